@@ -1,0 +1,72 @@
+// The image model as the CLI's JSON and the renderer see it (DESIGN.md, "Semantics").
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+export type Change = 'added' | 'modified' | 'removed' | 'unchanged';
+
+/** How the outer archive was laid out. */
+export type ArchiveFormat = 'docker-save' | 'oci-layout' | 'docker-save+oci';
+
+export interface ImageConfigSummary {
+  env: string[];
+  cmd: string[] | null;
+  entrypoint: string[] | null;
+  workingDir: string;
+  user: string;
+  labels: Record<string, string>;
+  exposedPorts: string[];
+}
+
+export interface ImageMeta {
+  /** `sha256:` digest of the config blob. */
+  id: string;
+  tags: string[];
+  os: string;
+  architecture: string;
+  created: string | null;
+  config: ImageConfigSummary;
+}
+
+export interface LayerSummary {
+  index: number;
+  diffId: string;
+  /** Bytes of regular-file content in the layer's tar. */
+  size: number;
+  command: string;
+  created: string | null;
+  added: number;
+  modified: number;
+  removed: number;
+}
+
+export interface HistoryStep {
+  command: string;
+  created: string | null;
+  emptyLayer: boolean;
+  /** The layer this step produced, or null for a metadata-only step. */
+  layerIndex: number | null;
+}
+
+export interface Efficiency {
+  /** visible bytes / stored bytes, 1 when nothing is stored. */
+  score: number;
+  wastedBytes: number;
+  userWastedPercent: number;
+}
+
+/** `strata inspect --json`, exactly. */
+export interface InspectResult {
+  format: ArchiveFormat;
+  image: ImageMeta;
+  layers: LayerSummary[];
+  history: HistoryStep[];
+  totals: { files: number; size: number };
+  efficiency: Efficiency;
+}
+
+/** An image the service holds open, addressed by handle. */
+export interface OpenedImage {
+  handle: string;
+  /** What the user opened: a file name, a path, or `demo`. */
+  source: string;
+  inspect: InspectResult;
+}

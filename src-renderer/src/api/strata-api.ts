@@ -1,0 +1,28 @@
+// The one interface the UI talks to. Two transports implement it: the Electron preload bridge
+// and HTTP/WebSocket for the browser mode (`strata web`).
+import type { OpenedImage } from '../../../src-main/api/model';
+import type { ErrorInfo, StrataEvent } from '../../../src-main/api/contract';
+
+export interface StrataApi {
+  readonly transport: 'electron' | 'web';
+  /** True when `chooseArchivePath` shows a native dialog; otherwise the UI uses a file input. */
+  readonly hasNativeDialog: boolean;
+  openPath(path: string): Promise<OpenedImage>;
+  /** A File from a drop or a file input: Electron opens it by path, the browser uploads it. */
+  openFile(file: File): Promise<OpenedImage>;
+  openDemo(): Promise<OpenedImage>;
+  listOpen(): Promise<OpenedImage[]>;
+  close(handle: string): Promise<void>;
+  chooseArchivePath(): Promise<string | null>;
+  onEvent(listener: (event: StrataEvent) => void): () => void;
+}
+
+/** Thrown by every StrataApi method when the service answers `{ok:false}`. */
+export class ApiError extends Error {
+  readonly code: string;
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = 'ApiError';
+    this.code = info.code;
+  }
+}
