@@ -1,0 +1,40 @@
+import type { InspectResult } from '../api/model';
+import { inspectArchive } from '../core/inspect';
+import { StrataError } from '../core/errors';
+import { parseCommandArgs, SOURCE_OPTIONS } from './args';
+import { displayCommand, formatBytes, table } from './format';
+
+export async function runInspect(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('inspect', args, { ...SOURCE_OPTIONS, json: { type: 'boolean' } });
+  if (positionals.length !== 1) {
+    throw new StrataError('bad-request', 'inspect: give exactly one SOURCE (an image archive path)');
+  }
+  const result = await inspectArchive(positionals[0]!, { image: values.image, platform: values.platform });
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanInspect(result)}\n`);
+  return 0;
+}
+
+function humanInspect(r: InspectResult): string {
+  const head = [
+    `Image      ${r.image.tags.join(', ') || '(untagged)'}`,
+    `ID         ${r.image.id}`,
+    `Platform   ${r.image.os}/${r.image.architecture}`,
+    `Created    ${r.image.created ?? '-'}`,
+    `Size       ${formatBytes(r.totals.size)} in ${r.layers.length} layers, ${r.totals.files} paths`,
+    `Efficiency ${(r.efficiency.score * 100).toFixed(1)}%, ${formatBytes(r.efficiency.wastedBytes)} wasted (${(r.efficiency.userWastedPercent * 100).toFixed(1)}% of the layers above the base)`,
+    '',
+  ];
+  const rows = [['#', 'SIZE', '+', '~', '-', 'COMMAND']];
+  for (const step of r.history) {
+    const layer = step.layerIndex === null ? null : r.layers[step.layerIndex]!;
+    rows.push([
+      layer ? String(layer.index) : '',
+      layer ? formatBytes(layer.size) : '',
+      layer ? String(layer.added) : '',
+      layer ? String(layer.modified) : '',
+      layer ? String(layer.removed) : '',
+      displayCommand(step.command).slice(0, 120),
+    ]);
+  }
+  return head.join('\n') + table(rows, [0, 1, 2, 3, 4]);
+}

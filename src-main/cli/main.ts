@@ -1,0 +1,46 @@
+// `strata`: the headless front door. One subcommand per verb, parsed with node:util parseArgs.
+import { describeError, StrataError } from '../core/errors';
+import { runInspect } from './inspect-command';
+import { runWeb } from './web-command';
+
+const USAGE = `Usage: strata <command> SOURCE [options]
+
+Commands:
+  inspect SOURCE [--json]        the image's config, layers, history and efficiency
+  web [--port N] [SOURCE...]     serve the UI on 127.0.0.1 and print its URL
+
+SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz).
+Options:
+  --image REF                    pick one image from a multi-image archive
+  --platform OS/ARCH             pick one platform from a multi-platform index
+  --json                         machine-readable output (stable, see DESIGN.md)
+  -h, --help                     this help
+`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  inspect: runInspect,
+  web: runWeb,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new StrataError('bad-request', `unknown command "${command}" (try: strata --help)`);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const { message } = describeError(err);
+    process.stderr.write(`strata: ${message}\n`);
+    if (process.env.STRATA_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 2;
+  },
+);

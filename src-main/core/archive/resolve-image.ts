@@ -1,0 +1,191 @@
+// From an outer archive to one image: its config and its ordered layer blobs.
+// Layouts (REFERENCE.md): legacy docker save (manifest.json), Docker 25+ (manifest.json and an
+// OCI index), and OCI layouts (index.json, possibly nested, possibly multi-platform).
+import { createHash } from 'node:crypto';
+import type { ArchiveFormat } from '../../api/model';
+import { StrataError } from '../errors';
+import type { LayerBlob } from '../layer/read-layer';
+import { parseImageConfig, type ImageConfig } from './image-config';
+import { JsonReader } from './json-shape';
+import type { OuterIndex } from './outer-index';
+
+export interface ResolvedImage {
+  format: ArchiveFormat;
+  /** sha256 of the config blob, as the engines report the image ID. */
+  id: string;
+  tags: string[];
+  config: ImageConfig;
+  layers: { diffId: string; member: string; blob: LayerBlob }[];
+}
+
+export interface ImageChoice {
+  /** `--image REF`: a tag or an ID prefix. */
+  image?: string;
+  /** `--platform OS/ARCH[/VARIANT]`. */
+  platform?: string;
+}
+
+interface Candidate {
+  tags: string[];
+  configMember: string;
+  layerMembers: string[];
+  platform: string | null;
+}
+
+export async function resolveImage(archive: OuterIndex, choice: ImageChoice = {}): Promise<ResolvedImage> {
+  const name = archive.source.name;
+  const hasManifest = archive.has('manifest.json');
+  const hasIndex = archive.has('index.json');
+  let format: ArchiveFormat;
+  let candidates: Candidate[];
+  if (hasManifest) {
+    format = hasIndex ? 'docker-save+oci' : 'docker-save';
+    candidates = await dockerSaveCandidates(archive);
+  } else if (hasIndex) {
+    format = 'oci-layout';
+    candidates = await ociCandidates(archive);
+  } else {
+    throw new StrataError(
+      'bad-archive',
+      `${name}: not an image archive (no manifest.json or index.json inside); expected the output of docker save, podman save or an OCI archive`,
+    );
+  }
+  if (candidates.length === 0) throw new StrataError('bad-archive', `${name}: the archive holds no image`);
+
+  const picked = pick(candidates, choice, name);
+  const configMember = archive.resolve(picked.configMember);
+  if (!configMember) throw new StrataError('bad-archive', `${name}: the image config "${picked.configMember}" is missing`);
+  const configBytes = await archive.readBytes(configMember);
+  let configJson: unknown;
+  try {
+    configJson = JSON.parse(configBytes.toString('utf8'));
+  } catch (err) {
+    throw new StrataError('bad-archive', `${name}: the image config "${picked.configMember}" is not valid JSON (${(err as Error).message})`);
+  }
+  const config = parseImageConfig(configJson, `${name}: ${picked.configMember}`);
+  if (config.diffIds.length !== picked.layerMembers.length) {
+    throw new StrataError(
+      'bad-archive',
+      `${name}: the manifest lists ${picked.layerMembers.length} layers but the config's rootfs has ${config.diffIds.length}`,
+    );
+  }
+  const layers = picked.layerMembers.map((member, i) => {
+    const resolved = archive.resolve(member);
+    if (!resolved) throw new StrataError('bad-archive', `${name}: layer ${i} ("${member}") is missing from the archive`);
+    return {
+      diffId: config.diffIds[i]!,
+      member,
+      blob: { source: archive.source, offset: resolved.dataOffset, length: resolved.size },
+    };
+  });
+  return {
+    format,
+    id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+    tags: picked.tags,
+    config,
+    layers,
+  };
+}
+
+async function dockerSaveCandidates(archive: OuterIndex): Promise<Candidate[]> {
+  const r = new JsonReader(`${archive.source.name}: manifest.json`);
+  const list = r.array(await archive.readJson('manifest.json'), 'manifest.json');
+  return list.map((item, i) => {
+    const m = r.object(item, `entry ${i}`);
+    return {
+      tags: r.optionalStringList(m.RepoTags, `entry ${i}.RepoTags`) ?? [],
+      configMember: r.string(m.Config, `entry ${i}.Config`),
+      layerMembers: r.stringList(m.Layers ?? [], `entry ${i}.Layers`),
+      platform: null,
+    };
+  });
+}
+
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+
+function blobPath(digest: string): string {
+  const [algorithm, hex] = digest.split(':');
+  return `blobs/${algorithm}/${hex}`;
+}
+
+async function ociCandidates(archive: OuterIndex): Promise<Candidate[]> {
+  const name = archive.source.name;
+  const out: Candidate[] = [];
+  const visit = async (where: string, indexJson: unknown, tagsFromParent: string[], depth: number): Promise<void> => {
+    if (depth > 4) throw new StrataError('bad-archive', `${name}: image indexes nested too deep`);
+    const r = new JsonReader(`${name}: ${where}`);
+    const index = r.object(indexJson, where);
+    const manifests = r.array(index.manifests ?? [], 'manifests');
+    for (const [i, item] of manifests.entries()) {
+      const d = r.object(item, `manifests[${i}]`);
+      const digest = r.digest(d.digest, `manifests[${i}].digest`);
+      const annotations = d.annotations ? r.stringMap(d.annotations, `manifests[${i}].annotations`) : {};
+      if (annotations['vnd.docker.reference.type'] === 'attestation-manifest') continue;
+      const tag = annotations['io.containerd.image.name'] ?? annotations['org.opencontainers.image.ref.name'];
+      const tags = tag ? [tag] : tagsFromParent;
+      const path = blobPath(digest);
+      if (!archive.has(path)) continue; // a platform the writer did not export
+      const mediaType = typeof d.mediaType === 'string' ? d.mediaType : '';
+      const json = await archive.readJson(path);
+      const isIndex = INDEX_TYPES.has(mediaType) || (typeof json === 'object' && json !== null && 'manifests' in json);
+      if (isIndex) {
+        await visit(path, json, tags, depth + 1);
+        continue;
+      }
+      const mr = new JsonReader(`${name}: ${path}`);
+      const manifest = mr.object(json, 'the manifest');
+      const config = mr.object(manifest.config, 'config');
+      const layers = mr.array(manifest.layers ?? [], 'layers');
+      const p = d.platform ? r.object(d.platform, `manifests[${i}].platform`) : null;
+      const platform = p
+        ? [p.os, p.architecture, p.variant].filter((x): x is string => typeof x === 'string' && x !== '').join('/')
+        : null;
+      if (platform === 'unknown/unknown') continue;
+      out.push({
+        tags,
+        configMember: blobPath(mr.digest(config.digest, 'config.digest')),
+        layerMembers: layers.map((l, j) => blobPath(mr.digest(mr.object(l, `layers[${j}]`).digest, `layers[${j}].digest`))),
+        platform,
+      });
+    }
+  };
+  await visit('index.json', await archive.readJson('index.json'), [], 0);
+  return out;
+}
+
+function matchesRef(candidate: Candidate, ref: string): boolean {
+  const wanted = new Set([ref, ref.includes(':') ? ref : `${ref}:latest`]);
+  return candidate.tags.some((tag) => wanted.has(tag) || wanted.has(tag.replace(/^(docker\.io\/)?(library\/)?/, '')));
+}
+
+function pick(candidates: Candidate[], choice: ImageChoice, name: string): Candidate {
+  let pool = candidates;
+  if (choice.image) {
+    pool = pool.filter((c) => matchesRef(c, choice.image!));
+    if (pool.length === 0) {
+      throw new StrataError('not-found', `${name}: no image tagged "${choice.image}"; the archive holds ${describe(candidates)}`);
+    }
+  }
+  if (choice.platform) {
+    const wanted = choice.platform;
+    const byPlatform = pool.filter((c) => c.platform === null || c.platform === wanted || c.platform.startsWith(`${wanted}/`));
+    if (byPlatform.length === 0) {
+      throw new StrataError('not-found', `${name}: no image for platform ${wanted}; the archive holds ${describe(pool)}`);
+    }
+    pool = byPlatform;
+  }
+  if (pool.length > 1) {
+    const platforms = new Set(pool.map((c) => c.platform));
+    const flag = platforms.size > 1 && !platforms.has(null) ? '--platform OS/ARCH' : '--image REF';
+    throw new StrataError('bad-request', `${name}: the archive holds ${describe(pool)}; pick one with ${flag}`);
+  }
+  return pool[0]!;
+}
+
+function describe(candidates: Candidate[]): string {
+  const names = candidates.map((c) => [c.tags.join(', ') || '(untagged)', c.platform].filter(Boolean).join(' '));
+  return `${candidates.length} image${candidates.length === 1 ? '' : 's'}: ${names.join('; ')}`;
+}

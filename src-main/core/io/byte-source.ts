@@ -1,0 +1,85 @@
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { StrataError } from '../errors';
+
+/** Random access to bytes: a file on disk, or a region of one. */
+export interface ByteSource {
+  /** What a person would call it in an error message (usually a path). */
+  readonly name: string;
+  readonly size: number;
+  /** Reads exactly `length` bytes at `position`, or fails naming the source. */
+  read(position: number, length: number): Promise<Buffer>;
+  /** Streams bytes [start, end). */
+  stream(start: number, end: number): Readable;
+  close(): Promise<void>;
+}
+
+const WINDOW = 256 * 1024;
+
+/**
+ * A file read with positioned reads through one read-ahead window, so that walking the headers
+ * of many small tar entries costs one syscall per window rather than one per header.
+ */
+export class FileSource implements ByteSource {
+  private windowStart = 0;
+  private window: Buffer = Buffer.alloc(0);
+
+  private constructor(
+    readonly name: string,
+    private readonly handle: FileHandle,
+    readonly size: number,
+  ) {}
+
+  static async open(path: string): Promise<FileSource> {
+    const handle = await open(path, 'r');
+    try {
+      const stat = await handle.stat();
+      if (stat.isDirectory()) {
+        throw new StrataError('bad-request', `${path}: is a directory, not an archive file`);
+      }
+      return new FileSource(path, handle, stat.size);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  async read(position: number, length: number): Promise<Buffer> {
+    if (position < 0 || length < 0 || position + length > this.size) {
+      throw new StrataError(
+        'bad-archive',
+        `${this.name}: the archive is truncated (needed bytes ${position}..${position + length}, the file has ${this.size})`,
+      );
+    }
+    const end = position + length;
+    if (position >= this.windowStart && end <= this.windowStart + this.window.length) {
+      return this.window.subarray(position - this.windowStart, end - this.windowStart);
+    }
+    if (length > WINDOW) return this.readExact(position, length);
+    this.window = await this.readExact(position, Math.min(WINDOW, this.size - position));
+    this.windowStart = position;
+    return this.window.subarray(0, length);
+  }
+
+  private async readExact(position: number, length: number): Promise<Buffer> {
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await this.handle.read(buffer, filled, length - filled, position + filled);
+      if (bytesRead === 0) {
+        throw new StrataError('bad-archive', `${this.name}: the file ended early (it changed while being read?)`);
+      }
+      filled += bytesRead;
+    }
+    return buffer;
+  }
+
+  stream(start: number, end: number): Readable {
+    return createReadStream(this.name, { start, end: end - 1, highWaterMark: 1024 * 1024 });
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

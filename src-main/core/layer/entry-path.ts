@@ -1,0 +1,56 @@
+// Turning a layer tar entry's stored name into Strata's absolute path, and recognising whiteouts
+// (image-spec layer.md: `.wh.NAME` deletes NAME, `.wh..wh..opq` makes its directory opaque).
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_MARKER = '.wh..wh..opq';
+const META_PREFIX = '.wh..wh.';
+
+/**
+ * Normalises a stored name to `/a/b`: strips `./` and leading `/`, folds `//` and `.`, drops a
+ * trailing `/`. Returns null for the root itself and 'escapes' when a `..` leaves the root.
+ */
+export function normalizeEntryPath(name: string): string | null | 'escapes' {
+  const parts: string[] = [];
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') return 'escapes';
+    parts.push(part);
+  }
+  return parts.length === 0 ? null : '/' + parts.join('/');
+}
+
+export function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash <= 0 ? '/' : path.slice(0, slash);
+}
+
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
+export type WhiteoutKind =
+  | { kind: 'none' }
+  | { kind: 'whiteout'; target: string }
+  | { kind: 'opaque'; dir: string }
+  /** Other `.wh..wh.` names and what lies under them (AUFS metadata such as `.wh..wh.plnk/`): ignored, as moby does. */
+  | { kind: 'meta' }
+  | { kind: 'invalid' };
+
+export function classifyWhiteout(path: string): WhiteoutKind {
+  if (!path.includes(WHITEOUT_PREFIX)) return { kind: 'none' };
+  const parts = path.split('/');
+  const base = parts[parts.length - 1] ?? '';
+  for (let i = 1; i < parts.length - 1; i++) {
+    if (parts[i]!.startsWith(META_PREFIX)) return { kind: 'meta' };
+  }
+  if (!base.startsWith(WHITEOUT_PREFIX)) return { kind: 'none' };
+  if (base === OPAQUE_MARKER) return { kind: 'opaque', dir: parentOf(path) };
+  if (base.startsWith(META_PREFIX)) return { kind: 'meta' };
+  const name = base.slice(WHITEOUT_PREFIX.length);
+  if (name === '' || name === '.' || name === '..') return { kind: 'invalid' };
+  return { kind: 'whiteout', target: joinPath(parentOf(path), name) };
+}

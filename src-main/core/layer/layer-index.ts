@@ -1,0 +1,38 @@
+import type { EntryType } from '../../api/model';
+
+/** One file-system entry a layer writes (whiteouts are kept apart, in `LayerIndex.whiteouts`). */
+export interface LayerEntry {
+  path: string;
+  type: EntryType;
+  /** Content bytes for regular files; 0 for everything else. */
+  size: number;
+  /** Permission bits with setuid, setgid and sticky. */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  /** Symlink target as stored; hardlink target as an absolute path. */
+  linkTarget: string | null;
+  /** Offset of the content within the uncompressed layer tar (so an index fits any copy of the layer). */
+  dataOffset: number;
+  /** sha256 of the content, when the layer was streamed (compressed layers). */
+  digest?: string;
+  xattrs?: Record<string, Buffer>;
+}
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export interface LayerIndex {
+  diffId: string;
+  compression: Compression;
+  /** Entries in tar order; a path written twice in one layer keeps the last. */
+  entries: LayerEntry[];
+  /** Paths this layer deletes from the layers below (`.wh.NAME`). */
+  whiteouts: string[];
+  /** Directories whose lower contents this layer hides (`.wh..wh..opq`). */
+  opaqueDirs: string[];
+  /** Bytes of regular-file content. */
+  size: number;
+  /** Things worth telling the user that did not stop the read. */
+  notes: string[];
+}

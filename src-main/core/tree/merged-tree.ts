@@ -1,0 +1,168 @@
+// The merged file system of a stack of layers, and what each layer changed in it
+// (DESIGN.md "Semantics": added, removed, modified per path, directories on their own attributes).
+import type { Change } from '../../api/model';
+import { baseName, parentOf } from '../layer/entry-path';
+import type { LayerEntry, LayerIndex } from '../layer/layer-index';
+
+/** A path's state in the merged tree: the entry that wrote it last, and that entry's layer. */
+export interface Placed {
+  entry: LayerEntry;
+  layer: number;
+}
+
+export class FsNode {
+  children: Map<string, FsNode> | null;
+  constructor(public placed: Placed) {
+    this.children = placed.entry.type === 'dir' ? new Map() : null;
+  }
+}
+
+/** Same type, size, mode, owner and link target; content still to be compared for files. */
+export function sameAttributes(a: LayerEntry, b: LayerEntry): boolean {
+  return (
+    a.type === b.type &&
+    a.size === b.size &&
+    a.mode === b.mode &&
+    a.uid === b.uid &&
+    a.gid === b.gid &&
+    a.linkTarget === b.linkTarget
+  );
+}
+
+export interface ContentComparison {
+  path: string;
+  before: Placed;
+  after: Placed;
+}
+
+export interface LayerChangeSet {
+  /** Every path this layer touched, with its change (`unchanged` for identical rewrites). */
+  changes: Map<string, Change>;
+  /** Rewrites whose attributes match: `modified` or `unchanged` once contents are compared. */
+  pendingContent: ContentComparison[];
+}
+
+function implicitDir(path: string, layer: number): Placed {
+  return {
+    entry: { path, type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, linkTarget: null, dataOffset: 0 },
+    layer,
+  };
+}
+
+export class MergedTree {
+  readonly root = new FsNode(implicitDir('/', -1));
+
+  get(path: string): FsNode | undefined {
+    if (path === '/') return this.root;
+    let node: FsNode | undefined = this.root;
+    let start = 1;
+    while (node) {
+      const slash = path.indexOf('/', start);
+      const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
+      node = node.children?.get(name);
+      if (slash < 0) return node;
+      start = slash + 1;
+    }
+    return undefined;
+  }
+
+  /** Applies layer `layerNo` on top of the tree and reports what it changed. */
+  apply(index: LayerIndex, layerNo: number): LayerChangeSet {
+    const before = new Map<string, Placed | null>();
+    const remember = (path: string, node: FsNode | undefined): void => {
+      if (!before.has(path)) before.set(path, node ? node.placed : null);
+    };
+    const rememberSubtree = (path: string, node: FsNode): void => {
+      for (const [p, n] of subtree(path, node)) remember(p, n);
+    };
+    const removeChildren = (path: string, node: FsNode): void => {
+      if (!node.children) return;
+      for (const [p, n] of subtree(path, node)) if (n !== node) remember(p, n);
+      node.children.clear();
+    };
+
+    for (const dir of index.opaqueDirs) {
+      const node = this.get(dir);
+      if (node) removeChildren(dir, node);
+    }
+    for (const target of index.whiteouts) {
+      const node = this.get(target);
+      if (!node) continue;
+      rememberSubtree(target, node);
+      this.get(parentOf(target))?.children?.delete(baseName(target));
+    }
+    for (const entry of index.entries) {
+      const parent = this.ensureDir(parentOf(entry.path), layerNo, remember);
+      const name = baseName(entry.path);
+      const existing = parent.children!.get(name);
+      remember(entry.path, existing);
+      const placed = { entry, layer: layerNo };
+      if (existing && existing.children && entry.type === 'dir') {
+        existing.placed = placed; // directory over directory: attributes only
+      } else {
+        if (existing) removeChildren(entry.path, existing);
+        parent.children!.set(name, new FsNode(placed));
+      }
+    }
+
+    const changes = new Map<string, Change>();
+    const pendingContent: ContentComparison[] = [];
+    for (const [path, was] of before) {
+      const now = this.get(path)?.placed ?? null;
+      if (!was && now) changes.set(path, 'added');
+      else if (was && !now) changes.set(path, 'removed');
+      else if (was && now) {
+        if (!sameAttributes(was.entry, now.entry)) changes.set(path, 'modified');
+        else if (now.entry.type === 'file' && now.entry.size > 0 && now !== was) {
+          changes.set(path, 'unchanged');
+          pendingContent.push({ path, before: was, after: now });
+        } else changes.set(path, 'unchanged');
+      }
+    }
+    return { changes, pendingContent };
+  }
+
+  /** The directory at `path`, created (implicitly, as some writers omit directory entries) where missing. */
+  private ensureDir(path: string, layerNo: number, remember: (path: string, node: FsNode | undefined) => void): FsNode {
+    let dir = this.root;
+    if (path === '/') return dir;
+    let at = 0;
+    while (at < path.length) {
+      const slash = path.indexOf('/', at + 1);
+      const end = slash < 0 ? path.length : slash;
+      const name = path.slice(at + 1, end);
+      const existing = dir.children!.get(name);
+      if (existing?.children) {
+        dir = existing;
+      } else {
+        // Missing, or a non-directory standing where a directory must be: the later layer wins.
+        const dirPath = path.slice(0, end);
+        remember(dirPath, existing);
+        if (existing) for (const [p, n] of subtree(dirPath, existing)) remember(p, n);
+        const created = new FsNode(implicitDir(dirPath, layerNo));
+        dir.children!.set(name, created);
+        dir = created;
+      }
+      at = end;
+    }
+    return dir;
+  }
+
+  /** Every path below the root, depth first, children in name order. */
+  *walk(): Generator<[string, FsNode]> {
+    for (const item of subtree('/', this.root)) if (item[1] !== this.root) yield item;
+  }
+}
+
+/** `node` and everything under it, depth first without recursion (paths may be very deep). */
+export function* subtree(path: string, node: FsNode): Generator<[string, FsNode]> {
+  const stack: [string, FsNode][] = [[path, node]];
+  while (stack.length) {
+    const [p, n] = stack.pop()!;
+    yield [p, n];
+    if (n.children?.size) {
+      const names = [...n.children.keys()].sort().reverse();
+      for (const name of names) stack.push([p === '/' ? `/${name}` : `${p}/${name}`, n.children.get(name)!]);
+    }
+  }
+}
