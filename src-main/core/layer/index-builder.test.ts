@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { StrataError } from '../errors';
+import { LayerIndexBuilder } from './index-builder';
+
+const raw = (name: string, typeflag = '0', linkname = '') => ({
+  name,
+  typeflag,
+  size: typeflag === '0' ? 4 : 0,
+  mode: 0o104755,
+  uid: 0,
+  gid: 0,
+  mtime: 0,
+  linkname,
+  dataOffset: 0,
+});
+
+describe('indexing one layer', () => {
+  it('normalises names, keeps setuid bits, makes hardlink targets absolute', () => {
+    const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
+    b.add(raw('./usr//bin/su'));
+    b.add(raw('usr/bin/su2', '1', './usr/bin/su'));
+    const index = b.finish();
+    expect(index.entries.map((e) => [e.path, e.mode.toString(8), e.linkTarget])).toEqual([
+      ['/usr/bin/su', '4755', null],
+      ['/usr/bin/su2', '4755', '/usr/bin/su'],
+    ]);
+    expect(index.size).toBe(4);
+  });
+
+  it('separates whiteouts and opaque markers from entries', () => {
+    const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
+    b.add(raw('etc/.wh.passwd'));
+    b.add(raw('var/.wh..wh..opq'));
+    b.add(raw('.wh..wh.plnk/123'));
+    const index = b.finish();
+    expect(index.entries).toEqual([]);
+    expect(index.whiteouts).toEqual(['/etc/passwd']);
+    expect(index.opaqueDirs).toEqual(['/var']);
+  });
+
+  it('refuses names that climb out of the root, naming the layer and the entry', () => {
+    const b = new LayerIndexBuilder('sha256:x', 'none', 'layer 2 of img.tar');
+    expect(() => b.add(raw('../etc/passwd'))).toThrow(StrataError);
+    expect(() => b.add(raw('a/../../x'))).toThrow(/layer 2 of img\.tar: entry "a\/\.\.\/\.\.\/x" points outside/);
+  });
+
+  it('counts the bytes of a path written twice in one layer, and keeps the last', () => {
+    const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
+    b.add(raw('a'));
+    b.add({ ...raw('a'), mode: 0o600 });
+    const index = b.finish();
+    expect(index.entries).toHaveLength(1);
+    expect(index.entries[0]!.mode).toBe(0o600);
+    expect(index.size).toBe(8);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { Change } from '../../api/model';
+import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
+import type { LayerIndex } from '../layer/layer-index';
+import { MergedTree } from './merged-tree';
+
+type Spec = [name: string, typeflag?: string, extra?: Partial<RawLayerEntry>];
+
+function layer(...specs: Spec[]): LayerIndex {
+  const builder = new LayerIndexBuilder('sha256:test', 'none', 'test layer');
+  for (const [name, typeflag = name.endsWith('/') ? '5' : '0', extra] of specs) {
+    builder.add({ name, typeflag, size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, linkname: '', dataOffset: 0, ...extra });
+  }
+  return builder.finish();
+}
+
+function stack(...layers: LayerIndex[]): { tree: MergedTree; changes: Map<string, Change>[] } {
+  const tree = new MergedTree();
+  const changes = layers.map((l, i) => tree.apply(l, i).changes);
+  return { tree, changes };
+}
+
+const paths = (tree: MergedTree): string[] => [...tree.walk()].map(([p]) => p);
+const changed = (m: Map<string, Change>): Record<string, Change> =>
+  Object.fromEntries([...m].filter(([, c]) => c !== 'unchanged'));
+
+describe('stacking layers', () => {
+  it('a whiteout removes a directory with all its descendants', () => {
+    const { tree, changes } = stack(layer(['a/'], ['a/b/'], ['a/b/c', '0', { size: 3 }], ['d']), layer(['.wh.a']));
+    expect(paths(tree)).toEqual(['/d']);
+    expect(changed(changes[1]!)).toEqual({ '/a': 'removed', '/a/b': 'removed', '/a/b/c': 'removed' });
+  });
+
+  it('an opaque directory hides lower children but keeps those its own layer adds', () => {
+    const { tree, changes } = stack(
+      layer(['etc/'], ['etc/a', '0', { size: 1 }], ['etc/b', '0', { size: 1 }]),
+      layer(['etc/'], ['etc/.wh..wh..opq'], ['etc/b', '0', { size: 2 }], ['etc/c']),
+    );
+    expect(paths(tree)).toEqual(['/etc', '/etc/b', '/etc/c']);
+    expect(changed(changes[1]!)).toEqual({ '/etc/a': 'removed', '/etc/b': 'modified', '/etc/c': 'added' });
+  });
+
+  it('the opaque marker counts wherever it stands in the layer', () => {
+    const { tree } = stack(layer(['etc/'], ['etc/a']), layer(['etc/b'], ['etc/.wh..wh..opq']));
+    expect(paths(tree)).toEqual(['/etc', '/etc/b']);
+  });
+
+  it('a file over a directory hides its whole subtree', () => {
+    const { tree, changes } = stack(layer(['x/'], ['x/y/'], ['x/y/z']), layer(['x', '0', { size: 5 }]));
+    expect(paths(tree)).toEqual(['/x']);
+    expect(changed(changes[1]!)).toEqual({ '/x': 'modified', '/x/y': 'removed', '/x/y/z': 'removed' });
+  });
+
+  it('a directory over a directory changes attributes only', () => {
+    const { tree, changes } = stack(layer(['d/'], ['d/f']), layer(['d/', '5', { mode: 0o700 }]), layer(['d/', '5', { mode: 0o700 }]));
+    expect(paths(tree)).toEqual(['/d', '/d/f']);
+    expect(changed(changes[1]!)).toEqual({ '/d': 'modified' });
+    expect(changed(changes[2]!)).toEqual({});
+    expect(changes[2]!.get('/d')).toBe('unchanged');
+  });
+
+  it('creates missing parent directories implicitly, and counts them as added', () => {
+    const { tree, changes } = stack(layer(['usr/lib/x.so']));
+    expect(paths(tree)).toEqual(['/usr', '/usr/lib', '/usr/lib/x.so']);
+    expect(changed(changes[0]!)).toEqual({ '/usr': 'added', '/usr/lib': 'added', '/usr/lib/x.so': 'added' });
+  });
+
+  it('a path deleted and written again in one layer is modified or unchanged, not removed', () => {
+    const { changes } = stack(layer(['a', '0', { mode: 0o644 }], ['b']), layer(['.wh.a'], ['a', '0', { mode: 0o600 }]));
+    expect(changed(changes[1]!)).toEqual({ '/a': 'modified' });
+  });
+
+  it('a whiteout of a path that does not exist changes nothing', () => {
+    const { changes } = stack(layer(['a']), layer(['.wh.nothing'], ['.wh..wh..plnk/1.2']));
+    expect(changed(changes[1]!)).toEqual({});
+  });
+
+  it('compares symlink targets and owners', () => {
+    const { changes } = stack(
+      layer(['l', '2', { linkname: '/a' }], ['o']),
+      layer(['l', '2', { linkname: '/b' }], ['o', '0', { uid: 1000 }]),
+    );
+    expect(changed(changes[1]!)).toEqual({ '/l': 'modified', '/o': 'modified' });
+  });
+
+  it('keeps a 10,000-level path without overflowing the stack', () => {
+    const deep = Array.from({ length: 10_000 }, (_, i) => `d${i % 10}`).join('/');
+    const { tree } = stack(layer([`${deep}/f`]));
+    expect(paths(tree)).toHaveLength(10_001);
+  });
+});
