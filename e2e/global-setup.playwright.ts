@@ -1,0 +1,9 @@
+// Playwright globalSetup: the same fixtures as vitest's (e2e/global-setup.ts). Specs read their
+// paths with fixturePaths() from e2e/fixtures; STRATA_FIXTURES reaches the workers too.
+import { ensureFixtures } from './fixtures/build';
+import { currentManifestPath } from './fixtures/manifest';
+
+export default async function globalSetup(): Promise<void> {
+  await ensureFixtures();
+  process.env.STRATA_FIXTURES = currentManifestPath();
+}
