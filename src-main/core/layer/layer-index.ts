@@ -1,4 +1,7 @@
 import type { EntryType } from '../../api/model';
+import type { Compression } from '../io/decompress';
+
+export type { Compression };
 
 /** One file-system entry a layer writes (whiteouts are kept apart, in `LayerIndex.whiteouts`). */
 export interface LayerEntry {
@@ -20,7 +23,6 @@ export interface LayerEntry {
   xattrs?: Record<string, Buffer>;
 }
 
-export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface LayerIndex {
   diffId: string;

@@ -1,0 +1,47 @@
+// Decompressing layer and archive streams: gzip (multi-member) with node:zlib; zstd with
+// node:zlib where the runtime has it (Node 22.15+/23.8+), otherwise fzstd (pure JS).
+import * as zlib from 'node:zlib';
+import { Transform, type Duplex } from 'node:stream';
+import { Decompress as FzstdDecompress } from 'fzstd';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export function compressionOf(magic: Buffer): Compression {
+  if (magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  if (magic.length >= 4 && magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+type ZstdFactory = () => Duplex;
+const nativeZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+
+function fzstdTransform(): Transform {
+  let decoder: FzstdDecompress;
+  return new Transform({
+    construct(callback) {
+      decoder = new FzstdDecompress((chunk) => this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)));
+      callback();
+    },
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        decoder.push(chunk);
+        callback();
+      } catch (err) {
+        callback(err as Error);
+      }
+    },
+    flush(callback) {
+      try {
+        decoder.push(new Uint8Array(0), true);
+        callback();
+      } catch (err) {
+        callback(err as Error);
+      }
+    },
+  });
+}
+
+export function decompressor(compression: Exclude<Compression, 'none'>): Duplex {
+  if (compression === 'gzip') return zlib.createGunzip();
+  return nativeZstd ? nativeZstd() : fzstdTransform();
+}

@@ -1,0 +1,114 @@
+// Turns a tar's header blocks into entries: applies PAX records and GNU long names to the entry
+// that follows them. Shared by the positioned header walk and the streaming parser.
+import { StrataError } from '../errors';
+import { LIMITS } from '../limits';
+import { paddedSize, parseHeader } from './header';
+import { parsePax, paxNumber, paxText, paxXattrs, type PaxRecords } from './pax';
+
+export interface TarEntry {
+  /** The name as stored (after PAX/GNU long-name records), not yet normalised. */
+  name: string;
+  /** The tar typeflag: '0' file, '1' hardlink, '2' symlink, '3' char, '4' block, '5' dir, '6' fifo, '7' contiguous, 'S' sparse. */
+  typeflag: string;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  linkname: string;
+  /** Offset of the entry's data within the tar. */
+  dataOffset: number;
+  /** Offset of the entry's first header block (its PAX or long-name header, if any). */
+  headerOffset: number;
+  xattrs?: Record<string, Buffer>;
+}
+
+export type Decoded =
+  | { kind: 'end' }
+  /** A PAX or long-name record of `size` bytes follows: pass it to `meta()`. */
+  | { kind: 'meta'; size: number; next: number }
+  | { kind: 'entry'; entry: TarEntry; next: number };
+
+const META_TYPES = new Set(['x', 'g', 'L', 'K']);
+
+export class TarEntryDecoder {
+  private pax: PaxRecords | undefined;
+  private longName: string | undefined;
+  private longLink: string | undefined;
+  private metaType = '';
+  private entryStart = 0;
+
+  constructor(
+    /** Names the tar in errors: "img.tar: layer 3". */
+    private readonly label: string,
+    /** Where the tar starts within its source, so errors give offsets within the tar. */
+    private readonly base = 0,
+  ) {}
+
+  fail(offset: number, problem: string): never {
+    throw new StrataError('bad-archive', `${this.label}: ${problem} (at byte ${offset - this.base})`);
+  }
+
+  /** Decodes the header block at `offset`; `available` is where the tar's bytes end, if known. */
+  header(block: Buffer, offset: number, available = Infinity): Decoded {
+    if (!this.pax && this.longName === undefined && this.longLink === undefined) this.entryStart = offset;
+    const parsed = parseHeader(block);
+    if (parsed.kind === 'zero') return { kind: 'end' };
+    if (parsed.kind === 'invalid') this.fail(offset, `invalid tar header: ${parsed.reason}`);
+    if (parsed.kind !== 'header') return { kind: 'end' };
+    const h = parsed.header;
+    const isMeta = META_TYPES.has(h.typeflag);
+    const size = this.pax && !isMeta ? (paxNumber(this.pax, 'size') ?? h.size) : h.size;
+    if (!Number.isSafeInteger(size) || size < 0) this.fail(offset, `entry "${h.name}" has an invalid size`);
+    const dataOffset = offset + 512;
+    if (dataOffset + size > available) {
+      this.fail(offset, `truncated: entry "${this.longName ?? h.name}" needs ${size} bytes, the archive ends first`);
+    }
+    const next = dataOffset + paddedSize(size);
+    if (isMeta) {
+      if (size > LIMITS.extendedHeaderBytes) {
+        this.fail(offset, `an extended header of ${size} bytes is over the limit of ${LIMITS.extendedHeaderBytes}`);
+      }
+      this.metaType = h.typeflag;
+      return { kind: 'meta', size, next };
+    }
+    const pax = this.pax;
+    const entry: TarEntry = {
+      name: (pax && paxText(pax, 'path')) ?? this.longName ?? h.name,
+      typeflag: h.typeflag,
+      size,
+      mode: h.mode,
+      uid: (pax && paxNumber(pax, 'uid')) ?? h.uid,
+      gid: (pax && paxNumber(pax, 'gid')) ?? h.gid,
+      mtime: (pax && paxNumber(pax, 'mtime')) ?? h.mtime,
+      linkname: (pax && paxText(pax, 'linkpath')) ?? this.longLink ?? h.linkname,
+      dataOffset,
+      headerOffset: this.entryStart,
+    };
+    const xattrs = pax && paxXattrs(pax);
+    if (xattrs) entry.xattrs = xattrs;
+    this.pax = undefined;
+    this.longName = undefined;
+    this.longLink = undefined;
+    return { kind: 'entry', entry, next };
+  }
+
+  /** The data of the record announced by the last `meta` result. */
+  meta(data: Buffer, offset: number): void {
+    if (this.metaType === 'x') {
+      const records = parsePax(data);
+      if (typeof records === 'string') this.fail(offset, records);
+      this.pax = records;
+    } else if (this.metaType === 'L') {
+      this.longName = nulTerminated(data);
+    } else if (this.metaType === 'K') {
+      this.longLink = nulTerminated(data);
+    }
+    // 'g' (global PAX) sets defaults for later entries; no layer writer relies on it.
+  }
+}
+
+function nulTerminated(data: Buffer): string {
+  const nul = data.indexOf(0);
+  return data.toString('utf8', 0, nul < 0 ? data.length : nul);
+}
