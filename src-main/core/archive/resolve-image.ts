@@ -7,7 +7,7 @@ import { StrataError } from '../errors';
 import type { LayerBlob } from '../layer/read-layer';
 import { parseImageConfig, type ImageConfig } from './image-config';
 import { JsonReader } from './json-shape';
-import type { OuterIndex } from './outer-index';
+import type { Archive } from './archive';
 
 export interface ResolvedImage {
   format: ArchiveFormat;
@@ -32,10 +32,10 @@ interface Candidate {
   platform: string | null;
 }
 
-export async function resolveImage(archive: OuterIndex, choice: ImageChoice = {}): Promise<ResolvedImage> {
-  const name = archive.source.name;
-  const hasManifest = archive.has('manifest.json');
-  const hasIndex = archive.has('index.json');
+export async function resolveImage(archive: Archive, choice: ImageChoice = {}): Promise<ResolvedImage> {
+  const name = archive.name;
+  const hasManifest = await archive.has('manifest.json');
+  const hasIndex = await archive.has('index.json');
   let format: ArchiveFormat;
   let candidates: Candidate[];
   if (hasManifest) {
@@ -53,7 +53,7 @@ export async function resolveImage(archive: OuterIndex, choice: ImageChoice = {}
   if (candidates.length === 0) throw new StrataError('bad-archive', `${name}: the archive holds no image`);
 
   const picked = pick(candidates, choice, name);
-  const configMember = archive.resolve(picked.configMember);
+  const configMember = await archive.resolve(picked.configMember);
   if (!configMember) throw new StrataError('bad-archive', `${name}: the image config "${picked.configMember}" is missing`);
   const configBytes = await archive.readBytes(configMember);
   let configJson: unknown;
@@ -69,15 +69,16 @@ export async function resolveImage(archive: OuterIndex, choice: ImageChoice = {}
       `${name}: the manifest lists ${picked.layerMembers.length} layers but the config's rootfs has ${config.diffIds.length}`,
     );
   }
-  const layers = picked.layerMembers.map((member, i) => {
-    const resolved = archive.resolve(member);
+  const layers = [];
+  for (const [i, member] of picked.layerMembers.entries()) {
+    const resolved = await archive.resolve(member);
     if (!resolved) throw new StrataError('bad-archive', `${name}: layer ${i} ("${member}") is missing from the archive`);
-    return {
+    layers.push({
       diffId: config.diffIds[i]!,
       member,
-      blob: { source: archive.source, offset: resolved.dataOffset, length: resolved.size },
-    };
-  });
+      blob: { source: resolved.source, offset: resolved.offset, length: resolved.size },
+    });
+  }
   return {
     format,
     id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
@@ -87,8 +88,8 @@ export async function resolveImage(archive: OuterIndex, choice: ImageChoice = {}
   };
 }
 
-async function dockerSaveCandidates(archive: OuterIndex): Promise<Candidate[]> {
-  const r = new JsonReader(`${archive.source.name}: manifest.json`);
+async function dockerSaveCandidates(archive: Archive): Promise<Candidate[]> {
+  const r = new JsonReader(`${archive.name}: manifest.json`);
   const list = r.array(await archive.readJson('manifest.json'), 'manifest.json');
   return list.map((item, i) => {
     const m = r.object(item, `entry ${i}`);
@@ -111,8 +112,8 @@ function blobPath(digest: string): string {
   return `blobs/${algorithm}/${hex}`;
 }
 
-async function ociCandidates(archive: OuterIndex): Promise<Candidate[]> {
-  const name = archive.source.name;
+async function ociCandidates(archive: Archive): Promise<Candidate[]> {
+  const name = archive.name;
   const out: Candidate[] = [];
   const visit = async (where: string, indexJson: unknown, tagsFromParent: string[], depth: number): Promise<void> => {
     if (depth > 4) throw new StrataError('bad-archive', `${name}: image indexes nested too deep`);
@@ -127,7 +128,7 @@ async function ociCandidates(archive: OuterIndex): Promise<Candidate[]> {
       const tag = annotations['io.containerd.image.name'] ?? annotations['org.opencontainers.image.ref.name'];
       const tags = tag ? [tag] : tagsFromParent;
       const path = blobPath(digest);
-      if (!archive.has(path)) continue; // a platform the writer did not export
+      if (!(await archive.has(path))) continue; // a platform the writer did not export
       const mediaType = typeof d.mediaType === 'string' ? d.mediaType : '';
       const json = await archive.readJson(path);
       const isIndex = INDEX_TYPES.has(mediaType) || (typeof json === 'object' && json !== null && 'manifests' in json);

@@ -1,6 +1,5 @@
 // Opens an archive and builds the image model: layer indexes, the merged tree, change sets.
-import { FileSource } from '../io/byte-source';
-import { OuterIndex } from '../archive/outer-index';
+import { openArchive } from '../archive/open-archive';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { readLayer } from '../layer/read-layer';
 import type { LayerIndex } from '../layer/layer-index';
@@ -25,11 +24,10 @@ export interface LoadOptions extends ImageChoice {
 }
 
 export async function loadImage(path: string, options: LoadOptions = {}): Promise<ImageModel> {
-  const source = await FileSource.open(path);
+  options.onProgress?.('reading', 0, null);
+  const archive = await openArchive(path);
   try {
-    options.onProgress?.('reading', 0, source.size);
-    const outer = await OuterIndex.read(source);
-    const resolved = await resolveImage(outer, options);
+    const resolved = await resolveImage(archive, options);
     const indexes: LayerIndex[] = [];
     const changeSets: LayerChangeSet[] = [];
     const tree = new MergedTree();
@@ -49,9 +47,9 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       changeSets.push(changes);
     }
     options.onProgress?.('done', resolved.layers.length, resolved.layers.length);
-    return { path, resolved, indexes, changeSets, tree, close: () => source.close() };
+    return { path, resolved, indexes, changeSets, tree, close: () => archive.close() };
   } catch (err) {
-    await source.close();
+    await archive.close();
     throw err;
   }
 }

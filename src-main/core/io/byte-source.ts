@@ -27,18 +27,21 @@ export class FileSource implements ByteSource {
 
   private constructor(
     readonly name: string,
+    private readonly path: string,
     private readonly handle: FileHandle,
     readonly size: number,
+    private readonly onClose?: () => Promise<void>,
   ) {}
 
-  static async open(path: string): Promise<FileSource> {
+  /** `onClose` runs after the file is closed (a spool file removes itself). */
+  static async open(path: string, options: { name?: string; onClose?: () => Promise<void> } = {}): Promise<FileSource> {
     const handle = await open(path, 'r');
     try {
       const stat = await handle.stat();
       if (stat.isDirectory()) {
         throw new StrataError('bad-request', `${path}: is a directory, not an archive file`);
       }
-      return new FileSource(path, handle, stat.size);
+      return new FileSource(options.name ?? path, path, handle, stat.size, options.onClose);
     } catch (err) {
       await handle.close();
       throw err;
@@ -76,10 +79,11 @@ export class FileSource implements ByteSource {
   }
 
   stream(start: number, end: number): Readable {
-    return createReadStream(this.name, { start, end: end - 1, highWaterMark: 1024 * 1024 });
+    return createReadStream(this.path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
   }
 
   async close(): Promise<void> {
     await this.handle.close();
+    await this.onClose?.();
   }
 }

@@ -1,0 +1,44 @@
+// Opens whatever the user pointed at as an Archive: a tar file, a tar compressed as a whole
+// (`docker save img | gzip`), or an OCI layout directory. Detected by content, never by name.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { FileSource } from '../io/byte-source';
+import { compressionOf, decompressor } from '../io/decompress';
+import { StrataError } from '../errors';
+import type { Archive } from './archive';
+import { DirectoryArchive } from './directory-archive';
+import { TarArchive } from './tar-archive';
+
+export async function openArchive(path: string): Promise<Archive> {
+  const info = await stat(path);
+  if (info.isDirectory()) return DirectoryArchive.at(path);
+  const magic = Buffer.alloc(4);
+  const handle = await open(path, 'r');
+  try {
+    await handle.read(magic, 0, 4, 0);
+  } finally {
+    await handle.close();
+  }
+  const compression = compressionOf(magic);
+  if (compression === 'none') return TarArchive.read(await FileSource.open(path));
+
+  // A compressed archive cannot be read by offset: decompress it once to a private spool file.
+  const dir = await mkdtemp(join(tmpdir(), 'strata-spool-'));
+  const spool = join(dir, 'archive.tar');
+  try {
+    await pipeline(createReadStream(path), decompressor(compression), createWriteStream(spool, { mode: 0o600 }));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw new StrataError('bad-archive', `${path}: the ${compression} archive is damaged (${(err as Error).message})`);
+  }
+  const source = await FileSource.open(spool, { name: path, onClose: () => rm(dir, { recursive: true, force: true }) });
+  try {
+    return await TarArchive.read(source, path);
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
