@@ -1,0 +1,152 @@
+// The Electron shell: one window over the same StrataService the CLI and the browser mode use.
+// Thin on purpose; everything security-relevant is set here or in a module named for it:
+// window-options.ts (webPreferences), app-protocol.ts (app://strata/), ipc.ts (sender checks),
+// permissions.ts, app-origin.ts (navigation), preload.ts (the bridge).
+import { join } from 'node:path';
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import type { WebContents } from 'electron';
+import type { StrataEvent } from '../api/contract';
+import type { OpenedImage } from '../api/model';
+import { EVENT_CHANNEL } from '../api/bridge';
+import { describeError } from '../core/errors';
+import { StrataService } from '../core/service';
+import { APP_INDEX_URL, isAppUrl } from './app-origin';
+import { registerAppScheme, serveAppProtocol } from './app-protocol';
+import { chooseArchivePath, registerIpcHandlers } from './ipc';
+import { archiveArgs } from './launch-args';
+import { buildAppMenu } from './menu';
+import { allowPermission } from './permissions';
+import { mainWindowOptions } from './window-options';
+
+/** out/main/index.js -> out/preload/index.cjs and out/renderer/. */
+const PRELOAD_PATH = join(import.meta.dirname, '../preload/index.cjs');
+const RENDERER_DIR = join(import.meta.dirname, '../renderer');
+
+/** The renderer dev server (`electron-vite dev`); never honoured in a packaged app. */
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+
+/**
+ * Tells the renderer about an image main opened by itself (menu Open…, a second launch).
+ * Not yet part of StrataEvent in api/contract.ts: until it is, the renderer ignores it and sees
+ * such images through `image:list`.
+ */
+interface ImageOpenedEvent {
+  type: 'opened';
+  image: OpenedImage;
+}
+
+function harden(contents: WebContents): void {
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+function lockDownSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(allowPermission(permission, details.requestingUrl, devServerUrl)),
+  );
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    allowPermission(permission, requestingOrigin, devServerUrl),
+  );
+}
+
+function startApp(): void {
+  const service = new StrataService();
+  const opening = new Set<Promise<void>>();
+  let mainWindow: BrowserWindow | null = null;
+
+  const broadcast = (event: StrataEvent | ImageOpenedEvent): void => {
+    for (const window of BrowserWindow.getAllWindows()) {
+      window.webContents.send(EVENT_CHANNEL, event);
+    }
+  };
+  service.on('event', broadcast);
+
+  function openArchive(path: string): Promise<void> {
+    const task = service.open(path).then(
+      (image) => broadcast({ type: 'opened', image }),
+      async (err: unknown) => {
+        const { message } = describeError(err);
+        const options = {
+          type: 'error' as const,
+          message: `Could not open ${path}`,
+          detail: message,
+        };
+        await (mainWindow
+          ? dialog.showMessageBox(mainWindow, options)
+          : dialog.showMessageBox(options));
+      },
+    );
+    const tracked = task.finally(() => opening.delete(tracked));
+    opening.add(tracked);
+    return tracked;
+  }
+
+  function openFromCommandLine(argv: readonly string[], cwd: string): void {
+    const paths = archiveArgs(argv, { defaultApp: process.defaultApp ?? false, cwd });
+    for (const path of paths) void openArchive(path);
+  }
+
+  function createWindow(): BrowserWindow {
+    const window = new BrowserWindow(mainWindowOptions(PRELOAD_PATH));
+    window.once('ready-to-show', () => window.show());
+    window.on('closed', () => {
+      if (mainWindow === window) mainWindow = null;
+    });
+    void window.loadURL(devServerUrl ?? APP_INDEX_URL);
+    return window;
+  }
+
+  app.on('web-contents-created', (_event, contents) => harden(contents));
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+    openFromCommandLine(argv, workingDirectory);
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  void app.whenReady().then(() => {
+    lockDownSession();
+    serveAppProtocol(RENDERER_DIR);
+    registerIpcHandlers({
+      service,
+      devServerUrl,
+      // `image:list` waits for the archives named on the command line, so the renderer's first
+      // list shows them.
+      settled: async () => void (await Promise.allSettled([...opening])),
+    });
+    const open = async (): Promise<void> => {
+      const path = await chooseArchivePath(mainWindow);
+      if (path !== null) await openArchive(path);
+    };
+    Menu.setApplicationMenu(buildAppMenu({ open: () => void open() }, devServerUrl !== undefined));
+    openFromCommandLine(process.argv, process.cwd());
+    mainWindow = createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    });
+  });
+}
+
+// Before the app is ready: the privileged scheme, and a sandbox for every renderer.
+registerAppScheme();
+app.enableSandbox();
+
+if (app.requestSingleInstanceLock()) {
+  startApp();
+} else {
+  // Another Strata is running: it receives our argv through 'second-instance'.
+  app.quit();
+}
