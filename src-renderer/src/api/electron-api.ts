@@ -1,0 +1,37 @@
+// StrataApi for the desktop app: every call goes through the preload bridge (`window.strata`),
+// one function per IPC channel; main checks the sender and validates the request.
+import type { StrataBridge } from '../../../src-main/api/bridge';
+import type { Result } from '../../../src-main/api/contract';
+import { ApiError, type StrataApi } from './strata-api';
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new ApiError(result.error);
+  return result.value;
+}
+
+export function createElectronApi(bridge: StrataBridge): StrataApi {
+  const openPath = async (path: string) => unwrap(await bridge['image:open']({ path }));
+  return {
+    transport: 'electron',
+    hasNativeDialog: true,
+    openPath,
+    async openFile(file) {
+      // Electron opens a dropped or chosen file where it lies; nothing is copied.
+      const path = bridge.pathForFile(file);
+      if (!path) {
+        throw new ApiError({
+          code: 'unsupported',
+          message: `${file.name} has no path on disk, so the app cannot open it; save it to a file first.`,
+        });
+      }
+      return openPath(path);
+    },
+    openDemo: async () => unwrap(await bridge['image:openDemo']({})),
+    listOpen: async () => unwrap(await bridge['image:list']({})),
+    async close(handle) {
+      unwrap(await bridge['image:close']({ handle }));
+    },
+    chooseArchivePath: async () => unwrap(await bridge['dialog:openArchive']({})),
+    onEvent: (listener) => bridge.onEvent(listener),
+  };
+}
