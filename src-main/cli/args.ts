@@ -8,7 +8,10 @@ export function parseCommandArgs<T extends Options>(command: string, args: strin
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new StrataError('bad-request', `${command}: ${(err as Error).message} (try: strata --help)`);
+    throw new StrataError(
+      'bad-request',
+      `${command}: ${(err as Error).message} (try: strata --help)`,
+    );
   }
 }
 

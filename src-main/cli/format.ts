@@ -15,7 +15,8 @@ export function formatBytes(bytes: number): string {
 /** Columns padded to their widest cell; the last column is never padded. */
 export function table(rows: string[][], rightAligned: number[] = []): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows
     .map((row) =>
       row

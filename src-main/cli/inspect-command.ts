@@ -5,12 +5,23 @@ import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { displayCommand, formatBytes, table } from './format';
 
 export async function runInspect(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('inspect', args, { ...SOURCE_OPTIONS, json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs('inspect', args, {
+    ...SOURCE_OPTIONS,
+    json: { type: 'boolean' },
+  });
   if (positionals.length !== 1) {
-    throw new StrataError('bad-request', 'inspect: give exactly one SOURCE (an image archive path)');
+    throw new StrataError(
+      'bad-request',
+      'inspect: give exactly one SOURCE (an image archive path)',
+    );
   }
-  const result = await inspectArchive(positionals[0]!, { image: values.image, platform: values.platform });
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanInspect(result)}\n`);
+  const result = await inspectArchive(positionals[0]!, {
+    image: values.image,
+    platform: values.platform,
+  });
+  process.stdout.write(
+    values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanInspect(result)}\n`,
+  );
   return 0;
 }
 

@@ -1,15 +1,21 @@
 // `strata`: the headless front door. One subcommand per verb, parsed with node:util parseArgs.
 import { describeError, StrataError } from '../core/errors';
+import { runCat } from './cat-command';
 import { runInspect } from './inspect-command';
+import { runLs } from './ls-command';
 import { runWeb } from './web-command';
 
 const USAGE = `Usage: strata <command> SOURCE [options]
 
 Commands:
   inspect SOURCE [--json]        the image's config, layers, history and efficiency
+  ls SOURCE [--layer N] [--changes] [--json]
+                                 the file system as of layer N (default: the last),
+                                 with what that layer changed; --changes: only that
+  cat SOURCE PATH [--layer N]    a file's bytes, as of layer N
   web [--port N] [SOURCE...]     serve the UI on 127.0.0.1 and print its URL
 
-SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz).
+SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz) or OCI layout directory.
 Options:
   --image REF                    pick one image from a multi-image archive
   --platform OS/ARCH             pick one platform from a multi-platform index
@@ -19,6 +25,8 @@ Options:
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   inspect: runInspect,
+  ls: runLs,
+  cat: runCat,
   web: runWeb,
 };
 
@@ -29,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];
-  if (!run) throw new StrataError('bad-request', `unknown command "${command}" (try: strata --help)`);
+  if (!run)
+    throw new StrataError('bad-request', `unknown command "${command}" (try: strata --help)`);
   return run(rest);
 }
 

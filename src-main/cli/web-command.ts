@@ -9,13 +9,21 @@ import { parseCommandArgs } from './args';
 const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
 
 export async function runWeb(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('web', args, { port: { type: 'string', default: '0' } });
+  const { values, positionals } = parseCommandArgs('web', args, {
+    port: { type: 'string', default: '0' },
+  });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new StrataError('bad-request', `web: --port must be a number from 0 to 65535, not "${values.port}"`);
+    throw new StrataError(
+      'bad-request',
+      `web: --port must be a number from 0 to 65535, not "${values.port}"`,
+    );
   }
   if (!existsSync(`${RENDERER_DIR}/index.html`)) {
-    throw new StrataError('not-found', `web: the UI is not built (${RENDERER_DIR} is missing); run npm run build`);
+    throw new StrataError(
+      'not-found',
+      `web: the UI is not built (${RENDERER_DIR} is missing); run npm run build`,
+    );
   }
   const service = new StrataService();
   for (const source of positionals) await service.open(source);

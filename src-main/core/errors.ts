@@ -17,9 +17,12 @@ export function describeError(err: unknown): { code: string; message: string } {
   const e = err as NodeJS.ErrnoException | undefined;
   if (e && typeof e.code === 'string' && typeof e.message === 'string') {
     const path = (e as { path?: string }).path;
-    if (e.code === 'ENOENT') return { code: 'not-found', message: `${path ?? 'file'}: no such file` };
-    if (e.code === 'EACCES') return { code: 'not-found', message: `${path ?? 'file'}: permission denied` };
-    if (e.code === 'EISDIR') return { code: 'bad-request', message: `${path ?? 'path'}: is a directory, not an archive` };
+    if (e.code === 'ENOENT')
+      return { code: 'not-found', message: `${path ?? 'file'}: no such file` };
+    if (e.code === 'EACCES')
+      return { code: 'not-found', message: `${path ?? 'file'}: permission denied` };
+    if (e.code === 'EISDIR')
+      return { code: 'bad-request', message: `${path ?? 'path'}: is a directory, not an archive` };
     return { code: 'internal', message: e.message };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };

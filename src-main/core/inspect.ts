@@ -25,7 +25,8 @@ export function summarize(model: ImageModel): InspectResult {
 
   const layers: LayerSummary[] = indexes.map((index, i) => {
     const counts = { added: 0, modified: 0, removed: 0 };
-    for (const change of changeSets[i]!.changes.values()) if (change !== 'unchanged') counts[change]++;
+    for (const change of changeSets[i]!.changes.values())
+      if (change !== 'unchanged') counts[change]++;
     return {
       index: i,
       diffId: index.diffId,
@@ -55,7 +56,10 @@ export function summarize(model: ImageModel): InspectResult {
   };
 }
 
-export async function inspectArchive(path: string, options: LoadOptions = {}): Promise<InspectResult> {
+export async function inspectArchive(
+  path: string,
+  options: LoadOptions = {},
+): Promise<InspectResult> {
   const model = await loadImage(path, options);
   try {
     return summarize(model);

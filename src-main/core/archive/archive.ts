@@ -32,7 +32,8 @@ export abstract class Archive {
   /** Reads a (small) JSON member, bounded by LIMITS.jsonBytes. */
   async readJson(name: string): Promise<unknown> {
     const member = await this.resolve(name);
-    if (!member) throw new StrataError('bad-archive', `${this.name}: "${name}" is missing from the archive`);
+    if (!member)
+      throw new StrataError('bad-archive', `${this.name}: "${name}" is missing from the archive`);
     if (member.size > LIMITS.jsonBytes) {
       throw new StrataError(
         'limit',
@@ -43,7 +44,10 @@ export abstract class Archive {
     try {
       return JSON.parse(bytes.toString('utf8')) as unknown;
     } catch (err) {
-      throw new StrataError('bad-archive', `${this.name}: "${name}" is not valid JSON (${(err as Error).message})`);
+      throw new StrataError(
+        'bad-archive',
+        `${this.name}: "${name}" is not valid JSON (${(err as Error).message})`,
+      );
     }
   }
 }

@@ -23,8 +23,11 @@ export function parseImageConfig(json: unknown, where: string): ImageConfig {
   const r = new JsonReader(where);
   const root = r.object(json, 'the image config');
   const rootfs = r.object(root.rootfs, 'rootfs');
-  const diffIds = r.array(rootfs.diff_ids ?? [], 'rootfs.diff_ids').map((d, i) => r.digest(d, `rootfs.diff_ids[${i}]`));
-  const c = root.config === undefined || root.config === null ? {} : r.object(root.config, 'config');
+  const diffIds = r
+    .array(rootfs.diff_ids ?? [], 'rootfs.diff_ids')
+    .map((d, i) => r.digest(d, `rootfs.diff_ids[${i}]`));
+  const c =
+    root.config === undefined || root.config === null ? {} : r.object(root.config, 'config');
   const history = r.array(root.history ?? [], 'history').map((item, i) => {
     const h = r.object(item, `history[${i}]`);
     return {

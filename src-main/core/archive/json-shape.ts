@@ -14,7 +14,8 @@ export class JsonReader {
   }
 
   object(value: unknown, what: string): JsonObject {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(`${what} is not an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.fail(`${what} is not an object`);
     return value as JsonObject;
   }
 

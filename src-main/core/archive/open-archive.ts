@@ -29,12 +29,22 @@ export async function openArchive(path: string): Promise<Archive> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-spool-'));
   const spool = join(dir, 'archive.tar');
   try {
-    await pipeline(createReadStream(path), decompressor(compression), createWriteStream(spool, { mode: 0o600 }));
+    await pipeline(
+      createReadStream(path),
+      decompressor(compression),
+      createWriteStream(spool, { mode: 0o600 }),
+    );
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    throw new StrataError('bad-archive', `${path}: the ${compression} archive is damaged (${(err as Error).message})`);
+    throw new StrataError(
+      'bad-archive',
+      `${path}: the ${compression} archive is damaged (${(err as Error).message})`,
+    );
   }
-  const source = await FileSource.open(spool, { name: path, onClose: () => rm(dir, { recursive: true, force: true }) });
+  const source = await FileSource.open(spool, {
+    name: path,
+    onClose: () => rm(dir, { recursive: true, force: true }),
+  });
   try {
     return await TarArchive.read(source, path);
   } catch (err) {

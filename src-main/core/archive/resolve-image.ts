@@ -32,7 +32,10 @@ interface Candidate {
   platform: string | null;
 }
 
-export async function resolveImage(archive: Archive, choice: ImageChoice = {}): Promise<ResolvedImage> {
+export async function resolveImage(
+  archive: Archive,
+  choice: ImageChoice = {},
+): Promise<ResolvedImage> {
   const name = archive.name;
   const hasManifest = await archive.has('manifest.json');
   const hasIndex = await archive.has('index.json');
@@ -50,17 +53,25 @@ export async function resolveImage(archive: Archive, choice: ImageChoice = {}): 
       `${name}: not an image archive (no manifest.json or index.json inside); expected the output of docker save, podman save or an OCI archive`,
     );
   }
-  if (candidates.length === 0) throw new StrataError('bad-archive', `${name}: the archive holds no image`);
+  if (candidates.length === 0)
+    throw new StrataError('bad-archive', `${name}: the archive holds no image`);
 
   const picked = pick(candidates, choice, name);
   const configMember = await archive.resolve(picked.configMember);
-  if (!configMember) throw new StrataError('bad-archive', `${name}: the image config "${picked.configMember}" is missing`);
+  if (!configMember)
+    throw new StrataError(
+      'bad-archive',
+      `${name}: the image config "${picked.configMember}" is missing`,
+    );
   const configBytes = await archive.readBytes(configMember);
   let configJson: unknown;
   try {
     configJson = JSON.parse(configBytes.toString('utf8'));
   } catch (err) {
-    throw new StrataError('bad-archive', `${name}: the image config "${picked.configMember}" is not valid JSON (${(err as Error).message})`);
+    throw new StrataError(
+      'bad-archive',
+      `${name}: the image config "${picked.configMember}" is not valid JSON (${(err as Error).message})`,
+    );
   }
   const config = parseImageConfig(configJson, `${name}: ${picked.configMember}`);
   if (config.diffIds.length !== picked.layerMembers.length) {
@@ -72,7 +83,11 @@ export async function resolveImage(archive: Archive, choice: ImageChoice = {}): 
   const layers = [];
   for (const [i, member] of picked.layerMembers.entries()) {
     const resolved = await archive.resolve(member);
-    if (!resolved) throw new StrataError('bad-archive', `${name}: layer ${i} ("${member}") is missing from the archive`);
+    if (!resolved)
+      throw new StrataError(
+        'bad-archive',
+        `${name}: layer ${i} ("${member}") is missing from the archive`,
+      );
     layers.push({
       diffId: config.diffIds[i]!,
       member,
@@ -115,7 +130,12 @@ function blobPath(digest: string): string {
 async function ociCandidates(archive: Archive): Promise<Candidate[]> {
   const name = archive.name;
   const out: Candidate[] = [];
-  const visit = async (where: string, indexJson: unknown, tagsFromParent: string[], depth: number): Promise<void> => {
+  const visit = async (
+    where: string,
+    indexJson: unknown,
+    tagsFromParent: string[],
+    depth: number,
+  ): Promise<void> => {
     if (depth > 4) throw new StrataError('bad-archive', `${name}: image indexes nested too deep`);
     const r = new JsonReader(`${name}: ${where}`);
     const index = r.object(indexJson, where);
@@ -123,15 +143,20 @@ async function ociCandidates(archive: Archive): Promise<Candidate[]> {
     for (const [i, item] of manifests.entries()) {
       const d = r.object(item, `manifests[${i}]`);
       const digest = r.digest(d.digest, `manifests[${i}].digest`);
-      const annotations = d.annotations ? r.stringMap(d.annotations, `manifests[${i}].annotations`) : {};
+      const annotations = d.annotations
+        ? r.stringMap(d.annotations, `manifests[${i}].annotations`)
+        : {};
       if (annotations['vnd.docker.reference.type'] === 'attestation-manifest') continue;
-      const tag = annotations['io.containerd.image.name'] ?? annotations['org.opencontainers.image.ref.name'];
+      const tag =
+        annotations['io.containerd.image.name'] ?? annotations['org.opencontainers.image.ref.name'];
       const tags = tag ? [tag] : tagsFromParent;
       const path = blobPath(digest);
       if (!(await archive.has(path))) continue; // a platform the writer did not export
       const mediaType = typeof d.mediaType === 'string' ? d.mediaType : '';
       const json = await archive.readJson(path);
-      const isIndex = INDEX_TYPES.has(mediaType) || (typeof json === 'object' && json !== null && 'manifests' in json);
+      const isIndex =
+        INDEX_TYPES.has(mediaType) ||
+        (typeof json === 'object' && json !== null && 'manifests' in json);
       if (isIndex) {
         await visit(path, json, tags, depth + 1);
         continue;
@@ -142,13 +167,17 @@ async function ociCandidates(archive: Archive): Promise<Candidate[]> {
       const layers = mr.array(manifest.layers ?? [], 'layers');
       const p = d.platform ? r.object(d.platform, `manifests[${i}].platform`) : null;
       const platform = p
-        ? [p.os, p.architecture, p.variant].filter((x): x is string => typeof x === 'string' && x !== '').join('/')
+        ? [p.os, p.architecture, p.variant]
+            .filter((x): x is string => typeof x === 'string' && x !== '')
+            .join('/')
         : null;
       if (platform === 'unknown/unknown') continue;
       out.push({
         tags,
         configMember: blobPath(mr.digest(config.digest, 'config.digest')),
-        layerMembers: layers.map((l, j) => blobPath(mr.digest(mr.object(l, `layers[${j}]`).digest, `layers[${j}].digest`))),
+        layerMembers: layers.map((l, j) =>
+          blobPath(mr.digest(mr.object(l, `layers[${j}]`).digest, `layers[${j}].digest`)),
+        ),
         platform,
       });
     }
@@ -159,7 +188,9 @@ async function ociCandidates(archive: Archive): Promise<Candidate[]> {
 
 function matchesRef(candidate: Candidate, ref: string): boolean {
   const wanted = new Set([ref, ref.includes(':') ? ref : `${ref}:latest`]);
-  return candidate.tags.some((tag) => wanted.has(tag) || wanted.has(tag.replace(/^(docker\.io\/)?(library\/)?/, '')));
+  return candidate.tags.some(
+    (tag) => wanted.has(tag) || wanted.has(tag.replace(/^(docker\.io\/)?(library\/)?/, '')),
+  );
 }
 
 function pick(candidates: Candidate[], choice: ImageChoice, name: string): Candidate {
@@ -167,26 +198,39 @@ function pick(candidates: Candidate[], choice: ImageChoice, name: string): Candi
   if (choice.image) {
     pool = pool.filter((c) => matchesRef(c, choice.image!));
     if (pool.length === 0) {
-      throw new StrataError('not-found', `${name}: no image tagged "${choice.image}"; the archive holds ${describe(candidates)}`);
+      throw new StrataError(
+        'not-found',
+        `${name}: no image tagged "${choice.image}"; the archive holds ${describe(candidates)}`,
+      );
     }
   }
   if (choice.platform) {
     const wanted = choice.platform;
-    const byPlatform = pool.filter((c) => c.platform === null || c.platform === wanted || c.platform.startsWith(`${wanted}/`));
+    const byPlatform = pool.filter(
+      (c) => c.platform === null || c.platform === wanted || c.platform.startsWith(`${wanted}/`),
+    );
     if (byPlatform.length === 0) {
-      throw new StrataError('not-found', `${name}: no image for platform ${wanted}; the archive holds ${describe(pool)}`);
+      throw new StrataError(
+        'not-found',
+        `${name}: no image for platform ${wanted}; the archive holds ${describe(pool)}`,
+      );
     }
     pool = byPlatform;
   }
   if (pool.length > 1) {
     const platforms = new Set(pool.map((c) => c.platform));
     const flag = platforms.size > 1 && !platforms.has(null) ? '--platform OS/ARCH' : '--image REF';
-    throw new StrataError('bad-request', `${name}: the archive holds ${describe(pool)}; pick one with ${flag}`);
+    throw new StrataError(
+      'bad-request',
+      `${name}: the archive holds ${describe(pool)}; pick one with ${flag}`,
+    );
   }
   return pool[0]!;
 }
 
 function describe(candidates: Candidate[]): string {
-  const names = candidates.map((c) => [c.tags.join(', ') || '(untagged)', c.platform].filter(Boolean).join(' '));
+  const names = candidates.map((c) =>
+    [c.tags.join(', ') || '(untagged)', c.platform].filter(Boolean).join(' '),
+  );
   return `${candidates.length} image${candidates.length === 1 ? '' : 's'}: ${names.join('; ')}`;
 }

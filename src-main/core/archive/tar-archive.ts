@@ -23,12 +23,26 @@ export class TarArchive extends Archive {
 
   static async read(source: ByteSource, name = source.name): Promise<TarArchive> {
     const members = new Map<string, TarMember>();
-    for await (const entry of walkTar(source, { label: name })) {
-      const member = normalizeMemberName(entry.name);
-      if (member === null) continue;
-      members.set(member, { typeflag: entry.typeflag, size: entry.size, dataOffset: entry.dataOffset, linkname: entry.linkname });
+    try {
+      for await (const entry of walkTar(source, { label: name })) {
+        const member = normalizeMemberName(entry.name);
+        if (member === null) continue;
+        members.set(member, {
+          typeflag: entry.typeflag,
+          size: entry.size,
+          dataOffset: entry.dataOffset,
+          linkname: entry.linkname,
+        });
+      }
+    } catch (err) {
+      if (members.size > 0 || !(err instanceof StrataError)) throw err;
+      throw new StrataError(
+        'bad-archive',
+        `${name}: not a tar archive; expected the output of docker save, podman save or an OCI archive (${err.message.replace(`${name}: `, '')})`,
+      );
     }
-    if (members.size === 0) throw new StrataError('bad-archive', `${name}: the archive is empty or not a tar file`);
+    if (members.size === 0)
+      throw new StrataError('bad-archive', `${name}: the archive is empty or not a tar file`);
     return new TarArchive(name, source, members);
   }
 
@@ -40,7 +54,10 @@ export class TarArchive extends Archive {
       if (member.typeflag === '2') {
         // podman and old docker store a repeated layer as `<id>/layer.tar -> ../<other>/layer.tar`
         const slash = current.lastIndexOf('/');
-        const target = member.linkname.startsWith('/') || slash < 0 ? member.linkname : `${current.slice(0, slash)}/${member.linkname}`;
+        const target =
+          member.linkname.startsWith('/') || slash < 0
+            ? member.linkname
+            : `${current.slice(0, slash)}/${member.linkname}`;
         current = normalizeMemberName(target);
       } else if (member.typeflag === '1') {
         current = normalizeMemberName(member.linkname);

@@ -20,11 +20,27 @@ describe('the demo archive', () => {
       [0, 4, 3],
     ]);
     expect(result.history).toHaveLength(10);
-    expect(result.history.filter((h) => !h.emptyLayer).map((h) => h.layerIndex)).toEqual([0, 1, 2, 3]);
-    const pkg = JSON.stringify({ name: 'hello-strata', version: '1.0.0', main: 'server.js', dependencies: { tiny: '1.0.0' } }, null, 2).length + 1;
+    expect(result.history.filter((h) => !h.emptyLayer).map((h) => h.layerIndex)).toEqual([
+      0, 1, 2, 3,
+    ]);
+    const pkg =
+      JSON.stringify(
+        {
+          name: 'hello-strata',
+          version: '1.0.0',
+          main: 'server.js',
+          dependencies: { tiny: '1.0.0' },
+        },
+        null,
+        2,
+      ).length + 1;
     const html = '<!doctype html>\n<title>hello</title>\n<h1>hello, strata</h1>\n'.length;
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#3b82f6"/></svg>\n'.length;
-    expect(result.efficiency.wastedBytes).toBe(48 * 1024 + 32 * 1024 + 40 * 1024 + pkg + html + svg);
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#3b82f6"/></svg>\n'
+        .length;
+    expect(result.efficiency.wastedBytes).toBe(
+      48 * 1024 + 32 * 1024 + 40 * 1024 + pkg + html + svg,
+    );
   });
 
   it('marks an identical directory rewrite unchanged and a same-size content edit modified', async () => {

@@ -29,7 +29,11 @@ interface DemoStep {
 }
 
 const PACKAGE_JSON = (version: string): string =>
-  JSON.stringify({ name: 'hello-strata', version, main: 'server.js', dependencies: { tiny: '1.0.0' } }, null, 2) + '\n';
+  JSON.stringify(
+    { name: 'hello-strata', version, main: 'server.js', dependencies: { tiny: '1.0.0' } },
+    null,
+    2,
+  ) + '\n';
 
 const STEPS: DemoStep[] = [
   {
@@ -73,10 +77,19 @@ const STEPS: DemoStep[] = [
     items: [
       dir('app/'),
       file('app/package.json', PACKAGE_JSON('1.0.0')),
-      file('app/server.js', "const http = require('http');\nhttp.createServer((q, s) => s.end('hello')).listen(8080);\n"),
+      file(
+        'app/server.js',
+        "const http = require('http');\nhttp.createServer((q, s) => s.end('hello')).listen(8080);\n",
+      ),
       dir('app/public/'),
-      file('app/public/index.html', '<!doctype html>\n<title>hello</title>\n<h1>hello, strata</h1>\n'),
-      file('app/public/logo.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#3b82f6"/></svg>\n'),
+      file(
+        'app/public/index.html',
+        '<!doctype html>\n<title>hello</title>\n<h1>hello, strata</h1>\n',
+      ),
+      file(
+        'app/public/logo.svg',
+        '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#3b82f6"/></svg>\n',
+      ),
       file('app/data.bin', filler('data', 40 * 1024)),
     ],
   },
@@ -87,8 +100,22 @@ const STEPS: DemoStep[] = [
       dir('app/'),
       file('app/package.json', PACKAGE_JSON('1.0.1')),
       { ...dir('app/public/'), uid: 1000, gid: 1000 },
-      { ...file('app/public/index.html', '<!doctype html>\n<title>hello</title>\n<h1>hello, strata</h1>\n'), uid: 1000, gid: 1000 },
-      { ...file('app/public/logo.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#3b82f6"/></svg>\n'), uid: 1000, gid: 1000 },
+      {
+        ...file(
+          'app/public/index.html',
+          '<!doctype html>\n<title>hello</title>\n<h1>hello, strata</h1>\n',
+        ),
+        uid: 1000,
+        gid: 1000,
+      },
+      {
+        ...file(
+          'app/public/logo.svg',
+          '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#3b82f6"/></svg>\n',
+        ),
+        uid: 1000,
+        gid: 1000,
+      },
       { name: 'app/.wh.data.bin', body: '' },
       dir('var/'),
       dir('var/cache/'),
@@ -107,7 +134,11 @@ export async function buildDemoArchive(): Promise<Buffer> {
   const layers: { id: string; tar: Buffer }[] = [];
   const history = [];
   for (const [i, step] of STEPS.entries()) {
-    history.push({ created: created(i), created_by: step.createdBy, ...(step.items ? {} : { empty_layer: true }) });
+    history.push({
+      created: created(i),
+      created_by: step.createdBy,
+      ...(step.items ? {} : { empty_layer: true }),
+    });
     if (step.items) {
       const tar = await packTar(step.items);
       layers.push({ id: sha256(`${layers.at(-1)?.id ?? ''}${sha256(tar)}`), tar });
@@ -118,12 +149,18 @@ export async function buildDemoArchive(): Promise<Buffer> {
     os: 'linux',
     created: created(STEPS.length - 1),
     config: {
-      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'NODE_ENV=production'],
+      Env: [
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'NODE_ENV=production',
+      ],
       Cmd: ['node', 'server.js'],
       WorkingDir: '/app',
       User: 'app',
       ExposedPorts: { '8080/tcp': {} },
-      Labels: { 'org.opencontainers.image.title': 'Strata demo', 'org.opencontainers.image.version': '1.0.1' },
+      Labels: {
+        'org.opencontainers.image.title': 'Strata demo',
+        'org.opencontainers.image.version': '1.0.1',
+      },
     },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l.tar)}`) },
     history,
@@ -132,11 +169,20 @@ export async function buildDemoArchive(): Promise<Buffer> {
   const tag = 'strata/demo:1.0';
   const items: TarItem[] = [];
   for (const layer of layers) {
-    items.push(dir(`${layer.id}/`), file(`${layer.id}/VERSION`, '1.0'), file(`${layer.id}/layer.tar`, layer.tar));
+    items.push(
+      dir(`${layer.id}/`),
+      file(`${layer.id}/VERSION`, '1.0'),
+      file(`${layer.id}/layer.tar`, layer.tar),
+    );
   }
   items.push(
     file(configName, config),
-    file('manifest.json', JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: layers.map((l) => `${l.id}/layer.tar`) }])),
+    file(
+      'manifest.json',
+      JSON.stringify([
+        { Config: configName, RepoTags: [tag], Layers: layers.map((l) => `${l.id}/layer.tar`) },
+      ]),
+    ),
     file('repositories', JSON.stringify({ 'strata/demo': { '1.0': layers.at(-1)!.id } })),
   );
   return packTar(items);

@@ -33,7 +33,11 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const tree = new MergedTree();
     for (const [i, layer] of resolved.layers.entries()) {
       options.onProgress?.('indexing', i, resolved.layers.length);
-      const index = await readLayer(layer.blob, layer.diffId, `${path}: layer ${i} (${layer.member})`);
+      const index = await readLayer(
+        layer.blob,
+        layer.diffId,
+        `${path}: layer ${i} (${layer.member})`,
+      );
       indexes.push(index);
       const changes = tree.apply(index, i);
       for (const { path: p, before, after } of changes.pendingContent) {

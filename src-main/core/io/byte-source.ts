@@ -34,7 +34,10 @@ export class FileSource implements ByteSource {
   ) {}
 
   /** `onClose` runs after the file is closed (a spool file removes itself). */
-  static async open(path: string, options: { name?: string; onClose?: () => Promise<void> } = {}): Promise<FileSource> {
+  static async open(
+    path: string,
+    options: { name?: string; onClose?: () => Promise<void> } = {},
+  ): Promise<FileSource> {
     const handle = await open(path, 'r');
     try {
       const stat = await handle.stat();
@@ -69,9 +72,17 @@ export class FileSource implements ByteSource {
     const buffer = Buffer.allocUnsafe(length);
     let filled = 0;
     while (filled < length) {
-      const { bytesRead } = await this.handle.read(buffer, filled, length - filled, position + filled);
+      const { bytesRead } = await this.handle.read(
+        buffer,
+        filled,
+        length - filled,
+        position + filled,
+      );
       if (bytesRead === 0) {
-        throw new StrataError('bad-archive', `${this.name}: the file ended early (it changed while being read?)`);
+        throw new StrataError(
+          'bad-archive',
+          `${this.name}: the file ended early (it changed while being read?)`,
+        );
       }
       filled += bytesRead;
     }

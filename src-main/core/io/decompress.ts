@@ -19,7 +19,9 @@ function fzstdTransform(): Transform {
   let decoder: FzstdDecompress;
   return new Transform({
     construct(callback) {
-      decoder = new FzstdDecompress((chunk) => this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)));
+      decoder = new FzstdDecompress((chunk) =>
+        this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)),
+      );
       callback();
     },
     transform(chunk: Buffer, _encoding, callback) {

@@ -41,7 +41,9 @@ describe('indexing one layer', () => {
   it('refuses names that climb out of the root, naming the layer and the entry', () => {
     const b = new LayerIndexBuilder('sha256:x', 'none', 'layer 2 of img.tar');
     expect(() => b.add(raw('../etc/passwd'))).toThrow(StrataError);
-    expect(() => b.add(raw('a/../../x'))).toThrow(/layer 2 of img\.tar: entry "a\/\.\.\/\.\.\/x" points outside/);
+    expect(() => b.add(raw('a/../../x'))).toThrow(
+      /layer 2 of img\.tar: entry "a\/\.\.\/\.\.\/x" points outside/,
+    );
   });
 
   it('counts the bytes of a path written twice in one layer, and keeps the last', () => {

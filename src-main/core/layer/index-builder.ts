@@ -36,15 +36,24 @@ export class LayerIndexBuilder {
 
   add(raw: RawLayerEntry): void {
     if (++this.count > LIMITS.entriesPerLayer) {
-      throw new StrataError('limit', `${this.label}: more than ${LIMITS.entriesPerLayer} entries in one layer`);
+      throw new StrataError(
+        'limit',
+        `${this.label}: more than ${LIMITS.entriesPerLayer} entries in one layer`,
+      );
     }
     const path = normalizeEntryPath(raw.name);
     if (path === 'escapes') {
-      throw new StrataError('bad-archive', `${this.label}: entry "${raw.name}" points outside the image root`);
+      throw new StrataError(
+        'bad-archive',
+        `${this.label}: entry "${raw.name}" points outside the image root`,
+      );
     }
     if (path === null) return; // the root directory itself: never listed
     if (path.length > LIMITS.pathBytes) {
-      throw new StrataError('limit', `${this.label}: a path of ${path.length} bytes is over the limit of ${LIMITS.pathBytes}`);
+      throw new StrataError(
+        'limit',
+        `${this.label}: a path of ${path.length} bytes is over the limit of ${LIMITS.pathBytes}`,
+      );
     }
     const whiteout = classifyWhiteout(path);
     switch (whiteout.kind) {
@@ -70,7 +79,10 @@ export class LayerIndexBuilder {
     if (type === 'hardlink') {
       const target = normalizeEntryPath(raw.linkname);
       if (target === null || target === 'escapes') {
-        throw new StrataError('bad-archive', `${this.label}: hardlink "${raw.name}" points outside the image root`);
+        throw new StrataError(
+          'bad-archive',
+          `${this.label}: hardlink "${raw.name}" points outside the image root`,
+        );
       }
       linkTarget = target;
     }

@@ -23,7 +23,6 @@ export interface LayerEntry {
   xattrs?: Record<string, Buffer>;
 }
 
-
 export interface LayerIndex {
   diffId: string;
   compression: Compression;

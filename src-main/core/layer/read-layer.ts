@@ -21,7 +21,11 @@ export async function detectCompression(blob: LayerBlob): Promise<Compression> {
   return compressionOf(await blob.source.read(blob.offset, Math.min(4, blob.length)));
 }
 
-export async function readLayer(blob: LayerBlob, diffId: string, label: string): Promise<LayerIndex> {
+export async function readLayer(
+  blob: LayerBlob,
+  diffId: string,
+  label: string,
+): Promise<LayerIndex> {
   const compression = await detectCompression(blob);
   const builder = new LayerIndexBuilder(diffId, compression, label);
   if (compression === 'none') {
@@ -46,23 +50,32 @@ async function streamCompressedLayer(
     {
       entry: (entry) => {
         hash = entry.typeflag === '0' || entry.typeflag === '7' ? createHash('sha256') : null;
-        if (entry.size === 0 || !hash) builder.add(hash ? { ...entry, digest: EMPTY_DIGEST } : entry);
+        if (entry.size === 0 || !hash)
+          builder.add(hash ? { ...entry, digest: EMPTY_DIGEST } : entry);
       },
       data: (_entry, chunk) => hash?.update(chunk),
       entryEnd: (entry) => {
-        if (entry.size > 0 && hash) builder.add({ ...entry, digest: `sha256:${hash.digest('hex')}` });
+        if (entry.size > 0 && hash)
+          builder.add({ ...entry, digest: `sha256:${hash.digest('hex')}` });
       },
     },
     label,
   );
   try {
-    await pipeline(blob.source.stream(blob.offset, blob.offset + blob.length), decompressor(compression), async (chunks: AsyncIterable<Buffer>) => {
-      for await (const chunk of chunks) parser.push(chunk);
-      parser.end();
-    });
+    await pipeline(
+      blob.source.stream(blob.offset, blob.offset + blob.length),
+      decompressor(compression),
+      async (chunks: AsyncIterable<Buffer>) => {
+        for await (const chunk of chunks) parser.push(chunk);
+        parser.end();
+      },
+    );
   } catch (err) {
     if (err instanceof StrataError) throw err;
-    throw new StrataError('bad-archive', `${label}: the ${compression} layer is damaged (${(err as Error).message})`);
+    throw new StrataError(
+      'bad-archive',
+      `${label}: the ${compression} layer is damaged (${(err as Error).message})`,
+    );
   }
 }
 

@@ -46,12 +46,16 @@ export class TarEntryDecoder {
   ) {}
 
   fail(offset: number, problem: string): never {
-    throw new StrataError('bad-archive', `${this.label}: ${problem} (at byte ${offset - this.base})`);
+    throw new StrataError(
+      'bad-archive',
+      `${this.label}: ${problem} (at byte ${offset - this.base})`,
+    );
   }
 
   /** Decodes the header block at `offset`; `available` is where the tar's bytes end, if known. */
   header(block: Buffer, offset: number, available = Infinity): Decoded {
-    if (!this.pax && this.longName === undefined && this.longLink === undefined) this.entryStart = offset;
+    if (!this.pax && this.longName === undefined && this.longLink === undefined)
+      this.entryStart = offset;
     const parsed = parseHeader(block);
     if (parsed.kind === 'zero') return { kind: 'end' };
     if (parsed.kind === 'invalid') this.fail(offset, `invalid tar header: ${parsed.reason}`);
@@ -59,15 +63,22 @@ export class TarEntryDecoder {
     const h = parsed.header;
     const isMeta = META_TYPES.has(h.typeflag);
     const size = this.pax && !isMeta ? (paxNumber(this.pax, 'size') ?? h.size) : h.size;
-    if (!Number.isSafeInteger(size) || size < 0) this.fail(offset, `entry "${h.name}" has an invalid size`);
+    if (!Number.isSafeInteger(size) || size < 0)
+      this.fail(offset, `entry "${h.name}" has an invalid size`);
     const dataOffset = offset + 512;
     if (dataOffset + size > available) {
-      this.fail(offset, `truncated: entry "${this.longName ?? h.name}" needs ${size} bytes, the archive ends first`);
+      this.fail(
+        offset,
+        `truncated: entry "${this.longName ?? h.name}" needs ${size} bytes, the archive ends first`,
+      );
     }
     const next = dataOffset + paddedSize(size);
     if (isMeta) {
       if (size > LIMITS.extendedHeaderBytes) {
-        this.fail(offset, `an extended header of ${size} bytes is over the limit of ${LIMITS.extendedHeaderBytes}`);
+        this.fail(
+          offset,
+          `an extended header of ${size} bytes is over the limit of ${LIMITS.extendedHeaderBytes}`,
+        );
       }
       this.metaType = h.typeflag;
       return { kind: 'meta', size, next };

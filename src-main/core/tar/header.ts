@@ -16,7 +16,8 @@ export interface RawHeader {
   devminor: number;
 }
 
-export type HeaderResult = { kind: 'header'; header: RawHeader } | { kind: 'zero' } | { kind: 'invalid'; reason: string };
+export type HeaderResult =
+  { kind: 'header'; header: RawHeader } | { kind: 'zero' } | { kind: 'invalid'; reason: string };
 
 function isZero(block: Buffer): boolean {
   for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false;
@@ -80,7 +81,8 @@ export function parseHeader(block: Buffer): HeaderResult {
   const gid = numeric(block, 116, 8);
   const mtime = numeric(block, 136, 12);
   if (size === null) return { kind: 'invalid', reason: 'unreadable or negative size' };
-  if (mode === null || uid === null || gid === null) return { kind: 'invalid', reason: 'unreadable mode, uid or gid' };
+  if (mode === null || uid === null || gid === null)
+    return { kind: 'invalid', reason: 'unreadable mode, uid or gid' };
   const magic = block.toString('latin1', 257, 263);
   let name = text(block, 0, 100);
   // POSIX ustar splits long names into prefix/name; GNU's "ustar  " uses that area for other things.

@@ -41,10 +41,14 @@ export function paxXattrs(records: PaxRecords): Record<string, Buffer> | undefin
   let xattrs: Record<string, Buffer> | undefined;
   for (const [key, value] of records) {
     if (key.startsWith('SCHILY.xattr.')) {
-      (xattrs ??= Object.create(null) as Record<string, Buffer>)[key.slice(13)] = Buffer.from(value);
+      (xattrs ??= Object.create(null) as Record<string, Buffer>)[key.slice(13)] =
+        Buffer.from(value);
     } else if (key.startsWith('LIBARCHIVE.xattr.')) {
       const name = decodeURIComponent(key.slice(17));
-      (xattrs ??= Object.create(null) as Record<string, Buffer>)[name] = Buffer.from(value.toString('latin1'), 'base64');
+      (xattrs ??= Object.create(null) as Record<string, Buffer>)[name] = Buffer.from(
+        value.toString('latin1'),
+        'base64',
+      );
     }
   }
   return xattrs;

@@ -65,7 +65,13 @@ describe('the streaming tar parser', () => {
     ]);
     // Give both a 600-byte body (two blocks) spliced in after their headers.
     const body = Buffer.alloc(1024, 0x41);
-    const patched = Buffer.concat([tar.subarray(0, 512), body, tar.subarray(512, 1024), body, tar.subarray(1024)]);
+    const patched = Buffer.concat([
+      tar.subarray(0, 512),
+      body,
+      tar.subarray(512, 1024),
+      body,
+      tar.subarray(1024),
+    ]);
     withSize(patched, 0, 600);
     withSize(patched, 1536, 600);
     const { entries, bodies } = parseInChunks(patched, 333);
@@ -79,6 +85,8 @@ describe('the streaming tar parser', () => {
 
   it('fails with the entry name when the stream ends inside a body', async () => {
     const tar = await packTar([{ name: 'cut', body: Buffer.alloc(5000) }]);
-    expect(() => parseInChunks(tar.subarray(0, 2000), 512)).toThrow(/test\.tar: truncated: the archive ends inside entry "cut"/);
+    expect(() => parseInChunks(tar.subarray(0, 2000), 512)).toThrow(
+      /test\.tar: truncated: the archive ends inside entry "cut"/,
+    );
   });
 });

@@ -47,7 +47,10 @@ export class TarStreamParser {
   end(): void {
     if (this.state === 'end') return;
     if (this.state === 'header' && this.pendingBytes === 0) return; // no end marker: tolerated
-    this.decoder.fail(this.offset, `truncated: the archive ends inside ${this.current ? `entry "${this.current.name}"` : 'a header'}`);
+    this.decoder.fail(
+      this.offset,
+      `truncated: the archive ends inside ${this.current ? `entry "${this.current.name}"` : 'a header'}`,
+    );
   }
 
   private take(length: number): Buffer {

@@ -22,7 +22,12 @@ async function walk(bytes: Buffer): Promise<TarEntry[]> {
 }
 
 /** A raw header block, for what tar-stream's writer never produces. */
-function header(name: string, typeflag: string, size: number, opts: { base256?: boolean; magic?: string } = {}): Buffer {
+function header(
+  name: string,
+  typeflag: string,
+  size: number,
+  opts: { base256?: boolean; magic?: string } = {},
+): Buffer {
   const b = Buffer.alloc(512);
   b.write(name.slice(0, 100), 0, 'utf8');
   b.write('0000644\0', 100);
@@ -41,7 +46,8 @@ function header(name: string, typeflag: string, size: number, opts: { base256?: 
   b.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
   return b;
 }
-const pad = (data: Buffer): Buffer => Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+const pad = (data: Buffer): Buffer =>
+  Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
 const END = Buffer.alloc(1024);
 
 describe('walking tar headers', () => {
@@ -64,7 +70,12 @@ describe('walking tar headers', () => {
   it('applies PAX path records and long ustar prefixes', async () => {
     const long = `${'d'.repeat(120)}/${'f'.repeat(150)}`;
     const mid = `${'p'.repeat(120)}/name`;
-    const entries = await walk(await packTar([{ name: long, body: 'x' }, { name: mid, body: 'y' }]));
+    const entries = await walk(
+      await packTar([
+        { name: long, body: 'x' },
+        { name: mid, body: 'y' },
+      ]),
+    );
     expect(entries.map((e) => e.name)).toEqual([long, mid]);
   });
 
@@ -90,30 +101,49 @@ describe('walking tar headers', () => {
     const body = Buffer.concat([key, value, Buffer.from('\n')]);
     const len = body.length + String(body.length + 2).length;
     const record = Buffer.concat([Buffer.from(String(len)), body]);
-    const tar = Buffer.concat([header('PaxHeader', 'x', record.length), pad(record), header('bin/ping', '0', 0), END]);
+    const tar = Buffer.concat([
+      header('PaxHeader', 'x', record.length),
+      pad(record),
+      header('bin/ping', '0', 0),
+      END,
+    ]);
     const [entry] = await walk(tar);
     expect(entry!.xattrs?.['security.capability']).toEqual(value);
   });
 
   it('names a bad checksum and its offset', async () => {
-    const tar = await packTar([{ name: 'a', body: 'x' }, { name: 'b', body: 'y' }]);
+    const tar = await packTar([
+      { name: 'a', body: 'x' },
+      { name: 'b', body: 'y' },
+    ]);
     tar[1034] = tar[1034]! ^ 0xff;
-    await expect(walk(tar)).rejects.toThrow(/invalid tar header: bad header checksum \(at byte 1024\)/);
+    await expect(walk(tar)).rejects.toThrow(
+      /invalid tar header: bad header checksum \(at byte 1024\)/,
+    );
   });
 
   it('reports truncation inside a body and inside a header', async () => {
     const tar = await packTar([{ name: 'a', body: Buffer.alloc(2000) }]);
-    await expect(walk(tar.subarray(0, 1500))).rejects.toThrow(/truncated: entry "a" needs 2000 bytes/);
+    await expect(walk(tar.subarray(0, 1500))).rejects.toThrow(
+      /truncated: entry "a" needs 2000 bytes/,
+    );
     await expect(walk(tar.subarray(0, 300))).rejects.toThrow(/truncated/);
   });
 
   it('stops at the end marker and ignores what follows it', async () => {
-    const tar = Buffer.concat([await packTar([{ name: 'a', body: 'x' }]), Buffer.from('garbage after the end')]);
+    const tar = Buffer.concat([
+      await packTar([{ name: 'a', body: 'x' }]),
+      Buffer.from('garbage after the end'),
+    ]);
     expect((await walk(tar)).map((e) => e.name)).toEqual(['a']);
   });
 
   it('refuses an extended header over the limit', async () => {
-    const tar = Buffer.concat([header('PaxHeader', 'x', 2 * 1024 * 1024), Buffer.alloc(2 * 1024 * 1024), END]);
+    const tar = Buffer.concat([
+      header('PaxHeader', 'x', 2 * 1024 * 1024),
+      Buffer.alloc(2 * 1024 * 1024),
+      END,
+    ]);
     await expect(walk(tar)).rejects.toThrow(/over the limit/);
   });
 });

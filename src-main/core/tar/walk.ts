@@ -14,7 +14,10 @@ export interface WalkOptions {
   label?: string;
 }
 
-export async function* walkTar(source: ByteSource, options: WalkOptions = {}): AsyncGenerator<TarEntry> {
+export async function* walkTar(
+  source: ByteSource,
+  options: WalkOptions = {},
+): AsyncGenerator<TarEntry> {
   const start = options.start ?? 0;
   const end = options.end ?? source.size;
   const decoder = new TarEntryDecoder(options.label ?? source.name, start);
@@ -22,7 +25,8 @@ export async function* walkTar(source: ByteSource, options: WalkOptions = {}): A
   while (pos + BLOCK <= end) {
     const decoded = decoder.header(await source.read(pos, BLOCK), pos, end);
     if (decoded.kind === 'end') return;
-    if (decoded.kind === 'meta') decoder.meta(Buffer.from(await source.read(pos + BLOCK, decoded.size)), pos);
+    if (decoded.kind === 'meta')
+      decoder.meta(Buffer.from(await source.read(pos + BLOCK, decoded.size)), pos);
     else yield decoded.entry;
     pos = decoded.next;
   }

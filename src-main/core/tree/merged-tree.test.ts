@@ -9,7 +9,18 @@ type Spec = [name: string, typeflag?: string, extra?: Partial<RawLayerEntry>];
 function layer(...specs: Spec[]): LayerIndex {
   const builder = new LayerIndexBuilder('sha256:test', 'none', 'test layer');
   for (const [name, typeflag = name.endsWith('/') ? '5' : '0', extra] of specs) {
-    builder.add({ name, typeflag, size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, linkname: '', dataOffset: 0, ...extra });
+    builder.add({
+      name,
+      typeflag,
+      size: 0,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      linkname: '',
+      dataOffset: 0,
+      ...extra,
+    });
   }
   return builder.finish();
 }
@@ -26,9 +37,16 @@ const changed = (m: Map<string, Change>): Record<string, Change> =>
 
 describe('stacking layers', () => {
   it('a whiteout removes a directory with all its descendants', () => {
-    const { tree, changes } = stack(layer(['a/'], ['a/b/'], ['a/b/c', '0', { size: 3 }], ['d']), layer(['.wh.a']));
+    const { tree, changes } = stack(
+      layer(['a/'], ['a/b/'], ['a/b/c', '0', { size: 3 }], ['d']),
+      layer(['.wh.a']),
+    );
     expect(paths(tree)).toEqual(['/d']);
-    expect(changed(changes[1]!)).toEqual({ '/a': 'removed', '/a/b': 'removed', '/a/b/c': 'removed' });
+    expect(changed(changes[1]!)).toEqual({
+      '/a': 'removed',
+      '/a/b': 'removed',
+      '/a/b/c': 'removed',
+    });
   });
 
   it('an opaque directory hides lower children but keeps those its own layer adds', () => {
@@ -37,7 +55,11 @@ describe('stacking layers', () => {
       layer(['etc/'], ['etc/.wh..wh..opq'], ['etc/b', '0', { size: 2 }], ['etc/c']),
     );
     expect(paths(tree)).toEqual(['/etc', '/etc/b', '/etc/c']);
-    expect(changed(changes[1]!)).toEqual({ '/etc/a': 'removed', '/etc/b': 'modified', '/etc/c': 'added' });
+    expect(changed(changes[1]!)).toEqual({
+      '/etc/a': 'removed',
+      '/etc/b': 'modified',
+      '/etc/c': 'added',
+    });
   });
 
   it('the opaque marker counts wherever it stands in the layer', () => {
@@ -46,13 +68,24 @@ describe('stacking layers', () => {
   });
 
   it('a file over a directory hides its whole subtree', () => {
-    const { tree, changes } = stack(layer(['x/'], ['x/y/'], ['x/y/z']), layer(['x', '0', { size: 5 }]));
+    const { tree, changes } = stack(
+      layer(['x/'], ['x/y/'], ['x/y/z']),
+      layer(['x', '0', { size: 5 }]),
+    );
     expect(paths(tree)).toEqual(['/x']);
-    expect(changed(changes[1]!)).toEqual({ '/x': 'modified', '/x/y': 'removed', '/x/y/z': 'removed' });
+    expect(changed(changes[1]!)).toEqual({
+      '/x': 'modified',
+      '/x/y': 'removed',
+      '/x/y/z': 'removed',
+    });
   });
 
   it('a directory over a directory changes attributes only', () => {
-    const { tree, changes } = stack(layer(['d/'], ['d/f']), layer(['d/', '5', { mode: 0o700 }]), layer(['d/', '5', { mode: 0o700 }]));
+    const { tree, changes } = stack(
+      layer(['d/'], ['d/f']),
+      layer(['d/', '5', { mode: 0o700 }]),
+      layer(['d/', '5', { mode: 0o700 }]),
+    );
     expect(paths(tree)).toEqual(['/d', '/d/f']);
     expect(changed(changes[1]!)).toEqual({ '/d': 'modified' });
     expect(changed(changes[2]!)).toEqual({});
@@ -62,11 +95,18 @@ describe('stacking layers', () => {
   it('creates missing parent directories implicitly, and counts them as added', () => {
     const { tree, changes } = stack(layer(['usr/lib/x.so']));
     expect(paths(tree)).toEqual(['/usr', '/usr/lib', '/usr/lib/x.so']);
-    expect(changed(changes[0]!)).toEqual({ '/usr': 'added', '/usr/lib': 'added', '/usr/lib/x.so': 'added' });
+    expect(changed(changes[0]!)).toEqual({
+      '/usr': 'added',
+      '/usr/lib': 'added',
+      '/usr/lib/x.so': 'added',
+    });
   });
 
   it('a path deleted and written again in one layer is modified or unchanged, not removed', () => {
-    const { changes } = stack(layer(['a', '0', { mode: 0o644 }], ['b']), layer(['.wh.a'], ['a', '0', { mode: 0o600 }]));
+    const { changes } = stack(
+      layer(['a', '0', { mode: 0o644 }], ['b']),
+      layer(['.wh.a'], ['a', '0', { mode: 0o600 }]),
+    );
     expect(changed(changes[1]!)).toEqual({ '/a': 'modified' });
   });
 

@@ -38,13 +38,25 @@ export interface ContentComparison {
 export interface LayerChangeSet {
   /** Every path this layer touched, with its change (`unchanged` for identical rewrites). */
   changes: Map<string, Change>;
+  /** The state before this layer of every path it touched (null: absent), e.g. what a removed path was. */
+  before: Map<string, Placed | null>;
   /** Rewrites whose attributes match: `modified` or `unchanged` once contents are compared. */
   pendingContent: ContentComparison[];
 }
 
 function implicitDir(path: string, layer: number): Placed {
   return {
-    entry: { path, type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, linkTarget: null, dataOffset: 0 },
+    entry: {
+      path,
+      type: 'dir',
+      size: 0,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      linkTarget: null,
+      dataOffset: 0,
+    },
     layer,
   };
 }
@@ -119,11 +131,15 @@ export class MergedTree {
         } else changes.set(path, 'unchanged');
       }
     }
-    return { changes, pendingContent };
+    return { changes, before, pendingContent };
   }
 
   /** The directory at `path`, created (implicitly, as some writers omit directory entries) where missing. */
-  private ensureDir(path: string, layerNo: number, remember: (path: string, node: FsNode | undefined) => void): FsNode {
+  private ensureDir(
+    path: string,
+    layerNo: number,
+    remember: (path: string, node: FsNode | undefined) => void,
+  ): FsNode {
     let dir = this.root;
     if (path === '/') return dir;
     let at = 0;
@@ -162,7 +178,8 @@ export function* subtree(path: string, node: FsNode): Generator<[string, FsNode]
     yield [p, n];
     if (n.children?.size) {
       const names = [...n.children.keys()].sort().reverse();
-      for (const name of names) stack.push([p === '/' ? `/${name}` : `${p}/${name}`, n.children.get(name)!]);
+      for (const name of names)
+        stack.push([p === '/' ? `/${name}` : `${p}/${name}`, n.children.get(name)!]);
     }
   }
 }

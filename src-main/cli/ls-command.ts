@@ -1,0 +1,74 @@
+import type { EntryType } from '../api/model';
+import { StrataError } from '../core/errors';
+import { loadImage } from '../core/image/load-image';
+import { checkLayer, listLayer, type ListedEntry } from '../core/image/layer-view';
+import { parseCommandArgs, SOURCE_OPTIONS } from './args';
+import { parseLayerOption } from './layer-option';
+import { table } from './format';
+
+export async function runLs(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('ls', args, {
+    ...SOURCE_OPTIONS,
+    layer: { type: 'string' },
+    changes: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1)
+    throw new StrataError('bad-request', 'ls: give exactly one SOURCE (an image archive path)');
+  const model = await loadImage(positionals[0]!, {
+    image: values.image,
+    platform: values.platform,
+  });
+  try {
+    const layer = checkLayer(model, parseLayerOption(values.layer, 'ls'));
+    const entries = listLayer(model, layer, values.changes);
+    if (values.json) process.stdout.write(`${JSON.stringify(entries)}\n`);
+    else process.stdout.write(entries.length ? `${humanList(entries)}\n` : '');
+  } finally {
+    await model.close();
+  }
+  return 0;
+}
+
+const TYPE_CHAR: Record<EntryType, string> = {
+  file: '-',
+  dir: 'd',
+  symlink: 'l',
+  hardlink: 'h',
+  char: 'c',
+  block: 'b',
+  fifo: 'p',
+};
+const CHANGE_MARK = { added: '+', modified: '~', removed: '-', unchanged: ' ' } as const;
+
+/** `-rwsr-xr-x` from a type and permission bits. */
+export function modeString(type: EntryType, mode: number): string {
+  const bit = (mask: number, c: string): string => (mode & mask ? c : '-');
+  const special = (exec: number, flag: number, set: string, unset: string): string =>
+    mode & flag ? (mode & exec ? set : unset) : bit(exec, 'x');
+  return (
+    TYPE_CHAR[type] +
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    special(0o100, 0o4000, 's', 'S') +
+    bit(0o040, 'r') +
+    bit(0o020, 'w') +
+    special(0o010, 0o2000, 's', 'S') +
+    bit(0o004, 'r') +
+    bit(0o002, 'w') +
+    special(0o001, 0o1000, 't', 'T')
+  );
+}
+
+function humanList(entries: ListedEntry[]): string {
+  return table(
+    entries.map((e) => [
+      CHANGE_MARK[e.change],
+      modeString(e.type, e.mode),
+      `${e.uid}:${e.gid}`,
+      String(e.size),
+      e.linkTarget ? `${e.path} -> ${e.linkTarget}` : e.path,
+    ]),
+    [3],
+  );
+}

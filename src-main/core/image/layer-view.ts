@@ -1,0 +1,64 @@
+// The file system as of one layer, with what that layer did to each path: `strata ls`.
+import type { Change, EntryType } from '../../api/model';
+import { StrataError } from '../errors';
+import { MergedTree, type Placed } from '../tree/merged-tree';
+import type { ImageModel } from './load-image';
+
+export interface ListedEntry {
+  path: string;
+  type: EntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkTarget: string | null;
+  change: Change;
+}
+
+export function checkLayer(model: ImageModel, layer: number | undefined): number {
+  const last = model.indexes.length - 1;
+  if (layer === undefined) return last;
+  if (!Number.isInteger(layer) || layer < 0 || layer > last) {
+    throw new StrataError(
+      'bad-request',
+      `${model.path}: there is no layer ${layer}; the image has layers 0 to ${last}`,
+    );
+  }
+  return layer;
+}
+
+/** The merged tree of layers 0..layer (the final one is kept; others are stacked again on demand). */
+export function treeAt(model: ImageModel, layer: number): MergedTree {
+  if (layer === model.indexes.length - 1) return model.tree;
+  const tree = new MergedTree();
+  for (let i = 0; i <= layer; i++) tree.apply(model.indexes[i]!, i);
+  return tree;
+}
+
+function listed(path: string, placed: Placed, change: Change): ListedEntry {
+  const { type, size, mode, uid, gid, linkTarget } = placed.entry;
+  return { path, type, size, mode, uid, gid, linkTarget, change };
+}
+
+/** Every path as of `layer`, plus those it removed, sorted by path; or only what it changed. */
+export function listLayer(model: ImageModel, layer: number, onlyChanges = false): ListedEntry[] {
+  const changeSet = model.changeSets[layer]!;
+  const out: ListedEntry[] = [];
+  if (onlyChanges) {
+    const tree = treeAt(model, layer);
+    for (const [path, change] of changeSet.changes) {
+      if (change === 'unchanged') continue;
+      const placed = change === 'removed' ? changeSet.before.get(path) : tree.get(path)?.placed;
+      if (placed) out.push(listed(path, placed, change));
+    }
+  } else {
+    for (const [path, node] of treeAt(model, layer).walk()) {
+      out.push(listed(path, node.placed, changeSet.changes.get(path) ?? 'unchanged'));
+    }
+    for (const [path, change] of changeSet.changes) {
+      const before = changeSet.before.get(path);
+      if (change === 'removed' && before) out.push(listed(path, before, 'removed'));
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
