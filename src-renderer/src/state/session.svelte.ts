@@ -1,0 +1,134 @@
+// The app's session: which images are open, which one is shown, what is being opened right now
+// and the error to show. One instance, created by App and handed down through context.
+import { createContext } from 'svelte';
+import type { OpenedImage } from '../../../src-main/api/model';
+import type { ProgressEvent } from '../../../src-main/api/contract';
+import { ApiError, type StrataApi } from '../api/strata-api';
+
+/** An error as the banner shows it. */
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+/** An open in flight: what the user asked for and the last progress the service reported. */
+export interface OpeningTask {
+  label: string;
+  progress: ProgressEvent | null;
+}
+
+export class Session {
+  readonly api: StrataApi;
+
+  /** Open images, in the order they were opened. */
+  images = $state.raw<OpenedImage[]>([]);
+  /** The image the Image view shows; null for Home. */
+  currentHandle = $state<string | null>(null);
+  current = $derived(this.images.find((image) => image.handle === this.currentHandle) ?? null);
+  /** True once the images opened at start are known (avoids flashing Home before them). */
+  ready = $state(false);
+  opening = $state<OpeningTask | null>(null);
+  problem = $state<Problem | null>(null);
+
+  constructor(api: StrataApi) {
+    this.api = api;
+  }
+
+  /** Subscribes to progress and loads the images opened at start. Returns the unsubscribe. */
+  start(): () => void {
+    const unsubscribe = this.api.onEvent((event) => {
+      if (event.type === 'progress' && this.opening) this.opening.progress = event;
+    });
+    void this.loadOpenImages();
+    return unsubscribe;
+  }
+
+  private async loadOpenImages(): Promise<void> {
+    try {
+      const images = await this.api.listOpen();
+      this.images = images;
+      // The SOURCE given on the command line: go straight to it.
+      if (images.length === 1 && images[0]) this.currentHandle = images[0].handle;
+    } catch (error) {
+      this.report(error);
+    } finally {
+      this.ready = true;
+    }
+  }
+
+  get busy(): boolean {
+    return this.opening !== null;
+  }
+
+  openFile(file: File): Promise<void> {
+    return this.run(file.name, () => this.api.openFile(file));
+  }
+
+  openDemo(): Promise<void> {
+    return this.run('the demo image', () => this.api.openDemo());
+  }
+
+  /** Electron: the native Open dialog, then the chosen path. Does nothing when cancelled. */
+  async chooseAndOpen(): Promise<void> {
+    if (this.busy) return;
+    let path: string | null;
+    try {
+      path = await this.api.chooseArchivePath();
+    } catch (error) {
+      this.report(error);
+      return;
+    }
+    if (path) await this.run(baseName(path), () => this.api.openPath(path));
+  }
+
+  show(handle: string): void {
+    this.currentHandle = handle;
+  }
+
+  goHome(): void {
+    this.currentHandle = null;
+  }
+
+  async close(handle: string): Promise<void> {
+    try {
+      await this.api.close(handle);
+    } catch (error) {
+      this.report(error);
+      return;
+    }
+    this.images = this.images.filter((image) => image.handle !== handle);
+    if (this.currentHandle === handle) this.currentHandle = null;
+  }
+
+  dismissProblem(): void {
+    this.problem = null;
+  }
+
+  report(error: unknown): void {
+    if (error instanceof ApiError) this.problem = { code: error.code, message: error.message };
+    else if (error instanceof Error) this.problem = { code: 'internal', message: error.message };
+    else this.problem = { code: 'internal', message: String(error) };
+  }
+
+  private async run(label: string, action: () => Promise<OpenedImage>): Promise<void> {
+    if (this.busy) return;
+    this.opening = { label, progress: null };
+    this.problem = null;
+    try {
+      const image = await action();
+      this.images = [...this.images.filter((open) => open.handle !== image.handle), image];
+      this.currentHandle = image.handle;
+    } catch (error) {
+      this.report(error);
+    } finally {
+      this.opening = null;
+    }
+  }
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
+
+const [getSession, setSession] = createContext<Session>();
+export { getSession, setSession };
