@@ -45,6 +45,8 @@ describe('counts and percentages', () => {
     expect(formatPercent(0.9734)).toBe('97.3%');
     expect(formatPercent(0.5)).toBe('50%');
     expect(formatPercent(0)).toBe('0%');
+    expect(formatPercent(0.0001)).toBe('<0.1%');
+    expect(formatPercent(0.0006)).toBe('0.1%');
   });
 });
 

@@ -38,9 +38,13 @@ export function formatExactBytes(bytes: number): string {
   return `${formatCount(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
 }
 
-/** A ratio (0..1) as a percentage with at most one decimal: `0.9734` -> `97.3%`, `1` -> `100%`. */
+/**
+ * A ratio (0..1) as a percentage with at most one decimal: `0.9734` -> `97.3%`, `1` -> `100%`.
+ * A share too small to show is `<0.1%`, never a misleading `0%`.
+ */
 export function formatPercent(ratio: number): string {
   if (!Number.isFinite(ratio)) return '–';
+  if (ratio > 0 && ratio < 0.0005) return '<0.1%';
   const percent = Math.round(ratio * 1000) / 10;
   return `${Number.isInteger(percent) ? percent.toFixed(0) : percent.toFixed(1)}%`;
 }
