@@ -129,9 +129,17 @@ const STEPS: DemoStep[] = [
   { createdBy: '/bin/sh -c #(nop)  CMD ["node" "server.js"]' },
 ];
 
-export async function buildDemoArchive(): Promise<Buffer> {
+export interface DemoImage {
+  tag: string;
+  /** The config JSON, as stored. */
+  config: string;
+  /** Uncompressed layer tars, base first. */
+  layers: Buffer[];
+}
+
+export async function buildDemoImage(): Promise<DemoImage> {
   const created = (i: number): string => new Date((FIXED_MTIME + i * 60) * 1000).toISOString();
-  const layers: { id: string; tar: Buffer }[] = [];
+  const layers: Buffer[] = [];
   const history = [];
   for (const [i, step] of STEPS.entries()) {
     history.push({
@@ -139,10 +147,7 @@ export async function buildDemoArchive(): Promise<Buffer> {
       created_by: step.createdBy,
       ...(step.items ? {} : { empty_layer: true }),
     });
-    if (step.items) {
-      const tar = await packTar(step.items);
-      layers.push({ id: sha256(`${layers.at(-1)?.id ?? ''}${sha256(tar)}`), tar });
-    }
+    if (step.items) layers.push(await packTar(step.items));
   }
   const config = JSON.stringify({
     architecture: 'amd64',
@@ -162,28 +167,35 @@ export async function buildDemoArchive(): Promise<Buffer> {
         'org.opencontainers.image.version': '1.0.1',
       },
     },
-    rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l.tar)}`) },
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l)}`) },
     history,
   });
+  return { tag: 'strata/demo:1.0', config, layers };
+}
+
+/** The demo image as a legacy `docker save` archive (`<id>/layer.tar`, `manifest.json`). */
+export async function buildDemoArchive(): Promise<Buffer> {
+  const { tag, config, layers } = await buildDemoImage();
+  const ids: string[] = [];
+  for (const layer of layers) ids.push(sha256(`${ids.at(-1) ?? ''}${sha256(layer)}`));
   const configName = `${sha256(config)}.json`;
-  const tag = 'strata/demo:1.0';
   const items: TarItem[] = [];
-  for (const layer of layers) {
+  layers.forEach((layer, i) => {
     items.push(
-      dir(`${layer.id}/`),
-      file(`${layer.id}/VERSION`, '1.0'),
-      file(`${layer.id}/layer.tar`, layer.tar),
+      dir(`${ids[i]}/`),
+      file(`${ids[i]}/VERSION`, '1.0'),
+      file(`${ids[i]}/layer.tar`, layer),
     );
-  }
+  });
   items.push(
     file(configName, config),
     file(
       'manifest.json',
       JSON.stringify([
-        { Config: configName, RepoTags: [tag], Layers: layers.map((l) => `${l.id}/layer.tar`) },
+        { Config: configName, RepoTags: [tag], Layers: ids.map((id) => `${id}/layer.tar`) },
       ]),
     ),
-    file('repositories', JSON.stringify({ 'strata/demo': { '1.0': layers.at(-1)!.id } })),
+    file('repositories', JSON.stringify({ 'strata/demo': { '1.0': ids.at(-1)! } })),
   );
   return packTar(items);
 }

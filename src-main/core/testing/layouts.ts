@@ -1,0 +1,208 @@
+// Test-only: the demo image re-packed in the layouts other writers produce (Docker 25+,
+// containerd's store, podman), for what the engine on the test machine cannot write.
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDemoImage, type DemoImage } from '../demo/demo-archive';
+import { packTar, type TarItem } from '../tar/pack-tar';
+
+const hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+const blob = (data: Buffer | string): TarItem => ({
+  name: `blobs/sha256/${hex(data)}`,
+  body: Buffer.from(data),
+});
+const descriptor = (mediaType: string, data: Buffer | string, extra: object = {}) => ({
+  mediaType,
+  digest: `sha256:${hex(data)}`,
+  size: Buffer.byteLength(data),
+  ...extra,
+});
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+const LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+const LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+function ociManifest(image: DemoImage, layers: Buffer[], layerType: string): string {
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: descriptor(OCI_CONFIG, image.config),
+    layers: layers.map((l) => descriptor(layerType, l)),
+  });
+}
+
+/** Docker 25+ with the graphdriver store: uncompressed blobs, an OCI index and manifest.json. */
+export async function docker25Layout(image: DemoImage): Promise<Buffer> {
+  const manifest = ociManifest(image, image.layers, LAYER_TAR);
+  return packTar([
+    { name: 'blobs/', type: 'directory' },
+    { name: 'blobs/sha256/', type: 'directory' },
+    ...image.layers.map(blob),
+    blob(image.config),
+    blob(manifest),
+    blob('{"id":"orphan legacy v1 json"}'),
+    {
+      name: 'index.json',
+      body: JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [
+          descriptor(OCI_MANIFEST, manifest, {
+            annotations: {
+              'io.containerd.image.name': `docker.io/${image.tag}`,
+              'org.opencontainers.image.ref.name': '1.0',
+            },
+          }),
+        ],
+      }),
+    },
+    {
+      name: 'manifest.json',
+      body: JSON.stringify([
+        {
+          Config: `blobs/sha256/${hex(image.config)}`,
+          RepoTags: [image.tag],
+          Layers: image.layers.map((l) => `blobs/sha256/${hex(l)}`),
+          LayerSources: {},
+        },
+      ]),
+    },
+    { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
+    { name: 'repositories', body: '{}' },
+  ]);
+}
+
+/**
+ * The containerd image store: gzip blobs, index.json -> nested index -> per-platform manifests,
+ * one platform whose blobs were not exported, an attestation manifest; manifest.json optional.
+ */
+export async function containerdLayout(
+  image: DemoImage,
+  withManifestJson: boolean,
+): Promise<Buffer> {
+  const gz = image.layers.map((l) => gzipSync(l));
+  const manifest = ociManifest(image, gz, LAYER_GZIP);
+  const missing = ociManifest(
+    { ...image, config: image.config.replace('amd64', 'arm64') },
+    [Buffer.from('never exported')],
+    LAYER_GZIP,
+  );
+  const attestation = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: descriptor(OCI_CONFIG, '{}'),
+    layers: [],
+  });
+  const nested = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      descriptor(OCI_MANIFEST, manifest, { platform: { os: 'linux', architecture: 'amd64' } }),
+      descriptor(OCI_MANIFEST, missing, {
+        platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      }),
+      descriptor(OCI_MANIFEST, attestation, {
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: {
+          'vnd.docker.reference.type': 'attestation-manifest',
+          'vnd.docker.reference.digest': `sha256:${hex(manifest)}`,
+        },
+      }),
+    ],
+  });
+  const items: TarItem[] = [
+    ...gz.map(blob),
+    blob(image.config),
+    blob(manifest),
+    blob(attestation),
+    blob('{}'),
+    blob(nested),
+    {
+      name: 'index.json',
+      body: JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [
+          descriptor(OCI_INDEX, nested, {
+            annotations: { 'io.containerd.image.name': `docker.io/${image.tag}` },
+          }),
+        ],
+      }),
+    },
+    { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
+  ];
+  if (withManifestJson) {
+    items.push({
+      name: 'manifest.json',
+      body: JSON.stringify([
+        {
+          Config: `blobs/sha256/${hex(image.config)}`,
+          RepoTags: [image.tag],
+          Layers: gz.map((l) => `blobs/sha256/${hex(l)}`),
+        },
+      ]),
+    });
+  }
+  return packTar(items);
+}
+
+/** podman save / skopeo docker-archive: `<hex>.tar` layers at the root, legacy dirs symlinked, no directory entries. */
+export async function podmanLayout(image: DemoImage): Promise<Buffer> {
+  const items: TarItem[] = [];
+  for (const [i, layer] of image.layers.entries()) {
+    items.push({ name: `${hex(layer)}.tar`, body: layer });
+    items.push({
+      name: `${hex(`legacy${i}`)}/layer.tar`,
+      type: 'symlink',
+      linkname: `../${hex(layer)}.tar`,
+    });
+  }
+  items.push(
+    { name: `${hex(image.config)}.json`, body: image.config },
+    {
+      name: 'manifest.json',
+      body: JSON.stringify([
+        {
+          Config: `${hex(image.config)}.json`,
+          RepoTags: [`localhost/${image.tag}`],
+          Layers: image.layers.map((_, i) => `${hex(`legacy${i}`)}/layer.tar`),
+        },
+      ]),
+    },
+  );
+  return packTar(items);
+}
+
+/** Two images in one docker save (`docker save a b`). */
+export async function twoImageArchive(a: DemoImage, b: DemoImage): Promise<Buffer> {
+  const items: TarItem[] = [];
+  const entries = [];
+  for (const image of [a, b]) {
+    for (const layer of image.layers) items.push({ name: `${hex(layer)}/layer.tar`, body: layer });
+    items.push({ name: `${hex(image.config)}.json`, body: image.config });
+    entries.push({
+      Config: `${hex(image.config)}.json`,
+      RepoTags: [image.tag],
+      Layers: image.layers.map((l) => `${hex(l)}/layer.tar`),
+    });
+  }
+  const seen = new Set<string>();
+  const unique = items.filter((item) => !seen.has(item.name) && seen.add(item.name));
+  unique.push({ name: 'manifest.json', body: JSON.stringify(entries) });
+  return packTar(unique);
+}
+
+export async function demo(): Promise<DemoImage> {
+  return buildDemoImage();
+}
+
+/** Writes bytes to a fresh temp file and returns its path. */
+export function tempArchive(bytes: Buffer, name = 'archive.tar'): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'strata-layout-')), name);
+  writeFileSync(path, bytes);
+  return path;
+}
