@@ -1,6 +1,15 @@
 // The image model as the CLI's JSON and the renderer see it (DESIGN.md, "Semantics").
 
-export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+export type EntryType =
+  | 'file'
+  | 'dir'
+  | 'symlink'
+  | 'hardlink'
+  | 'char'
+  | 'block'
+  | 'fifo'
+  /** A tar type no writer of layers uses; kept so nothing silently disappears. */
+  | 'other';
 export type Change = 'added' | 'modified' | 'removed' | 'unchanged';
 
 /** How the outer archive was laid out. */
@@ -61,6 +70,8 @@ export interface InspectResult {
   history: HistoryStep[];
   totals: { files: number; size: number };
   efficiency: Efficiency;
+  /** What did not stop the read but a person should know (history that does not match the layers, odd entries). */
+  warnings: string[];
 }
 
 /** An image the service holds open, addressed by handle. */

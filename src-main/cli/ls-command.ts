@@ -38,6 +38,7 @@ const TYPE_CHAR: Record<EntryType, string> = {
   char: 'c',
   block: 'b',
   fifo: 'p',
+  other: '?',
 };
 const CHANGE_MARK = { added: '+', modified: '~', removed: '-', unchanged: ' ' } as const;
 

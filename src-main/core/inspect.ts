@@ -1,5 +1,6 @@
 // `strata inspect`: the image model summarised as DESIGN.md's JSON contract.
 import type { HistoryStep, InspectResult, LayerSummary } from '../api/model';
+import type { HistoryEntry } from './archive/image-config';
 import { computeEfficiency } from './analysis/efficiency';
 import { loadImage, type ImageModel, type LoadOptions } from './image/load-image';
 
@@ -7,20 +8,10 @@ export function summarize(model: ImageModel): InspectResult {
   const { resolved, indexes, changeSets, tree } = model;
   const { config } = resolved;
 
-  // The n-th history entry that is not an empty layer belongs to layer n.
-  const history: HistoryStep[] = [];
-  const layerStep: (HistoryStep | undefined)[] = [];
-  let next = 0;
-  for (const h of config.history) {
-    const producesLayer = !h.emptyLayer && next < indexes.length;
-    const step: HistoryStep = {
-      command: h.createdBy,
-      created: h.created,
-      emptyLayer: !producesLayer,
-      layerIndex: producesLayer ? next : null,
-    };
-    if (producesLayer) layerStep[next++] = step;
-    history.push(step);
+  const { history, layerStep, warnings } = mapHistory(config.history, indexes.length);
+  for (const [i, index] of indexes.entries()) {
+    for (const note of [...index.notes, ...changeSets[i]!.notes].slice(0, 20))
+      warnings.push(`layer ${i}: ${note}`);
   }
 
   const layers: LayerSummary[] = indexes.map((index, i) => {
@@ -53,7 +44,39 @@ export function summarize(model: ImageModel): InspectResult {
     history,
     totals: { files, size: indexes.reduce((sum, index) => sum + index.size, 0) },
     efficiency: computeEfficiency(indexes, tree),
+    warnings,
   };
+}
+
+/** The n-th history entry that is not an empty layer belongs to layer n (image-spec config.md). */
+function mapHistory(entries: HistoryEntry[], layerCount: number) {
+  const warnings: string[] = [];
+  const history: HistoryStep[] = [];
+  const layerStep: (HistoryStep | undefined)[] = [];
+  let next = 0;
+  for (const h of entries) {
+    const producesLayer = !h.emptyLayer && next < layerCount;
+    const step: HistoryStep = {
+      command: h.createdBy,
+      created: h.created,
+      emptyLayer: h.emptyLayer,
+      layerIndex: producesLayer ? next : null,
+    };
+    if (producesLayer) layerStep[next++] = step;
+    history.push(step);
+  }
+  const makers = entries.filter((h) => !h.emptyLayer).length;
+  if (entries.length === 0 && layerCount > 0) {
+    warnings.push('the image config has no history: layer commands are unknown');
+  } else if (makers !== layerCount) {
+    warnings.push(
+      `the history has ${makers} steps that make a layer but the image has ${layerCount} layers: ` +
+        (makers > layerCount
+          ? 'the extra steps are shown without a layer'
+          : 'the layers past the history have no command'),
+    );
+  }
+  return { history, layerStep, warnings };
 }
 
 export async function inspectArchive(

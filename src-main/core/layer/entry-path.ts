@@ -6,6 +6,25 @@ export const OPAQUE_MARKER = '.wh..wh..opq';
 const META_PREFIX = '.wh..wh.';
 
 /**
+ * Normalises a stored name as moby's applier does, but clamping `..` at the root instead of
+ * refusing the layer (the entry is kept and the layer gets a note). Null for the root itself.
+ */
+export function clampEntryPath(name: string): { path: string | null; clamped: boolean } {
+  const parts: string[] = [];
+  let clamped = false;
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) clamped = true;
+      else parts.pop();
+      continue;
+    }
+    parts.push(part);
+  }
+  return { path: parts.length === 0 ? null : '/' + parts.join('/'), clamped };
+}
+
+/**
  * Normalises a stored name to `/a/b`: strips `./` and leading `/`, folds `//` and `.`, drops a
  * trailing `/`. Returns null for the root itself and 'escapes' when a `..` leaves the root.
  */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { StrataError } from '../errors';
 import { LayerIndexBuilder } from './index-builder';
 
 const raw = (name: string, typeflag = '0', linkname = '') => ({
@@ -38,12 +37,42 @@ describe('indexing one layer', () => {
     expect(index.opaqueDirs).toEqual(['/var']);
   });
 
-  it('refuses names that climb out of the root, naming the layer and the entry', () => {
-    const b = new LayerIndexBuilder('sha256:x', 'none', 'layer 2 of img.tar');
-    expect(() => b.add(raw('../etc/passwd'))).toThrow(StrataError);
-    expect(() => b.add(raw('a/../../x'))).toThrow(
-      /layer 2 of img\.tar: entry "a\/\.\.\/\.\.\/x" points outside/,
-    );
+  it('clamps names that climb above the root, and says so', () => {
+    const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
+    b.add(raw('../etc/passwd'));
+    b.add(raw('a/../../x'));
+    const index = b.finish();
+    expect(index.entries.map((e) => e.path)).toEqual(['/etc/passwd', '/x']);
+    expect(index.notes).toEqual([
+      'the entry "../etc/passwd" climbs above the root; read as /etc/passwd',
+      'the entry "a/../../x" climbs above the root; read as /x',
+    ]);
+  });
+
+  it('keeps unknown types as "other" and flags sparse files', () => {
+    const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
+    b.add(raw('weird', 'Z'));
+    b.add(raw('sparse', 'S'));
+    const index = b.finish();
+    expect(index.entries.map((e) => [e.path, e.type])).toEqual([
+      ['/weird', 'other'],
+      ['/sparse', 'file'],
+    ]);
+    expect(index.notes).toHaveLength(2);
+  });
+
+  it('hides eStargz metadata in gzip layers only', () => {
+    for (const compression of ['gzip', 'none'] as const) {
+      const b = new LayerIndexBuilder('sha256:x', compression, 'L');
+      for (const name of [
+        'stargz.index.json',
+        '.prefetch.landmark',
+        '.no.prefetch.landmark',
+        'etc/stargz.index.json',
+      ])
+        b.add(raw(name));
+      expect(b.finish().entries).toHaveLength(compression === 'gzip' ? 1 : 4);
+    }
   });
 
   it('counts the bytes of a path written twice in one layer, and keeps the last', () => {

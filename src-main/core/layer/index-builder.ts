@@ -3,7 +3,7 @@ import type { EntryType } from '../../api/model';
 import { StrataError } from '../errors';
 import { LIMITS } from '../limits';
 import type { TarEntry } from '../tar/walk';
-import { classifyWhiteout, normalizeEntryPath } from './entry-path';
+import { clampEntryPath, classifyWhiteout } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
 
 const TYPES: Record<string, EntryType> = {
@@ -15,7 +15,15 @@ const TYPES: Record<string, EntryType> = {
   '4': 'block',
   '5': 'dir',
   '6': 'fifo',
+  S: 'file',
 };
+
+/** eStargz's table of contents and prefetch landmarks: layer metadata, not files of the image. */
+const ESTARGZ_METADATA = new Set([
+  '/stargz.index.json',
+  '/.prefetch.landmark',
+  '/.no.prefetch.landmark',
+]);
 
 export type RawLayerEntry = Omit<TarEntry, 'headerOffset'> & { digest?: string };
 
@@ -41,14 +49,10 @@ export class LayerIndexBuilder {
         `${this.label}: more than ${LIMITS.entriesPerLayer} entries in one layer`,
       );
     }
-    const path = normalizeEntryPath(raw.name);
-    if (path === 'escapes') {
-      throw new StrataError(
-        'bad-archive',
-        `${this.label}: entry "${raw.name}" points outside the image root`,
-      );
-    }
+    const { path, clamped } = clampEntryPath(raw.name);
+    if (clamped) this.note(`the entry "${raw.name}" climbs above the root; read as ${path ?? '/'}`);
     if (path === null) return; // the root directory itself: never listed
+    if (this.compression === 'gzip' && ESTARGZ_METADATA.has(path)) return;
     if (path.length > LIMITS.pathBytes) {
       throw new StrataError(
         'limit',
@@ -69,22 +73,20 @@ export class LayerIndexBuilder {
         this.note(`ignored the invalid whiteout "${raw.name}"`);
         return;
     }
-    const type = TYPES[raw.typeflag];
+    let type = TYPES[raw.typeflag];
     if (!type) {
-      this.note(`ignored "${raw.name}" of unsupported tar type '${raw.typeflag}'`);
-      return;
+      this.note(`"${path}" has the unknown tar type '${raw.typeflag}'; kept as "other"`);
+      type = 'other';
     }
+    if (raw.typeflag === 'S') this.note(`"${path}" is a sparse file; its size is the stored size`);
     let linkTarget: string | null = null;
     if (type === 'symlink') linkTarget = raw.linkname;
     if (type === 'hardlink') {
-      const target = normalizeEntryPath(raw.linkname);
-      if (target === null || target === 'escapes') {
-        throw new StrataError(
-          'bad-archive',
-          `${this.label}: hardlink "${raw.name}" points outside the image root`,
-        );
+      const target = clampEntryPath(raw.linkname);
+      if (target.path === null || target.clamped) {
+        this.note(`the hardlink "${path}" points outside the image root ("${raw.linkname}")`);
       }
-      linkTarget = target;
+      linkTarget = target.path ?? '/';
     }
     const entry: LayerEntry = {
       path,

@@ -42,6 +42,8 @@ export interface LayerChangeSet {
   before: Map<string, Placed | null>;
   /** Rewrites whose attributes match: `modified` or `unchanged` once contents are compared. */
   pendingContent: ContentComparison[];
+  /** Oddities met while stacking (hardlinks to directories or to nothing). */
+  notes: string[];
 }
 
 function implicitDir(path: string, layer: number): Placed {
@@ -103,7 +105,17 @@ export class MergedTree {
       rememberSubtree(target, node);
       this.get(parentOf(target))?.children?.delete(baseName(target));
     }
+    const notes: string[] = [];
     for (const entry of index.entries) {
+      if (entry.type === 'hardlink') {
+        const target = this.get(entry.linkTarget!);
+        if (!target)
+          notes.push(
+            `the hardlink ${entry.path} points to ${entry.linkTarget}, which does not exist`,
+          );
+        else if (target.children)
+          notes.push(`the hardlink ${entry.path} points to the directory ${entry.linkTarget}`);
+      }
       const parent = this.ensureDir(parentOf(entry.path), layerNo, remember);
       const name = baseName(entry.path);
       const existing = parent.children!.get(name);
@@ -131,7 +143,7 @@ export class MergedTree {
         } else changes.set(path, 'unchanged');
       }
     }
-    return { changes, before, pendingContent };
+    return { changes, before, pendingContent, notes };
   }
 
   /** The directory at `path`, created (implicitly, as some writers omit directory entries) where missing. */
