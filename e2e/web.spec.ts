@@ -1,0 +1,128 @@
+// Browser mode end to end: `strata web` serves the real UI over the real core; Debian's Chromium
+// opens fixture archives the ways a person would (file chooser, drop, command line).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { expect, test, type Page } from '@playwright/test';
+import {
+  expectLayerRows,
+  loadFixture,
+  STRATA_BIN,
+  watchCspViolations,
+  type Fixture,
+} from './layer-expectations';
+
+interface StrataWeb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `strata web --port 0 [SOURCE...]` and reads the URL from its first stdout line. */
+async function startStrataWeb(sources: string[] = []): Promise<StrataWeb> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [STRATA_BIN, 'web', '--port', '0', ...sources],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const lines = createInterface({ input: child.stdout! });
+  const firstLine = new Promise<string>((resolve) => lines.once('line', resolve));
+  const url = await Promise.race([
+    firstLine,
+    exited.then((code) => {
+      throw new Error(`strata web exited with ${code} before printing its URL:\n${stderr}`);
+    }),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`strata web printed no URL in 30 s:\n${stderr}`)), 30_000),
+    ),
+  ]);
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+let basic: Fixture;
+let server: StrataWeb | undefined;
+let cspViolations: () => Promise<string[]>;
+
+test.beforeAll(async () => {
+  basic = await loadFixture('basic');
+});
+
+test.beforeEach(async ({ page }) => {
+  cspViolations = await watchCspViolations(page);
+});
+
+test.afterEach(async () => {
+  expect(await cspViolations(), 'Content-Security-Policy violations').toEqual([]);
+  await server?.stop();
+  server = undefined;
+});
+
+async function openHome(page: Page): Promise<void> {
+  server = await startStrataWeb();
+  await page.goto(server.url);
+  await expect(page.getByTestId('drop-zone')).toBeVisible();
+  // The token left the address bar; the HttpOnly cookie carries the session from here on.
+  expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+}
+
+test('opens an archive chosen with the file chooser', async ({ page }) => {
+  await openHome(page);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('open-archive').click();
+  await (await chooser).setFiles(basic.archive);
+  await expectLayerRows(page, basic);
+  await page.screenshot({ path: test.info().outputPath('web-file-chooser.png'), fullPage: true });
+});
+
+test('opens an archive dropped on the page', async ({ page }) => {
+  await openHome(page);
+  const base64 = (await readFile(basic.archive)).toString('base64');
+  const dataTransfer = await page.evaluateHandle((data) => {
+    // Runs in the page (e2e is typed without the DOM).
+    const page = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(file: File): void } };
+    };
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const transfer = new page.DataTransfer();
+    transfer.items.add(new File([bytes], 'basic.tar', { type: 'application/x-tar' }));
+    return transfer;
+  }, base64);
+  const zone = page.getByTestId('drop-zone');
+  await zone.dispatchEvent('dragenter', { dataTransfer });
+  await zone.dispatchEvent('dragover', { dataTransfer });
+  await zone.dispatchEvent('drop', { dataTransfer });
+  await expectLayerRows(page, basic);
+  await expect(page.getByTestId('image-title')).toContainText('basic');
+  await page.screenshot({ path: test.info().outputPath('web-drop.png'), fullPage: true });
+});
+
+test('shows the SOURCE given on the command line, opened at start', async ({ page }) => {
+  server = await startStrataWeb([basic.archive]);
+  await page.goto(server.url);
+  await expectLayerRows(page, basic);
+  await page.screenshot({ path: test.info().outputPath('web-command-line.png'), fullPage: true });
+
+  // A reload has no token in the URL any more: the cookie must be enough.
+  await page.reload();
+  await expectLayerRows(page, basic);
+});
+
+test('refuses the page without the token', async ({ page }) => {
+  server = await startStrataWeb();
+  const bare = new URL(server.url);
+  bare.search = '';
+  const response = await page.goto(bare.href);
+  expect(response?.status()).toBe(403);
+  await expect(page.locator('body')).toContainText('token');
+});
