@@ -14,6 +14,8 @@ export interface Problem {
 /** An open in flight: what the user asked for and the last progress the service reported. */
 export interface OpeningTask {
   label: string;
+  /** What is happening before the service reports progress (an upload, say). */
+  waiting: string;
   progress: ProgressEvent | null;
 }
 
@@ -61,7 +63,9 @@ export class Session {
   }
 
   openFile(file: File): Promise<void> {
-    return this.run(file.name, () => this.api.openFile(file));
+    // In the browser the file travels to the service first; in Electron it is opened in place.
+    const waiting = this.api.transport === 'web' ? 'Uploading…' : 'Starting…';
+    return this.run(file.name, () => this.api.openFile(file), waiting);
   }
 
   openDemo(): Promise<void> {
@@ -110,9 +114,13 @@ export class Session {
     else this.problem = { code: 'internal', message: String(error) };
   }
 
-  private async run(label: string, action: () => Promise<OpenedImage>): Promise<void> {
+  private async run(
+    label: string,
+    action: () => Promise<OpenedImage>,
+    waiting = 'Starting…',
+  ): Promise<void> {
     if (this.busy) return;
-    this.opening = { label, progress: null };
+    this.opening = { label, waiting, progress: null };
     this.problem = null;
     try {
       const image = await action();
