@@ -54,7 +54,7 @@ interface Reply {
 /** A raw HTTP request: the path is sent as given (no dot-segment clean-up, unlike fetch). */
 function send(
   port: number,
-  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -370,5 +370,60 @@ describe('close()', () => {
     expect(JSON.parse(sent.body)).toMatchObject({ ok: true });
     await own.close();
     await expect(readdir(join(path, '..', '..'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('uploads through the real service', () => {
+  let real: WebServer;
+  let realUploads: string;
+
+  beforeEach(async () => {
+    const { StrataService } = await import('../core/service');
+    realUploads = join(root, 'real-uploads');
+    await mkdir(realUploads);
+    real = await startWebServer({
+      service: new StrataService(),
+      port: 0,
+      rendererDir: join(root, 'renderer'),
+      uploadDir: realUploads,
+    });
+  });
+
+  afterEach(() => real.close());
+
+  const upload = (name: string, body: string | Buffer) =>
+    send(real.port, {
+      method: 'POST',
+      path: `/api/upload?name=${encodeURIComponent(name)}`,
+      headers: { 'X-Strata-Token': real.token },
+      body,
+    });
+
+  it('answers a clear error naming a file that is not an archive, and keeps nothing', async () => {
+    const reply = await upload('notes.txt', 'just some text, not a tar archive\n'.repeat(40));
+    const result = JSON.parse(reply.body) as { ok: boolean; error: { message: string } };
+    expect(result.ok).toBe(false);
+    expect(result.error.message).toContain('notes.txt');
+    expect(result.error.message).not.toContain(realUploads);
+    expect(await readdir(realUploads)).toEqual([]);
+  });
+
+  it('opens an uploaded fixture archive and deletes it when the image closes', async () => {
+    const { fixturePaths } = await import('../../e2e/fixtures');
+    const archive = fixturePaths().fixtures.basic.archive;
+    const reply = await upload('basic.tar', await readFile(archive));
+    const result = JSON.parse(reply.body) as { ok: true; value: OpenedImage };
+    expect(result.ok).toBe(true);
+    expect(result.value.source).toBe('basic.tar');
+    expect(result.value.inspect.layers.length).toBeGreaterThan(1);
+    expect(await readdir(realUploads)).toHaveLength(1);
+    const closed = await send(real.port, {
+      method: 'POST',
+      path: '/api/call/image:close',
+      headers: { 'X-Strata-Token': real.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ handle: result.value.handle }),
+    });
+    expect(JSON.parse(closed.body)).toEqual({ ok: true, value: null });
+    expect(await readdir(realUploads)).toEqual([]);
   });
 });
