@@ -76,12 +76,25 @@ async function openHome(page: Page): Promise<void> {
   expect(new URL(page.url()).searchParams.has('token')).toBe(false);
 }
 
-test('opens an archive chosen with the file chooser', async ({ page }) => {
+test('opens an archive chosen with the file chooser, with progress over the WebSocket', async ({
+  page,
+}) => {
+  // The event socket connects under the page's CSP (connect-src 'self' covers ws: to itself).
+  const frames: string[] = [];
+  page.on('websocket', (socket) => {
+    if (new URL(socket.url()).pathname === '/api/events') {
+      socket.on('framereceived', (frame) => frames.push(String(frame.payload)));
+    }
+  });
   await openHome(page);
   const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('open-archive').click();
   await (await chooser).setFiles(basic.archive);
   await expectLayerRows(page, basic);
+  const events = frames.map((frame) => JSON.parse(frame) as { type: string; source: string });
+  expect(events.some((event) => event.type === 'progress' && event.source === 'basic.tar')).toBe(
+    true,
+  );
   await page.screenshot({ path: test.info().outputPath('web-file-chooser.png'), fullPage: true });
 });
 
