@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP_INDEX_URL, APP_ORIGIN, isAppUrl } from './app-origin';
+import { APP_INDEX_URL, APP_ORIGIN, isAppUrl, isTrustedSenderFrame } from './app-origin';
 import { allowPermission } from './permissions';
 
 describe('isAppUrl', () => {
@@ -52,5 +52,22 @@ describe('allowPermission', () => {
     ]) {
       expect(allowPermission(permission, APP_INDEX_URL, undefined), permission).toBe(false);
     }
+  });
+});
+
+describe('isTrustedSenderFrame', () => {
+  it("trusts only the main frame of the app's page", () => {
+    expect(isTrustedSenderFrame({ url: APP_INDEX_URL, parent: null }, undefined)).toBe(true);
+    expect(isTrustedSenderFrame({ url: APP_INDEX_URL, parent: {} }, undefined)).toBe(false);
+    expect(isTrustedSenderFrame({ url: 'https://evil.example/', parent: null }, undefined)).toBe(
+      false,
+    );
+    expect(isTrustedSenderFrame(null, undefined)).toBe(false);
+    expect(isTrustedSenderFrame(undefined, undefined)).toBe(false);
+    const dev = 'http://localhost:5173';
+    expect(isTrustedSenderFrame({ url: 'http://localhost:5173/', parent: null }, dev)).toBe(true);
+    expect(isTrustedSenderFrame({ url: 'http://localhost:5173/', parent: null }, undefined)).toBe(
+      false,
+    );
   });
 });

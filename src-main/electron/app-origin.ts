@@ -32,3 +32,20 @@ export function isAppUrl(url: string, devServerUrl?: string): boolean {
     devOrigin !== null && /^https?:$/.test(new URL(devServerUrl).protocol) && origin === devOrigin
   );
 }
+
+/** The parts of Electron's WebFrameMain the sender check reads. */
+export interface SenderFrame {
+  url: string;
+  parent: unknown;
+}
+
+/**
+ * True when an IPC message comes from the main frame of the app's own page: never from a
+ * subframe, a foreign page the window was somehow navigated to, or a frame already gone (null).
+ */
+export function isTrustedSenderFrame(
+  frame: SenderFrame | null | undefined,
+  devServerUrl: string | undefined,
+): boolean {
+  return frame != null && frame.parent === null && isAppUrl(frame.url, devServerUrl);
+}

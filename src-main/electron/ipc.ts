@@ -2,12 +2,12 @@
 // comes from the app's own page (the main frame of app://strata/, or the dev server in
 // development), then hands the request to the shared dispatcher, which validates it.
 import { BrowserWindow, dialog, ipcMain } from 'electron';
-import type { IpcMainInvokeEvent, OpenDialogOptions } from 'electron';
+import type { OpenDialogOptions } from 'electron';
 import { CHANNELS } from '../api/contract';
 import type { Result } from '../api/contract';
 import { createDispatcher, fail } from '../web/dispatch';
 import type { DispatchService, FrontDoor } from '../web/dispatch';
-import { isAppUrl } from './app-origin';
+import { isTrustedSenderFrame } from './app-origin';
 
 export interface IpcOptions {
   service: DispatchService;
@@ -36,16 +36,10 @@ export async function chooseArchivePath(window: BrowserWindow | null): Promise<s
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
 }
 
-/** True when the message comes from the main frame of the app's own page. */
-export function isTrustedSender(event: IpcMainInvokeEvent, devServerUrl: string | undefined) {
-  const frame = event.senderFrame;
-  return frame !== null && frame.parent === null && isAppUrl(frame.url, devServerUrl);
-}
-
 export function registerIpcHandlers(options: IpcOptions): void {
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, async (event, request: unknown): Promise<Result<unknown>> => {
-      if (!isTrustedSender(event, options.devServerUrl)) {
+      if (!isTrustedSenderFrame(event.senderFrame, options.devServerUrl)) {
         return fail('forbidden', `${channel}: refused a message from outside the app.`);
       }
       const door: FrontDoor = {
