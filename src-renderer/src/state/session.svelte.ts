@@ -2,7 +2,7 @@
 // and the error to show. One instance, created by App and handed down through context.
 import { createContext } from 'svelte';
 import type { OpenedImage } from '../../../src-main/api/model';
-import type { ProgressEvent } from '../../../src-main/api/contract';
+import type { ProgressEvent, StrataEvent } from '../../../src-main/api/contract';
 import { ApiError, type StrataApi } from '../api/strata-api';
 
 /** An error as the banner shows it. */
@@ -17,6 +17,15 @@ export interface OpeningTask {
   /** What is happening before the service reports progress (an upload, say). */
   waiting: string;
   progress: ProgressEvent | null;
+}
+
+/**
+ * An image opened without the page asking (Electron's File > Open…, a second launch with a path).
+ * The Electron shell sends it on the event feed; not (yet) part of StrataEvent in the contract.
+ */
+interface ImageOpenedEvent {
+  type: 'opened';
+  image: OpenedImage;
 }
 
 export class Session {
@@ -38,8 +47,13 @@ export class Session {
 
   /** Subscribes to progress and loads the images opened at start. Returns the unsubscribe. */
   start(): () => void {
-    const unsubscribe = this.api.onEvent((event) => {
-      if (event.type === 'progress' && this.opening) this.opening.progress = event;
+    const unsubscribe = this.api.onEvent((event: StrataEvent | ImageOpenedEvent) => {
+      if (event.type === 'progress') {
+        if (this.opening) this.opening.progress = event;
+      } else if (event.type === 'opened' && this.ready) {
+        // Before `ready`, the first listOpen() answer includes it (and decides what to show).
+        this.add(event.image);
+      }
     });
     void this.loadOpenImages();
     return unsubscribe;
@@ -114,6 +128,12 @@ export class Session {
     else this.problem = { code: 'internal', message: String(error) };
   }
 
+  /** Lists `image` (once) and shows it. */
+  private add(image: OpenedImage): void {
+    this.images = [...this.images.filter((open) => open.handle !== image.handle), image];
+    this.currentHandle = image.handle;
+  }
+
   private async run(
     label: string,
     action: () => Promise<OpenedImage>,
@@ -123,9 +143,7 @@ export class Session {
     this.opening = { label, waiting, progress: null };
     this.problem = null;
     try {
-      const image = await action();
-      this.images = [...this.images.filter((open) => open.handle !== image.handle), image];
-      this.currentHandle = image.handle;
+      this.add(await action());
     } catch (error) {
       this.report(error);
     } finally {
