@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { relaxStyleCspInDevServer } from './src-main/web/dev-csp-plugin';
 
 const root = import.meta.dirname;
 
@@ -31,6 +32,9 @@ export default defineConfig({
       outDir: resolve(root, 'out/renderer'),
       rollupOptions: { input: { index: resolve(root, 'src-renderer/index.html') } },
     },
-    plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') })],
+    plugins: [
+      svelte({ configFile: resolve(root, 'svelte.config.js') }),
+      relaxStyleCspInDevServer(),
+    ],
   },
 });
