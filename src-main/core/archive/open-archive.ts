@@ -23,7 +23,7 @@ export async function openArchive(path: string): Promise<Archive> {
     await handle.close();
   }
   const compression = compressionOf(magic);
-  if (compression === 'none') return TarArchive.read(await FileSource.open(path));
+  if (compression === 'none') return readTarClosingOnError(await FileSource.open(path), path);
 
   // A compressed archive cannot be read by offset: decompress it once to a private spool file.
   const dir = await mkdtemp(join(tmpdir(), 'strata-spool-'));
