@@ -45,8 +45,12 @@ export async function openArchive(path: string): Promise<Archive> {
     name: path,
     onClose: () => rm(dir, { recursive: true, force: true }),
   });
+  return readTarClosingOnError(source, path);
+}
+
+async function readTarClosingOnError(source: FileSource, name: string): Promise<Archive> {
   try {
-    return await TarArchive.read(source, path);
+    return await TarArchive.read(source, name);
   } catch (err) {
     await source.close();
     throw err;
