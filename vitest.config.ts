@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     environment: 'node',
-    include: ['src-main/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['src-main/**/*.test.ts', 'src-renderer/**/*.test.ts', 'e2e/**/*.test.ts'],
     // Building the fixtures (first run only) happens in the global setup, with its own bounds;
     // tests that run the CLI or talk to an engine still need more than the default 5 s.
     globalSetup: ['e2e/global-setup.ts'],

@@ -44,4 +44,9 @@ export interface ProgressEvent {
   done: number;
   total: number | null;
 }
-export type StrataEvent = ProgressEvent;
+/** An image opened without the page asking (Electron's File > Open…, a second launch with a path). */
+export interface ImageOpenedEvent {
+  type: 'opened';
+  image: OpenedImage;
+}
+export type StrataEvent = ProgressEvent | ImageOpenedEvent;

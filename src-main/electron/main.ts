@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import type { WebContents } from 'electron';
 import type { StrataEvent } from '../api/contract';
-import type { OpenedImage } from '../api/model';
 import { EVENT_CHANNEL } from '../api/bridge';
 import { describeError } from '../core/errors';
 import { StrataService } from '../core/service';
@@ -24,16 +23,6 @@ const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 
 /** The renderer dev server (`electron-vite dev`); never honoured in a packaged app. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
-
-/**
- * Tells the renderer about an image main opened by itself (menu Open…, a second launch).
- * Not yet part of StrataEvent in api/contract.ts: until it is, the renderer ignores it and sees
- * such images through `image:list`.
- */
-interface ImageOpenedEvent {
-  type: 'opened';
-  image: OpenedImage;
-}
 
 function harden(contents: WebContents): void {
   contents.on('will-navigate', (event) => {
@@ -61,7 +50,7 @@ function startApp(): void {
   const opening = new Set<Promise<void>>();
   let mainWindow: BrowserWindow | null = null;
 
-  const broadcast = (event: StrataEvent | ImageOpenedEvent): void => {
+  const broadcast = (event: StrataEvent): void => {
     for (const window of BrowserWindow.getAllWindows()) {
       window.webContents.send(EVENT_CHANNEL, event);
     }

@@ -19,15 +19,6 @@ export interface OpeningTask {
   progress: ProgressEvent | null;
 }
 
-/**
- * An image opened without the page asking (Electron's File > Open…, a second launch with a path).
- * The Electron shell sends it on the event feed; not (yet) part of StrataEvent in the contract.
- */
-interface ImageOpenedEvent {
-  type: 'opened';
-  image: OpenedImage;
-}
-
 export class Session {
   readonly api: StrataApi;
 
@@ -47,7 +38,7 @@ export class Session {
 
   /** Subscribes to progress and loads the images opened at start. Returns the unsubscribe. */
   start(): () => void {
-    const unsubscribe = this.api.onEvent((event: StrataEvent | ImageOpenedEvent) => {
+    const unsubscribe = this.api.onEvent((event: StrataEvent) => {
       if (event.type === 'progress') {
         if (this.opening) this.opening.progress = event;
       } else if (event.type === 'opened' && this.ready) {
