@@ -36,5 +36,6 @@ export async function runWeb(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await server.close();
+  await service.closeAll();
   return 0;
 }

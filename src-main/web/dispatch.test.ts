@@ -30,7 +30,7 @@ function fakeService(calls: string[] = []): DispatchService {
     list() {
       return [opened('h1')];
     },
-    close(handle: string) {
+    async close(handle: string) {
       calls.push(`close ${handle}`);
     },
   };

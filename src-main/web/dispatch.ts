@@ -111,7 +111,7 @@ async function call<C extends Channel>(
       return service.list() as Response<C>;
     case 'image:close': {
       const { handle } = request as Request<'image:close'>;
-      service.close(handle);
+      await service.close(handle);
       await door.closed?.(handle);
       return null as Response<C>;
     }

@@ -33,7 +33,7 @@ class FakeService extends EventEmitter<StrataServiceEvents> implements WebServic
   list(): OpenedImage[] {
     return [image('listed-1', 'listed.tar')];
   }
-  close(handle: string): void {
+  async close(handle: string): Promise<void> {
     this.closed.push(handle);
   }
 }

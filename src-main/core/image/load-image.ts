@@ -1,9 +1,10 @@
 // Opens an archive and builds the image model: layer indexes, the merged tree, change sets.
 import { openArchive } from '../archive/open-archive';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
-import { readLayer } from '../layer/read-layer';
+import { detectCompression, readLayer } from '../layer/read-layer';
 import type { LayerIndex } from '../layer/layer-index';
-import { entryDigest } from '../layer/content';
+import type { LayerIndexCache } from '../layer/index-cache';
+import { entryDigest, type StoredLayer } from '../layer/content';
 import { MergedTree, type LayerChangeSet } from '../tree/merged-tree';
 
 export type ProgressPhase = 'reading' | 'indexing' | 'done';
@@ -12,6 +13,8 @@ export type ProgressListener = (phase: ProgressPhase, done: number, total: numbe
 export interface ImageModel {
   path: string;
   resolved: ResolvedImage;
+  /** Where each layer's bytes are, base first. */
+  layers: StoredLayer[];
   indexes: LayerIndex[];
   changeSets: LayerChangeSet[];
   /** The final merged file system. */
@@ -21,6 +24,7 @@ export interface ImageModel {
 
 export interface LoadOptions extends ImageChoice {
   onProgress?: ProgressListener;
+  cache?: LayerIndexCache;
 }
 
 export async function loadImage(path: string, options: LoadOptions = {}): Promise<ImageModel> {
@@ -28,22 +32,24 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
   const archive = await openArchive(path);
   try {
     const resolved = await resolveImage(archive, options);
+    const layers: StoredLayer[] = [];
     const indexes: LayerIndex[] = [];
     const changeSets: LayerChangeSet[] = [];
     const tree = new MergedTree();
     for (const [i, layer] of resolved.layers.entries()) {
       options.onProgress?.('indexing', i, resolved.layers.length);
-      const index = await readLayer(
-        layer.blob,
-        layer.diffId,
-        `${path}: layer ${i} (${layer.member})`,
-      );
+      const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
+      const index =
+        options.cache?.get(layer.diffId) ??
+        (await readLayer(layer.blob, layer.diffId, `${path}: layer ${i} (${layer.member})`));
+      options.cache?.set(index);
+      layers.push(stored);
       indexes.push(index);
       const changes = tree.apply(index, i);
       for (const { path: p, before, after } of changes.pendingContent) {
         const [a, b] = await Promise.all([
-          entryDigest(resolved.layers[before.layer]!.blob, before.entry),
-          entryDigest(layer.blob, after.entry),
+          entryDigest(layers[before.layer]!, before.entry),
+          entryDigest(stored, after.entry),
         ]);
         if (a !== b) changes.changes.set(p, 'modified');
       }
@@ -51,7 +57,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       changeSets.push(changes);
     }
     options.onProgress?.('done', resolved.layers.length, resolved.layers.length);
-    return { path, resolved, indexes, changeSets, tree, close: () => archive.close() };
+    return { path, resolved, layers, indexes, changeSets, tree, close: () => archive.close() };
   } catch (err) {
     await archive.close();
     throw err;

@@ -1,9 +1,9 @@
 // A file's bytes as of one layer (`strata cat`): links followed inside the image, content read
 // by offset from a plain layer or by decompressing a compressed one up to the entry.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../errors';
-import { decompressor } from '../io/decompress';
+import { openEntryContent } from '../layer/content';
 import { joinPath, normalizeEntryPath, parentOf } from '../layer/entry-path';
 import type { MergedTree, Placed } from '../tree/merged-tree';
 import type { ImageModel } from './load-image';
@@ -60,42 +60,7 @@ function walkComponents(tree: MergedTree, path: string): Step {
 
 /** Streams the content of a regular-file entry. */
 export function openContent(model: ImageModel, placed: Placed): Readable {
-  const { blob } = model.resolved.layers[placed.layer]!;
-  const { entry } = placed;
-  const index = model.indexes[placed.layer]!;
-  if (entry.size === 0) return Readable.from([]);
-  if (index.compression === 'none') {
-    return blob.source.stream(
-      blob.offset + entry.dataOffset,
-      blob.offset + entry.dataOffset + entry.size,
-    );
-  }
-  const compression = index.compression;
-  return Readable.from(
-    (async function* () {
-      const upstream = blob.source
-        .stream(blob.offset, blob.offset + blob.length)
-        .pipe(decompressor(compression));
-      let at = 0;
-      const start = entry.dataOffset;
-      const end = start + entry.size;
-      try {
-        for await (const chunk of upstream as AsyncIterable<Buffer>) {
-          const from = Math.max(start - at, 0);
-          const to = Math.min(end - at, chunk.length);
-          if (to > from) yield chunk.subarray(from, to);
-          at += chunk.length;
-          if (at >= end) return;
-        }
-        throw new StrataError(
-          'bad-archive',
-          `${model.path}: layer ${placed.layer} ends before ${entry.path} does`,
-        );
-      } finally {
-        upstream.destroy();
-      }
-    })(),
-  );
+  return openEntryContent(model.layers[placed.layer]!, placed.entry);
 }
 
 export async function copyFileTo(

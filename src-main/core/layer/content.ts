@@ -1,18 +1,54 @@
-// Reading a layer entry's content: by offset from a plain layer, or by decompressing up to it.
+// Reading a layer entry's content: by offset from a plain layer, or by decompressing a
+// compressed layer up to the entry (compressed streams cannot be entered in the middle).
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { StrataError } from '../errors';
+import { decompressor, type Compression } from '../io/decompress';
 import type { LayerEntry } from './layer-index';
 import type { LayerBlob } from './read-layer';
 
-const CHUNK = 1024 * 1024;
+/** A layer's bytes and how they are stored. */
+export interface StoredLayer {
+  blob: LayerBlob;
+  compression: Compression;
+}
+
+export function openEntryContent(layer: StoredLayer, entry: LayerEntry): Readable {
+  const { blob, compression } = layer;
+  if (entry.size === 0) return Readable.from([]);
+  const start = entry.dataOffset;
+  const end = start + entry.size;
+  if (compression === 'none') return blob.source.stream(blob.offset + start, blob.offset + end);
+  return Readable.from(
+    (async function* () {
+      const upstream = blob.source
+        .stream(blob.offset, blob.offset + blob.length)
+        .pipe(decompressor(compression));
+      let at = 0;
+      try {
+        for await (const chunk of upstream as AsyncIterable<Buffer>) {
+          const from = Math.max(start - at, 0);
+          const to = Math.min(end - at, chunk.length);
+          if (to > from) yield chunk.subarray(from, to);
+          at += chunk.length;
+          if (at >= end) return;
+        }
+        throw new StrataError(
+          'bad-archive',
+          `${blob.source.name}: the layer ends before ${entry.path} does`,
+        );
+      } finally {
+        upstream.destroy();
+      }
+    })(),
+  );
+}
 
 /** sha256 of an entry's content; computed once and kept on the entry. */
-export async function entryDigest(blob: LayerBlob, entry: LayerEntry): Promise<string> {
+export async function entryDigest(layer: StoredLayer, entry: LayerEntry): Promise<string> {
   if (entry.digest) return entry.digest;
   const hash = createHash('sha256');
-  const start = blob.offset + entry.dataOffset;
-  for (let done = 0; done < entry.size; done += CHUNK) {
-    hash.update(await blob.source.read(start + done, Math.min(CHUNK, entry.size - done)));
-  }
+  for await (const chunk of openEntryContent(layer, entry)) hash.update(chunk as Buffer);
   entry.digest = `sha256:${hash.digest('hex')}`;
   return entry.digest;
 }
