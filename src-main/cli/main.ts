@@ -1,9 +1,5 @@
 // `strata`: the headless front door. One subcommand per verb, parsed with node:util parseArgs.
 import { describeError, StrataError } from '../core/errors';
-import { runCat } from './cat-command';
-import { runInspect } from './inspect-command';
-import { runLs } from './ls-command';
-import { runWeb } from './web-command';
 
 const USAGE = `Usage: strata <command> SOURCE [options]
 
@@ -23,11 +19,12 @@ Options:
   -h, --help                     this help
 `;
 
+// Each command loads its own modules, so a quick command does not pay for the web server's.
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  inspect: runInspect,
-  ls: runLs,
-  cat: runCat,
-  web: runWeb,
+  inspect: async (args) => (await import('./inspect-command')).runInspect(args),
+  ls: async (args) => (await import('./ls-command')).runLs(args),
+  cat: async (args) => (await import('./cat-command')).runCat(args),
+  web: async (args) => (await import('./web-command')).runWeb(args),
 };
 
 export async function main(argv: string[]): Promise<number> {
