@@ -1,0 +1,70 @@
+// What a file view's filter box means: a name pattern (substring, glob or regex), change types
+// and a minimum size. Matching is on the full path, case-insensitive for substrings and globs.
+import type { Change } from '../../api/model';
+import { StrataError } from '../errors';
+import type { ViewNode } from './view-tree';
+
+export interface TreeFilter {
+  text?: string;
+  kind?: 'substring' | 'glob' | 'regex';
+  /** Only paths with one of these changes (empty or absent: any). */
+  changes?: Change[];
+  /** Only files of at least this many bytes. */
+  minSize?: number;
+}
+
+export type NodeTest = (node: ViewNode) => boolean;
+
+export function isActive(filter: TreeFilter | undefined): boolean {
+  return Boolean(filter && (filter.text || filter.changes?.length || filter.minSize));
+}
+
+/** `*` any run within a name, `**` any run across names, `?` one character. */
+export function globToRegExp(glob: string): RegExp {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      out += '.*';
+      i++;
+    } else if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  // a pattern without a slash matches a name anywhere; with one, a path from the root
+  return glob.includes('/') ? new RegExp(`^${out}$`, 'i') : new RegExp(`(^|/)${out}$`, 'i');
+}
+
+export function compileFilter(filter: TreeFilter): NodeTest {
+  const tests: NodeTest[] = [];
+  if (filter.text) {
+    const text = filter.text;
+    if (filter.kind === 'regex') {
+      let re: RegExp;
+      try {
+        re = new RegExp(text);
+      } catch (err) {
+        throw new StrataError(
+          'bad-request',
+          `The filter is not a valid regular expression: ${(err as Error).message}`,
+        );
+      }
+      tests.push((n) => re.test(n.path));
+    } else if (filter.kind === 'glob') {
+      const re = globToRegExp(text);
+      tests.push((n) => re.test(n.path));
+    } else {
+      const lower = text.toLowerCase();
+      tests.push((n) => n.path.toLowerCase().includes(lower));
+    }
+  }
+  if (filter.changes?.length) {
+    const wanted = new Set(filter.changes);
+    tests.push((n) => wanted.has(n.change));
+  }
+  if (filter.minSize) {
+    const min = filter.minSize;
+    tests.push((n) => n.type === 'file' && n.placed.entry.size >= min);
+  }
+  return (node) => tests.every((t) => t(node));
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadImage, type ImageModel } from '../image/load-image';
+import { demoArchivePath } from '../demo/demo-archive';
+import { globToRegExp } from './tree-filter';
+import { TreeView, type TreeRow } from './tree-view';
+
+let model: ImageModel;
+beforeAll(async () => {
+  model = await loadImage(await demoArchivePath());
+});
+afterAll(() => model.close());
+
+const names = (rows: TreeRow[]): string[] =>
+  rows.map(
+    (r) => `${'  '.repeat(r.depth)}${r.name}${r.change === 'unchanged' ? '' : ` (${r.change})`}`,
+  );
+
+describe('a file view', () => {
+  it('lists the root, biggest first, with directory totals', () => {
+    const view = new TreeView(model, { layer: 3, mode: 'aggregate', sort: 'size' });
+    const rows = view.page(0, 100);
+    expect(rows.map((r) => r.name)).toEqual(['bin', 'usr', 'app', 'etc', 'root', 'tmp', 'var']);
+    const usr = rows.find((r) => r.name === 'usr')!;
+    expect(usr.totalSize).toBe(
+      64 * 1024 + 'This image was made by Strata to show how layers stack.\n'.length,
+    );
+    expect(usr.expanded).toBe(false);
+    expect(usr.childCount).toBe(2);
+  });
+
+  it('expands and collapses one directory, and everything', () => {
+    const view = new TreeView(model, { layer: 3, mode: 'aggregate', sort: 'name' });
+    view.setExpanded('/app', true);
+    expect(names(view.page(0, 100)).slice(0, 7)).toEqual([
+      'app',
+      '  data.bin (removed)',
+      '  package.json (modified)',
+      '  public (modified)',
+      '  server.js',
+      'bin',
+      'etc',
+    ]);
+    view.setExpanded('/app', false);
+    expect(view.total).toBe(7);
+    view.expandAll(true);
+    expect(view.total).toBe(26 + 3); // the final file system and the 3 paths layer 3 removed
+    view.expandAll(false);
+    expect(view.total).toBe(7);
+  });
+
+  it('shows only what a layer changed, with ancestors for context', () => {
+    const view = new TreeView(model, { layer: 3, mode: 'changes', sort: 'name' });
+    view.expandAll(true);
+    expect(names(view.page(0, 100))).toEqual([
+      'app',
+      '  data.bin (removed)',
+      '  package.json (modified)',
+      '  public (modified)',
+      '    index.html (modified)',
+      '    logo.svg (modified)',
+      'var',
+      '  cache',
+      '    apk',
+      '      APKINDEX.tar.gz (removed)',
+      '      nodejs-tiny.apk (removed)',
+    ]);
+  });
+
+  it('filters by substring, glob, regex, change and size, opening the way to every match', () => {
+    const rows = (filter: object) =>
+      names(
+        new TreeView(model, { layer: 3, mode: 'aggregate', sort: 'name', filter }).page(0, 100),
+      );
+    expect(rows({ text: 'APK' })).toEqual([
+      'var',
+      '  cache',
+      '    apk',
+      '      APKINDEX.tar.gz (removed)',
+      '      nodejs-tiny.apk (removed)',
+    ]);
+    expect(rows({ text: '*.svg', kind: 'glob' })).toEqual([
+      'app',
+      '  public (modified)',
+      '    logo.svg (modified)',
+    ]);
+    expect(rows({ text: '^/etc/(passwd|group)$', kind: 'regex' })).toEqual([
+      'etc',
+      '  group',
+      '  passwd',
+    ]);
+    expect(rows({ changes: ['modified'], minSize: 100 })).toEqual([
+      'app',
+      '  package.json (modified)',
+      '  public (modified)',
+      '    logo.svg (modified)',
+    ]);
+    expect(() => rows({ text: '(', kind: 'regex' })).toThrow(/not a valid regular expression/);
+  });
+
+  it('reveals a path deep in the tree and pages through rows', () => {
+    const view = new TreeView(model, { layer: 3, mode: 'aggregate', sort: 'name' });
+    const index = view.reveal('/usr/share/doc/README');
+    expect(view.page(index, 1)[0]!.path).toBe('/usr/share/doc/README');
+    expect(view.page(index, 1)[0]!.depth).toBe(3);
+    expect(view.page(2, 2).map((r) => r.name)).toEqual(['etc', 'root']);
+  });
+
+  it('reads globs as shells do', () => {
+    expect(globToRegExp('*.so').test('/usr/lib/libtiny.so')).toBe(true);
+    expect(globToRegExp('/usr/*/x').test('/usr/lib/sub/x')).toBe(false);
+    expect(globToRegExp('/usr/**/x').test('/usr/lib/sub/x')).toBe(true);
+  });
+});

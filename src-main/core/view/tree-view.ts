@@ -1,0 +1,198 @@
+// One file view the renderer scrolls through: a layer's tree, filtered, sorted, with some
+// directories expanded, flattened into rows the renderer asks for a page at a time.
+import type { Change, EntryType } from '../../api/model';
+import { StrataError } from '../errors';
+import type { ImageModel } from '../image/load-image';
+import { parentOf } from '../layer/entry-path';
+import { compileFilter, isActive, type NodeTest, type TreeFilter } from './tree-filter';
+import { viewTree, type ViewMode, type ViewNode } from './view-tree';
+
+export type TreeSort = 'size' | 'name';
+
+export interface TreeViewSpec {
+  layer: number;
+  mode: ViewMode;
+  sort: TreeSort;
+  filter?: TreeFilter;
+}
+
+export interface TreeRow {
+  path: string;
+  name: string;
+  /** 0 for children of the root. */
+  depth: number;
+  type: EntryType;
+  /** The entry's own content bytes. */
+  size: number;
+  /** For directories, the bytes of everything below. */
+  totalSize: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkTarget: string | null;
+  change: Change;
+  /** The layer whose entry this is. */
+  layer: number;
+  /** Children that pass the filter (0 for files). */
+  childCount: number;
+  expanded: boolean;
+}
+
+interface FlatRow {
+  node: ViewNode;
+  depth: number;
+  /** Children shown for this node (already filtered and sorted), or null when not a directory. */
+  children: ViewNode[] | null;
+}
+
+export class TreeView {
+  private readonly root: ViewNode;
+  private readonly test: NodeTest | null;
+  private readonly expanded = new Set<string>();
+  private readonly collapsed = new Set<string>();
+  private expandEverything: boolean;
+  private flat: FlatRow[] | null = null;
+  /** Visible children per directory, once the filter has been applied. */
+  private readonly shown = new Map<ViewNode, ViewNode[]>();
+  /** Nodes that match the filter or have a matching descendant. */
+  private readonly keep: Set<ViewNode> | null;
+
+  constructor(
+    model: ImageModel,
+    readonly spec: TreeViewSpec,
+  ) {
+    this.root = viewTree(model, spec.layer, spec.mode);
+    this.test = isActive(spec.filter) ? compileFilter(spec.filter!) : null;
+    this.keep = this.test ? this.matchingSet(this.test) : null;
+    // With a filter, every directory on the way to a match starts open.
+    this.expandEverything = this.test !== null;
+  }
+
+  get matches(): number | null {
+    if (!this.keep || !this.test) return null;
+    let n = 0;
+    for (const node of this.keep) if (node !== this.root && this.test(node)) n++;
+    return n;
+  }
+
+  setExpanded(path: string, expanded: boolean): void {
+    if (expanded) {
+      this.expanded.add(path);
+      this.collapsed.delete(path);
+    } else {
+      this.expanded.delete(path);
+      this.collapsed.add(path);
+    }
+    this.flat = null;
+  }
+
+  expandAll(expanded: boolean): void {
+    this.expandEverything = expanded;
+    this.expanded.clear();
+    this.collapsed.clear();
+    this.flat = null;
+  }
+
+  /** Opens every directory above `path` and returns its row index, or -1 when filtered out. */
+  reveal(path: string): number {
+    for (let p = parentOf(path); p !== '/'; p = parentOf(p)) this.setExpanded(p, true);
+    this.flat = null;
+    return this.rows().findIndex((row) => row.node.path === path);
+  }
+
+  get total(): number {
+    return this.rows().length;
+  }
+
+  page(offset: number, limit: number): TreeRow[] {
+    return this.rows()
+      .slice(offset, offset + limit)
+      .map((row) => this.toRow(row));
+  }
+
+  private isOpen(node: ViewNode): boolean {
+    if (this.collapsed.has(node.path)) return false;
+    return this.expandEverything || this.expanded.has(node.path);
+  }
+
+  private childrenOf(node: ViewNode): ViewNode[] {
+    let list = this.shown.get(node);
+    if (!list) {
+      list = (node.children ?? []).filter((child) => !this.keep || this.keep.has(child));
+      list.sort(this.spec.sort === 'size' ? bySizeThenName : byName);
+      this.shown.set(node, list);
+    }
+    return list;
+  }
+
+  private rows(): FlatRow[] {
+    if (this.flat) return this.flat;
+    const out: FlatRow[] = [];
+    const stack: { node: ViewNode; depth: number }[] = [];
+    const push = (parent: ViewNode, depth: number): void => {
+      const children = this.childrenOf(parent);
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, depth });
+    };
+    push(this.root, 0);
+    while (stack.length) {
+      const { node, depth } = stack.pop()!;
+      const children = node.children ? this.childrenOf(node) : null;
+      out.push({ node, depth, children });
+      if (children?.length && this.isOpen(node)) push(node, depth + 1);
+    }
+    this.flat = out;
+    return out;
+  }
+
+  private toRow({ node, depth, children }: FlatRow): TreeRow {
+    const { entry, layer } = node.placed;
+    return {
+      path: node.path,
+      name: node.name,
+      depth,
+      type: entry.type,
+      size: entry.size,
+      totalSize: node.totalSize,
+      mode: entry.mode,
+      uid: entry.uid,
+      gid: entry.gid,
+      linkTarget: entry.linkTarget,
+      change: node.change,
+      layer,
+      childCount: children?.length ?? 0,
+      expanded: Boolean(children?.length) && this.isOpen(node),
+    };
+  }
+
+  /** Every node that passes the test, with all its ancestors. */
+  private matchingSet(test: NodeTest): Set<ViewNode> {
+    const keep = new Set<ViewNode>();
+    const path: ViewNode[] = [];
+    const stack: { node: ViewNode; depth: number }[] = [{ node: this.root, depth: 0 }];
+    while (stack.length) {
+      const { node, depth } = stack.pop()!;
+      path.length = depth;
+      path.push(node);
+      if (node !== this.root && test(node)) {
+        for (let i = path.length - 1; i >= 0 && !keep.has(path[i]!); i--) keep.add(path[i]!);
+      }
+      if (node.children)
+        for (const child of node.children) stack.push({ node: child, depth: depth + 1 });
+    }
+    return keep;
+  }
+}
+
+const byName = (a: ViewNode, b: ViewNode): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const bySizeThenName = (a: ViewNode, b: ViewNode): number =>
+  b.totalSize - a.totalSize || byName(a, b);
+
+export function checkSpec(spec: TreeViewSpec, layers: number): void {
+  if (!Number.isInteger(spec.layer) || spec.layer < 0 || spec.layer >= layers) {
+    throw new StrataError(
+      'bad-request',
+      `There is no layer ${spec.layer}; the image has layers 0 to ${layers - 1}.`,
+    );
+  }
+}

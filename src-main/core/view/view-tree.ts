@@ -1,0 +1,116 @@
+// The tree a file view shows for one layer: the whole file system as of that layer (with the
+// paths it removed), or only what the layer changed (with their ancestors for context).
+// Built once per (image, layer, mode) and shared by every view of it.
+import type { Change, EntryType } from '../../api/model';
+import type { ImageModel } from '../image/load-image';
+import { treeAt } from '../image/layer-view';
+import { baseName, parentOf } from '../layer/entry-path';
+import type { FsNode, Placed } from '../tree/merged-tree';
+
+export type ViewMode = 'aggregate' | 'changes';
+
+export class ViewNode {
+  children: ViewNode[] | null = null;
+  /** Bytes of regular files at and below this node, not counting removed paths. */
+  totalSize = 0;
+  /** Paths below this node that the layer added, modified or removed. */
+  changedBelow = 0;
+  constructor(
+    readonly path: string,
+    readonly name: string,
+    readonly placed: Placed,
+    readonly change: Change,
+  ) {}
+
+  get type(): EntryType {
+    return this.placed.entry.type;
+  }
+}
+
+const trees = new WeakMap<ImageModel, Map<string, ViewNode>>();
+
+export function viewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
+  let perModel = trees.get(model);
+  if (!perModel) trees.set(model, (perModel = new Map()));
+  const key = `${layer}:${mode}`;
+  let root = perModel.get(key);
+  if (!root) {
+    root = buildViewTree(model, layer, mode);
+    perModel.set(key, root);
+  }
+  return root;
+}
+
+function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
+  const tree = treeAt(model, layer);
+  const { changes, before } = model.changeSets[layer]!;
+  const root = new ViewNode('/', '', tree.root.placed, 'unchanged');
+  const byPath = new Map<string, ViewNode>([['/', root]]);
+
+  /** The view node for `path`, creating it (and its ancestors) from the tree or the before-state. */
+  const nodeFor = (path: string): ViewNode => {
+    const existing = byPath.get(path);
+    if (existing) return existing;
+    const parent = nodeFor(parentOf(path));
+    const change = changes.get(path) ?? 'unchanged';
+    const placed =
+      change === 'removed' ? before.get(path)! : (tree.get(path)?.placed ?? before.get(path)!);
+    const node = new ViewNode(path, baseName(path), placed, change);
+    (parent.children ??= []).push(node);
+    byPath.set(path, node);
+    return node;
+  };
+
+  if (mode === 'aggregate') copyTree(tree.root, root, byPath, changes);
+  for (const [path, change] of changes) {
+    if (change === 'unchanged') continue;
+    if (mode === 'changes' || change === 'removed') nodeFor(path);
+  }
+  summarizeSizes(root);
+  return root;
+}
+
+/** Mirrors the merged tree into view nodes, iteratively (paths may be very deep). */
+function copyTree(
+  fsRoot: FsNode,
+  root: ViewNode,
+  byPath: Map<string, ViewNode>,
+  changes: Map<string, Change>,
+): void {
+  const stack: [FsNode, ViewNode][] = [[fsRoot, root]];
+  while (stack.length) {
+    const [fs, view] = stack.pop()!;
+    if (!fs.children) continue;
+    view.children ??= [];
+    for (const [name, child] of fs.children) {
+      const path = view.path === '/' ? `/${name}` : `${view.path}/${name}`;
+      const node = new ViewNode(path, name, child.placed, changes.get(path) ?? 'unchanged');
+      view.children.push(node);
+      byPath.set(path, node);
+      stack.push([child, node]);
+    }
+  }
+}
+
+/** Fills totalSize and changedBelow bottom-up, without recursion. */
+function summarizeSizes(root: ViewNode): void {
+  const order: ViewNode[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    order.push(node);
+    if (node.children) stack.push(...node.children);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    node.totalSize = node.placed.entry.size;
+    if (node.children) {
+      for (const child of node.children) {
+        // a removed directory shows what it held; elsewhere removed paths take no space
+        if (child.change !== 'removed' || node.change === 'removed')
+          node.totalSize += child.totalSize;
+        node.changedBelow += child.changedBelow + (child.change === 'unchanged' ? 0 : 1);
+      }
+    }
+  }
+}
