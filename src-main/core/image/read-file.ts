@@ -59,8 +59,13 @@ function walkComponents(tree: MergedTree, path: string): Step {
 }
 
 /** Streams the content of a regular-file entry. */
-export function openContent(model: ImageModel, placed: Placed): Readable {
-  return openEntryContent(model.layers[placed.layer]!, placed.entry);
+export function openContent(
+  model: ImageModel,
+  placed: Placed,
+  from?: number,
+  to?: number,
+): Readable {
+  return openEntryContent(model.layers[placed.layer]!, placed.entry, from, to);
 }
 
 export async function copyFileTo(

@@ -13,11 +13,17 @@ export interface StoredLayer {
   compression: Compression;
 }
 
-export function openEntryContent(layer: StoredLayer, entry: LayerEntry): Readable {
+/** The entry's bytes [from, to) (default: all of them). */
+export function openEntryContent(
+  layer: StoredLayer,
+  entry: LayerEntry,
+  from = 0,
+  to = entry.size,
+): Readable {
   const { blob, compression } = layer;
-  if (entry.size === 0) return Readable.from([]);
-  const start = entry.dataOffset;
-  const end = start + entry.size;
+  if (to <= from) return Readable.from([]);
+  const start = entry.dataOffset + from;
+  const end = entry.dataOffset + to;
   if (compression === 'none') return blob.source.stream(blob.offset + start, blob.offset + end);
   return Readable.from(
     (async function* () {

@@ -1,0 +1,128 @@
+// One path as of one layer, for the inspector: its attributes, which layers wrote it, where a
+// link leads, and its bytes a page at a time (removed files too: their bytes are still stored).
+import type { Change, EntryType } from '../../api/model';
+import { StrataError } from '../errors';
+import { normalizeEntryPath } from '../layer/entry-path';
+import type { Placed } from '../tree/merged-tree';
+import type { LayerEntry, LayerIndex } from '../layer/layer-index';
+import { treeAt } from './layer-view';
+import type { ImageModel } from './load-image';
+import { openContent, resolveFile } from './read-file';
+
+export interface EntryDetails {
+  path: string;
+  type: EntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** ISO time from the tar header. */
+  mtime: string;
+  linkTarget: string | null;
+  /** Where a symlink or hardlink leads inside the image, or null when nothing is there. */
+  resolvedPath: string | null;
+  /** The layer whose entry this is. */
+  layer: number;
+  /** What the selected layer did to the path. */
+  change: Change;
+  xattrs: { name: string; size: number }[];
+  /** Every layer that wrote or removed this path, base first. */
+  history: { layer: number; change: Change; type: EntryType | null; size: number | null }[];
+}
+
+const IMPLICIT_DIR = { type: 'dir' as const, size: 0 };
+const byPathCache = new WeakMap<LayerIndex, Map<string, LayerEntry>>();
+
+function entriesByPath(index: LayerIndex): Map<string, LayerEntry> {
+  let map = byPathCache.get(index);
+  if (!map) byPathCache.set(index, (map = new Map(index.entries.map((e) => [e.path, e]))));
+  return map;
+}
+
+/** The entry at `path` as the view of `layer` shows it: present, or removed by that layer. */
+export function entryAt(
+  model: ImageModel,
+  layer: number,
+  path: string,
+): { placed: Placed; change: Change } {
+  const normal = normalizeEntryPath(path);
+  if (normal === null || normal === 'escapes')
+    throw new StrataError('bad-request', `Not a path inside the image: ${path}`);
+  const change = model.changeSets[layer]!.changes.get(normal) ?? 'unchanged';
+  const placed =
+    change === 'removed'
+      ? model.changeSets[layer]!.before.get(normal)
+      : treeAt(model, layer).get(normal)?.placed;
+  if (!placed) throw new StrataError('not-found', `${normal} does not exist as of layer ${layer}.`);
+  return { placed, change };
+}
+
+export function entryDetails(model: ImageModel, layer: number, path: string): EntryDetails {
+  const { placed, change } = entryAt(model, layer, path);
+  const { entry } = placed;
+  const history: EntryDetails['history'] = [];
+  model.changeSets.forEach((set, i) => {
+    const c = set.changes.get(entry.path);
+    if (c === undefined) return;
+    // A layer that touched the path without removing it wrote it (or created it as a parent).
+    const state =
+      c === 'removed' ? null : (entriesByPath(model.indexes[i]!).get(entry.path) ?? IMPLICIT_DIR);
+    history.push({
+      layer: i,
+      change: c,
+      type: state?.type ?? null,
+      size: state ? state.size : null,
+    });
+  });
+  let resolvedPath: string | null = null;
+  if (entry.type === 'symlink' || entry.type === 'hardlink') {
+    try {
+      resolvedPath = resolveFile(treeAt(model, layer), entry.path, model.path).entry.path;
+    } catch {
+      resolvedPath = null;
+    }
+  }
+  return {
+    path: entry.path,
+    type: entry.type,
+    size: entry.size,
+    mode: entry.mode,
+    uid: entry.uid,
+    gid: entry.gid,
+    mtime: new Date(entry.mtime * 1000).toISOString(),
+    linkTarget: entry.linkTarget,
+    resolvedPath,
+    layer: placed.layer,
+    change,
+    xattrs: Object.entries(entry.xattrs ?? {}).map(([name, value]) => ({
+      name,
+      size: value.length,
+    })),
+    history,
+  };
+}
+
+/** Up to `length` bytes of a file's content from `offset`; hardlinks read their target. */
+export async function readEntryBytes(
+  model: ImageModel,
+  layer: number,
+  path: string,
+  offset: number,
+  length: number,
+): Promise<{ bytes: Buffer; total: number }> {
+  let { placed } = entryAt(model, layer, path);
+  if (placed.entry.type === 'hardlink')
+    placed = resolveFile(treeAt(model, layer), placed.entry.path, model.path);
+  if (placed.entry.type !== 'file') {
+    throw new StrataError(
+      'bad-request',
+      `${path} is a ${placed.entry.type}; only files have contents.`,
+    );
+  }
+  const total = placed.entry.size;
+  const from = Math.min(Math.max(0, offset), total);
+  const to = Math.min(total, from + Math.max(0, length));
+  const chunks: Buffer[] = [];
+  for await (const chunk of openContent(model, placed, from, to)) chunks.push(chunk as Buffer);
+  return { bytes: Buffer.concat(chunks), total };
+}
