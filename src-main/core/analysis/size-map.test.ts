@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoArchivePath } from '../demo/demo-archive';
+import { loadImage, type ImageModel } from '../image/load-image';
+import { sizeMap } from './size-map';
+import { visibleBytes } from './efficiency';
+
+let model: ImageModel;
+beforeAll(async () => {
+  model = await loadImage(await demoArchivePath());
+});
+afterAll(() => model.close());
+
+describe('the size map', () => {
+  it('splits the final file system by size, tagged with the layer that wrote the bytes', () => {
+    const map = sizeMap(model, 3);
+    expect(map.size).toBe(visibleBytes(model.tree));
+    expect(map.children!.map((c) => [c.name, c.layer])).toEqual([
+      ['bin', 0],
+      ['usr', 1],
+      ['app', 2],
+      ['etc', 0],
+    ]);
+    const usr = map.children![1]!;
+    expect(usr.children!.map((c) => c.name)).toEqual(['lib', 'share']);
+  });
+
+  it('folds small children into one node and stops at the depth asked', () => {
+    const map = sizeMap(model, 3, '/', { depth: 1, minShare: 0.2 });
+    expect(map.children!.map((c) => c.name)).toEqual(['bin', 'usr', '2 more']);
+    expect(map.children!.every((c) => c.children === undefined)).toBe(true);
+    expect(map.children!.reduce((sum, c) => sum + c.size, 0)).toBe(map.size);
+  });
+});
