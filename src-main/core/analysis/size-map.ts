@@ -52,7 +52,8 @@ export function sizeMap(
       const live = n.children
         .filter((c) => c.change !== 'removed' && c.totalSize > 0)
         .sort((a, b) => b.totalSize - a.totalSize);
-      const kept = live.filter((c, i) => i < maxChildren && c.totalSize >= n.totalSize * minShare);
+      let kept = live.filter((c, i) => i < maxChildren && c.totalSize >= n.totalSize * minShare);
+      if (live.length - kept.length === 1) kept = live; // folding one child into "1 more" hides its name for nothing
       const rest = live.slice(kept.length);
       out.children = kept.map((c) => build(c, levels - 1));
       const restSize = rest.reduce((sum, c) => sum + c.totalSize, 0);
