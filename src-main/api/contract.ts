@@ -1,8 +1,11 @@
 // The contract between the renderer and whichever front door serves it (Electron IPC or the
 // browser mode's HTTP). One entry per channel; main validates every request before use.
 import type { OpenedImage } from './model';
+import { ENGINE_CHANNELS, type EngineChannels, type EngineEvent } from './engine';
+import type { EntryDetails, SizeMapNode, TreeRow, TreeViewSpec, WastedPath } from './explorer';
 
-export interface Channels {
+/** The engine channels (list, images, open with progress and cancel, export cache) are in engine.ts. */
+export interface Channels extends EngineChannels {
   /** Open an archive at a path on the machine running the service. */
   'image:open': { request: { path: string }; response: OpenedImage };
   /** Open the embedded demo image. */
@@ -12,6 +15,46 @@ export interface Channels {
   'image:close': { request: { handle: string }; response: null };
   /** Electron only: show the native Open dialog; null when cancelled. */
   'dialog:openArchive': { request: Record<string, never>; response: string | null };
+
+  /** A file view over one layer; rows are then fetched a page at a time. */
+  'view:open': {
+    request: { handle: string } & TreeViewSpec;
+    response: { viewId: string; total: number; matches: number | null };
+  };
+  'view:rows': {
+    request: { viewId: string; offset: number; limit: number };
+    response: { total: number; offset: number; rows: TreeRow[] };
+  };
+  'view:expand': {
+    request: { viewId: string; path: string; expanded: boolean };
+    response: { total: number };
+  };
+  'view:expandAll': { request: { viewId: string; expanded: boolean }; response: { total: number } };
+  /** Opens the directories above `path`; `index` is its row, -1 when the filter hides it. */
+  'view:reveal': {
+    request: { viewId: string; path: string };
+    response: { total: number; index: number };
+  };
+  'view:close': { request: { viewId: string }; response: null };
+  'image:entry': {
+    request: { handle: string; layer: number; path: string };
+    response: EntryDetails;
+  };
+  /** Up to 1 MiB of a file's bytes, base64. */
+  'image:read': {
+    request: { handle: string; layer: number; path: string; offset: number; length: number };
+    response: { base64: string; offset: number; total: number };
+  };
+  'image:waste': { request: { handle: string }; response: WastedPath[] };
+  'image:sizeMap': {
+    request: { handle: string; layer: number; path: string; depth: number };
+    response: SizeMapNode;
+  };
+  /** Electron only: asks where to save, then writes the file's bytes there; null when cancelled. */
+  'file:save': {
+    request: { handle: string; layer: number; path: string };
+    response: string | null;
+  };
 }
 
 export type Channel = keyof Channels;
@@ -21,6 +64,18 @@ export const CHANNELS = [
   'image:list',
   'image:close',
   'dialog:openArchive',
+  ...ENGINE_CHANNELS,
+  'view:open',
+  'view:rows',
+  'view:expand',
+  'view:expandAll',
+  'view:reveal',
+  'view:close',
+  'image:entry',
+  'image:read',
+  'image:waste',
+  'image:sizeMap',
+  'file:save',
 ] as const satisfies readonly Channel[];
 
 export type Request<C extends Channel> = Channels[C]['request'];
@@ -49,4 +104,4 @@ export interface ImageOpenedEvent {
   type: 'opened';
   image: OpenedImage;
 }
-export type StrataEvent = ProgressEvent | ImageOpenedEvent;
+export type StrataEvent = ProgressEvent | ImageOpenedEvent | EngineEvent;

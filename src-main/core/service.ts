@@ -11,20 +11,50 @@ import { loadImage, type ImageModel } from './image/load-image';
 import type { ImageChoice } from './archive/resolve-image';
 import { LayerIndexCache } from './layer/index-cache';
 import { demoArchivePath } from './demo/demo-archive';
+import type { EngineImageList, EngineList, ExportCacheInfo } from '../api/engine';
+import { EngineSession, type EngineSessionOptions } from './source/engine-session';
+import { parseSource } from './source/source-spec';
+import type { EntryDetails, SizeMapNode, TreeRow, TreeViewSpec, WastedPath } from '../api/explorer';
+import { TreeView, checkSpec } from './view/tree-view';
+import { entryDetails, fileAt, readEntryBytes } from './image/entry-details';
+import { openContent } from './image/read-file';
+import type { Readable } from 'node:stream';
+import { checkLayer } from './image/layer-view';
+import { wastedPaths } from './analysis/waste';
+import { sizeMap } from './analysis/size-map';
 
 export interface StrataServiceEvents {
   event: [StrataEvent];
 }
 
+export interface StrataServiceOptions {
+  /** The engine side: export cache, engine discovery (tests give their own). */
+  engines?: EngineSessionOptions;
+}
+
 interface OpenImage {
   opened: OpenedImage;
   model: ImageModel;
+  waste?: Promise<WastedPath[]>;
 }
+
+/** Views kept open at most; the oldest is dropped first (the renderer reopens one it needs). */
+const MAX_VIEWS = 64;
+/** The most bytes one read answers. */
+export const MAX_READ_BYTES = 1024 * 1024;
 
 export class StrataService extends EventEmitter<StrataServiceEvents> {
   private readonly images = new Map<string, OpenImage>();
+  private readonly views = new Map<string, { handle: string; view: TreeView }>();
   /** Shared by every image this service opens: a layer two images share is read once. */
   readonly layerCache = new LayerIndexCache();
+  /** Engines, their images, opens from them and the export cache. */
+  readonly engines: EngineSession;
+
+  constructor(options: StrataServiceOptions = {}) {
+    super();
+    this.engines = new EngineSession((event) => this.emit('event', event), options.engines);
+  }
 
   /** Opens the archive at `path`; `label` is what the UI shows as its source (default: the file name). */
   async open(path: string, label = basename(path), choice: ImageChoice = {}): Promise<OpenedImage> {
@@ -34,6 +64,57 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
       onProgress: (phase, done, total) =>
         this.emit('event', { type: 'progress', source: label, phase, done, total }),
     });
+    const opened: OpenedImage = { handle: randomUUID(), source: label, inspect: summarize(model) };
+    this.images.set(opened.handle, { opened, model });
+    return opened;
+  }
+
+  /** A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`. */
+  async openSource(text: string, choice: ImageChoice = {}): Promise<OpenedImage> {
+    const spec = parseSource(text);
+    if (spec.kind === 'path') return this.open(spec.path, basename(spec.path), choice);
+    const { model, label } = await this.engines.openSource(text, this.layerCache, choice);
+    return this.hold(model, label);
+  }
+
+  listEngines(): Promise<EngineList> {
+    return this.engines.list();
+  }
+
+  selectEngine(id: string): Promise<EngineList> {
+    return this.engines.select(id);
+  }
+
+  /** The current engine's images; `engine-images-changed` events follow when they change. */
+  engineImages(): Promise<EngineImageList> {
+    return this.engines.images();
+  }
+
+  /** Opens an image of the current engine; `openId` (the caller's) names it in progress events. */
+  async openEngineImage(ref: string, openId: string, platform?: string): Promise<OpenedImage> {
+    const { model, label } = await this.engines.open(ref, openId, this.layerCache, { platform });
+    return this.hold(model, label);
+  }
+
+  cancelEngineOpen(openId: string): void {
+    this.engines.cancel(openId);
+  }
+
+  engineCacheInfo(): Promise<ExportCacheInfo> {
+    return this.engines.cacheInfo();
+  }
+
+  clearEngineCache(): Promise<ExportCacheInfo> {
+    return this.engines.clearCache();
+  }
+
+  /** Closes every image, cancels opens in flight and stops following engine events. */
+  async dispose(): Promise<void> {
+    await this.engines.dispose();
+    await this.closeAll();
+  }
+
+  private hold(model: ImageModel, label: string): OpenedImage {
     const opened: OpenedImage = { handle: randomUUID(), source: label, inspect: summarize(model) };
     this.images.set(opened.handle, { opened, model });
     return opened;
@@ -60,7 +141,103 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     const image = this.images.get(handle);
     if (!image) return;
     this.images.delete(handle);
+    for (const [id, v] of this.views) if (v.handle === handle) this.views.delete(id);
     await image.model.close();
+  }
+
+  openView(
+    handle: string,
+    spec: TreeViewSpec,
+  ): { viewId: string; total: number; matches: number | null } {
+    const model = this.model(handle);
+    checkSpec(spec, model.indexes.length);
+    const view = new TreeView(model, spec);
+    const viewId = randomUUID();
+    this.views.set(viewId, { handle, view });
+    if (this.views.size > MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
+    return { viewId, total: view.total, matches: view.matches };
+  }
+
+  viewRows(
+    viewId: string,
+    offset: number,
+    limit: number,
+  ): { total: number; offset: number; rows: TreeRow[] } {
+    const view = this.view(viewId);
+    return { total: view.total, offset, rows: view.page(offset, limit) };
+  }
+
+  expand(viewId: string, path: string, expanded: boolean): { total: number } {
+    const view = this.view(viewId);
+    view.setExpanded(path, expanded);
+    return { total: view.total };
+  }
+
+  expandAll(viewId: string, expanded: boolean): { total: number } {
+    const view = this.view(viewId);
+    view.expandAll(expanded);
+    return { total: view.total };
+  }
+
+  reveal(viewId: string, path: string): { total: number; index: number } {
+    const view = this.view(viewId);
+    const index = view.reveal(path);
+    return { total: view.total, index };
+  }
+
+  closeView(viewId: string): void {
+    this.views.delete(viewId);
+  }
+
+  entry(handle: string, layer: number, path: string): EntryDetails {
+    const model = this.model(handle);
+    return entryDetails(model, checkLayer(model, layer), path);
+  }
+
+  async read(
+    handle: string,
+    layer: number,
+    path: string,
+    offset: number,
+    length: number,
+  ): Promise<{ bytes: Buffer; offset: number; total: number }> {
+    const model = this.model(handle);
+    const { bytes, total } = await readEntryBytes(
+      model,
+      checkLayer(model, layer),
+      path,
+      offset,
+      Math.min(length, MAX_READ_BYTES),
+    );
+    return { bytes, offset, total };
+  }
+
+  /** A file's whole content as a stream (Save As), hardlinks read through to their target. */
+  async openFile(
+    handle: string,
+    layer: number,
+    path: string,
+  ): Promise<{ stream: Readable; size: number }> {
+    const model = this.model(handle);
+    const placed = fileAt(model, checkLayer(model, layer), path);
+    return { stream: openContent(model, placed), size: placed.entry.size };
+  }
+
+  waste(handle: string): Promise<WastedPath[]> {
+    const image = this.lookup(handle);
+    image.waste ??= wastedPaths(image.model);
+    return image.waste;
+  }
+
+  sizeMap(handle: string, layer: number, path: string, depth: number): SizeMapNode {
+    const model = this.model(handle);
+    return sizeMap(model, checkLayer(model, layer), path, { depth });
+  }
+
+  private view(viewId: string): TreeView {
+    const entry = this.views.get(viewId);
+    if (!entry) throw new StrataError('not-found', 'That file view is closed; open it again.');
+    return entry.view;
   }
 
   async closeAll(): Promise<void> {

@@ -6,9 +6,30 @@ import type { Channel, ErrorInfo, Request, Response, Result } from '../api/contr
 import { CHANNELS } from '../api/contract';
 import type { StrataService } from '../core/service';
 import { describeError } from '../core/errors';
+import { callEngine, isEngineChannel, parseEngineRequest } from './engine-requests';
+import type { EngineDispatchService } from './engine-requests';
+import { MAX_READ_BYTES } from '../core/service';
+import type { TreeFilter } from '../api/explorer';
 
 /** The part of StrataService the dispatcher uses (tests pass a fake). */
-export type DispatchService = Pick<StrataService, 'open' | 'openDemo' | 'list' | 'close'>;
+export type DispatchService = EngineDispatchService &
+  Pick<
+    StrataService,
+    | 'open'
+    | 'openDemo'
+    | 'list'
+    | 'close'
+    | 'openView'
+    | 'viewRows'
+    | 'expand'
+    | 'expandAll'
+    | 'reveal'
+    | 'closeView'
+    | 'entry'
+    | 'read'
+    | 'waste'
+    | 'sizeMap'
+  >;
 
 /** What the calling front door adds; missing hooks answer `unsupported`. */
 export interface FrontDoor {
@@ -18,6 +39,8 @@ export interface FrontDoor {
   settled?: () => Promise<void>;
   /** Called after `image:close` closed a handle, to release what the front door holds for it. */
   closed?: (handle: string) => Promise<void> | void;
+  /** Asks where to save a file of the image and writes it there (Electron); null when cancelled. */
+  saveFile?: (request: Request<'file:save'>) => Promise<string | null>;
 }
 
 export type Dispatch = <C extends Channel>(
@@ -28,6 +51,8 @@ export type Dispatch = <C extends Channel>(
 /** Paths longer than this are refused before they reach the file system. */
 const MAX_PATH_LENGTH = 4096;
 const MAX_HANDLE_LENGTH = 200;
+/** Rows one view:rows answers at most. */
+const MAX_PAGE_ROWS = 5000;
 
 export function isChannel(name: string): name is Channel {
   return (CHANNELS as readonly string[]).includes(name);
@@ -74,9 +99,70 @@ function text(
   return value;
 }
 
+function integer(
+  body: Record<string, unknown>,
+  channel: string,
+  field: string,
+  max: number,
+): number {
+  const value = body[field];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new BadRequest(`${channel}: "${field}" must be a whole number from 0 to ${max}.`);
+  }
+  return value;
+}
+
+function flag(body: Record<string, unknown>, channel: string, field: string): boolean {
+  const value = body[field];
+  if (typeof value !== 'boolean')
+    throw new BadRequest(`${channel}: "${field}" must be true or false.`);
+  return value;
+}
+
+function oneOf<T extends string>(
+  body: Record<string, unknown>,
+  channel: string,
+  field: string,
+  allowed: readonly T[],
+): T {
+  const value = body[field];
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new BadRequest(`${channel}: "${field}" must be one of ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+const CHANGES = ['added', 'modified', 'removed', 'unchanged'] as const;
+const MAX_LAYER = 100_000;
+const MAX_FILTER_TEXT = 1000;
+
+function treeFilter(raw: unknown, channel: string): TreeFilter | undefined {
+  if (raw === undefined) return undefined;
+  const body = plainObject(raw, `${channel} filter`);
+  onlyKeys(body, channel, ['text', 'kind', 'changes', 'minSize']);
+  const filter: TreeFilter = {};
+  if (body.text !== undefined && body.text !== '')
+    filter.text = text(body, channel, 'text', MAX_FILTER_TEXT);
+  if (body.kind !== undefined)
+    filter.kind = oneOf(body, channel, 'kind', ['substring', 'glob', 'regex'] as const);
+  if (body.changes !== undefined) {
+    if (
+      !Array.isArray(body.changes) ||
+      body.changes.some((c) => !(CHANGES as readonly unknown[]).includes(c))
+    ) {
+      throw new BadRequest(`${channel}: "changes" must be a list of ${CHANGES.join(', ')}.`);
+    }
+    filter.changes = body.changes as TreeFilter['changes'];
+  }
+  if (body.minSize !== undefined)
+    filter.minSize = integer(body, channel, 'minSize', Number.MAX_SAFE_INTEGER);
+  return filter;
+}
+
 /** Checks `raw` against the channel's request type; throws BadRequest with a clear message. */
 export function parseRequest<C extends Channel>(channel: C, raw: unknown): Request<C> {
   const body = plainObject(raw, channel);
+  if (isEngineChannel(channel)) return parseEngineRequest(channel, body) as Request<C>;
   switch (channel) {
     case 'image:open':
       onlyKeys(body, channel, ['path']);
@@ -89,6 +175,78 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
     case 'dialog:openArchive':
       onlyKeys(body, channel, []);
       return {} as Request<C>;
+    case 'view:open': {
+      onlyKeys(body, channel, ['handle', 'layer', 'mode', 'sort', 'filter']);
+      const filter = treeFilter(body.filter, channel);
+      return {
+        handle: text(body, channel, 'handle', MAX_HANDLE_LENGTH),
+        layer: integer(body, channel, 'layer', MAX_LAYER),
+        mode: oneOf(body, channel, 'mode', ['aggregate', 'changes'] as const),
+        sort: oneOf(body, channel, 'sort', ['size', 'name'] as const),
+        ...(filter ? { filter } : {}),
+      } as Request<C>;
+    }
+    case 'view:rows':
+      onlyKeys(body, channel, ['viewId', 'offset', 'limit']);
+      return {
+        viewId: text(body, channel, 'viewId', MAX_HANDLE_LENGTH),
+        offset: integer(body, channel, 'offset', Number.MAX_SAFE_INTEGER),
+        limit: integer(body, channel, 'limit', MAX_PAGE_ROWS),
+      } as Request<C>;
+    case 'view:expand':
+      onlyKeys(body, channel, ['viewId', 'path', 'expanded']);
+      return {
+        viewId: text(body, channel, 'viewId', MAX_HANDLE_LENGTH),
+        path: text(body, channel, 'path', MAX_PATH_LENGTH * 16),
+        expanded: flag(body, channel, 'expanded'),
+      } as Request<C>;
+    case 'view:expandAll':
+      onlyKeys(body, channel, ['viewId', 'expanded']);
+      return {
+        viewId: text(body, channel, 'viewId', MAX_HANDLE_LENGTH),
+        expanded: flag(body, channel, 'expanded'),
+      } as Request<C>;
+    case 'view:reveal':
+      onlyKeys(body, channel, ['viewId', 'path']);
+      return {
+        viewId: text(body, channel, 'viewId', MAX_HANDLE_LENGTH),
+        path: text(body, channel, 'path', MAX_PATH_LENGTH * 16),
+      } as Request<C>;
+    case 'view:close':
+      onlyKeys(body, channel, ['viewId']);
+      return { viewId: text(body, channel, 'viewId', MAX_HANDLE_LENGTH) } as Request<C>;
+    case 'image:entry':
+    case 'file:save':
+    case 'image:read': {
+      const reading = channel === 'image:read';
+      onlyKeys(
+        body,
+        channel,
+        reading ? ['handle', 'layer', 'path', 'offset', 'length'] : ['handle', 'layer', 'path'],
+      );
+      const common = {
+        handle: text(body, channel, 'handle', MAX_HANDLE_LENGTH),
+        layer: integer(body, channel, 'layer', MAX_LAYER),
+        path: text(body, channel, 'path', MAX_PATH_LENGTH * 16),
+      };
+      if (!reading) return common as Request<C>;
+      return {
+        ...common,
+        offset: integer(body, channel, 'offset', Number.MAX_SAFE_INTEGER),
+        length: integer(body, channel, 'length', MAX_READ_BYTES),
+      } as Request<C>;
+    }
+    case 'image:waste':
+      onlyKeys(body, channel, ['handle']);
+      return { handle: text(body, channel, 'handle', MAX_HANDLE_LENGTH) } as Request<C>;
+    case 'image:sizeMap':
+      onlyKeys(body, channel, ['handle', 'layer', 'path', 'depth']);
+      return {
+        handle: text(body, channel, 'handle', MAX_HANDLE_LENGTH),
+        layer: integer(body, channel, 'layer', MAX_LAYER),
+        path: text(body, channel, 'path', MAX_PATH_LENGTH * 16),
+        depth: integer(body, channel, 'depth', 8),
+      } as Request<C>;
     default:
       throw new BadRequest(`Unknown channel ${JSON.stringify(channel)}.`);
   }
@@ -100,6 +258,9 @@ async function call<C extends Channel>(
   channel: C,
   request: Request<C>,
 ): Promise<Response<C>> {
+  if (isEngineChannel(channel)) {
+    return (await callEngine(service, channel, request as never)) as Response<C>;
+  }
   // Each case narrows by hand: TypeScript cannot relate `channel` and `request` through C.
   switch (channel) {
     case 'image:open':
@@ -118,6 +279,53 @@ async function call<C extends Channel>(
     case 'dialog:openArchive':
       if (!door.chooseArchivePath) throw new Unsupported();
       return (await door.chooseArchivePath()) as Response<C>;
+    case 'view:open': {
+      const { handle, ...spec } = request as Request<'view:open'>;
+      return service.openView(handle, spec) as Response<C>;
+    }
+    case 'view:rows': {
+      const r = request as Request<'view:rows'>;
+      return service.viewRows(r.viewId, r.offset, r.limit) as Response<C>;
+    }
+    case 'view:expand': {
+      const r = request as Request<'view:expand'>;
+      return service.expand(r.viewId, r.path, r.expanded) as Response<C>;
+    }
+    case 'view:expandAll': {
+      const r = request as Request<'view:expandAll'>;
+      return service.expandAll(r.viewId, r.expanded) as Response<C>;
+    }
+    case 'view:reveal': {
+      const r = request as Request<'view:reveal'>;
+      return service.reveal(r.viewId, r.path) as Response<C>;
+    }
+    case 'view:close':
+      service.closeView((request as Request<'view:close'>).viewId);
+      return null as Response<C>;
+    case 'image:entry': {
+      const r = request as Request<'image:entry'>;
+      return service.entry(r.handle, r.layer, r.path) as Response<C>;
+    }
+    case 'image:read': {
+      const r = request as Request<'image:read'>;
+      const { bytes, offset, total } = await service.read(
+        r.handle,
+        r.layer,
+        r.path,
+        r.offset,
+        r.length,
+      );
+      return { base64: bytes.toString('base64'), offset, total } as Response<C>;
+    }
+    case 'image:waste':
+      return (await service.waste((request as Request<'image:waste'>).handle)) as Response<C>;
+    case 'image:sizeMap': {
+      const r = request as Request<'image:sizeMap'>;
+      return service.sizeMap(r.handle, r.layer, r.path, r.depth) as Response<C>;
+    }
+    case 'file:save':
+      if (!door.saveFile) throw new Unsupported();
+      return (await door.saveFile(request as Request<'file:save'>)) as Response<C>;
     default:
       throw new BadRequest(`Unknown channel ${JSON.stringify(channel)}.`);
   }

@@ -1,49 +1,24 @@
 // The browser-mode server, over real HTTP and WebSocket connections on a real port.
-import { EventEmitter } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { StrataEvent } from '../api/contract';
 import type { OpenedImage } from '../api/model';
-import type { StrataService, StrataServiceEvents } from '../core/service';
-import { StrataError } from '../core/errors';
+import { StrataService } from '../core/service';
+import { demoArchivePath } from '../core/demo/demo-archive';
+import { fixturePaths } from '../../e2e/fixtures';
 import { CONTENT_SECURITY_POLICY_HEADER } from './content-security-policy';
 import { startWebServer } from './server';
-import type { WebServer, WebService } from './server';
+import type { WebServer } from './server';
 
-/** Opens nothing: every archive is "bad", like the real core answers for a non-archive. */
-class FakeService extends EventEmitter<StrataServiceEvents> implements WebService {
-  opened: { path: string; label?: string; bytes: string }[] = [];
-  closed: string[] = [];
-  async open(path: string, label?: string): Promise<OpenedImage> {
-    const bytes = await readFile(path, 'utf8');
-    this.opened.push({ path, label, bytes });
-    if (!bytes.startsWith('ARCHIVE')) {
-      throw new StrataError('bad-archive', `${path}: not a tar archive (no tar header found).`);
-    }
-    return image('handle-1', label ?? path);
-  }
-  async openDemo(): Promise<OpenedImage> {
-    return image('demo-1', 'demo');
-  }
-  list(): OpenedImage[] {
-    return [image('listed-1', 'listed.tar')];
-  }
-  async close(handle: string): Promise<void> {
-    this.closed.push(handle);
-  }
-}
-
-/** The real service fits what the server asks for (checked by tsc, nothing to run). */
-export const realServiceFits = (service: StrataService): WebService => service;
-
-function image(handle: string, source: string): OpenedImage {
-  return { handle, source, inspect: {} as OpenedImage['inspect'] };
-}
+let demoBytes: Buffer;
+beforeAll(async () => {
+  demoBytes = await readFile(await demoArchivePath());
+});
 
 interface Reply {
   status: number;
@@ -84,7 +59,7 @@ function send(
 
 let root: string;
 let uploadDir: string;
-let service: FakeService;
+let service: StrataService;
 let server: WebServer;
 
 beforeEach(async () => {
@@ -97,12 +72,19 @@ beforeEach(async () => {
   await writeFile(join(root, 'package.json'), '{"secret":true}');
   uploadDir = join(root, 'uploads');
   await mkdir(uploadDir);
-  service = new FakeService();
-  server = await startWebServer({ service, port: 0, rendererDir, uploadDir, maxUploadBytes: 1024 });
+  service = new StrataService();
+  server = await startWebServer({
+    service,
+    port: 0,
+    rendererDir,
+    uploadDir,
+    maxUploadBytes: 1024 * 1024,
+  });
 });
 
 afterEach(async () => {
   await server.close();
+  await service.closeAll();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -204,7 +186,7 @@ describe('access control', () => {
       headers: { Cookie: `other=1; ${cookie}`, 'Content-Type': 'application/json' },
       body: '{}',
     });
-    expect(JSON.parse(api.body)).toEqual({ ok: true, value: [image('listed-1', 'listed.tar')] });
+    expect(JSON.parse(api.body)).toEqual({ ok: true, value: [] });
   });
 
   it('refuses a WebSocket upgrade without the token, or from a foreign Origin', async () => {
@@ -280,10 +262,12 @@ describe('POST /api/call/<channel>', () => {
     const reply = await call('image:openDemo', '{}');
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(JSON.parse(reply.body)).toEqual({ ok: true, value: image('demo-1', 'demo') });
-    const closed = await call('image:close', '{"handle":"h-7"}');
+    const opened = JSON.parse(reply.body) as { ok: true; value: OpenedImage };
+    expect(opened.value.source).toBe('demo');
+    expect(service.list()).toHaveLength(1);
+    const closed = await call('image:close', JSON.stringify({ handle: opened.value.handle }));
     expect(JSON.parse(closed.body)).toEqual({ ok: true, value: null });
-    expect(service.closed).toEqual(['h-7']);
+    expect(service.list()).toEqual([]);
   });
 
   it('answers bad-request for an unknown channel', async () => {
@@ -318,7 +302,7 @@ describe('POST /api/call/<channel>', () => {
 });
 
 describe('POST /api/upload', () => {
-  const upload = (name: string, body: string) =>
+  const upload = (name: string, body: string | Buffer) =>
     send(server.port, {
       method: 'POST',
       path: `/api/upload?name=${encodeURIComponent(name)}`,
@@ -326,34 +310,73 @@ describe('POST /api/upload', () => {
       body,
     });
 
-  it('refuses a non-archive naming the file, and deletes the temp file', async () => {
-    const reply = await upload('notes.txt', 'just some text');
+  it('refuses a non-archive naming the file (not the temp path), and deletes the temp file', async () => {
+    const reply = await upload('notes.txt', 'just some text, not a tar archive\n'.repeat(40));
     const result = JSON.parse(reply.body) as { ok: boolean; error: { message: string } };
     expect(result.ok).toBe(false);
     expect(result.error.message).toContain('notes.txt');
     expect(result.error.message).not.toContain(uploadDir);
-    expect(service.opened[0]?.bytes).toBe('just some text');
-    expect(service.opened[0]?.label).toBe('notes.txt');
     expect(await readdir(uploadDir)).toEqual([]);
   });
 
-  it('keeps an opened upload until its image closes', async () => {
-    const reply = await upload('../../good.tar', 'ARCHIVE bytes');
-    expect(JSON.parse(reply.body)).toEqual({ ok: true, value: image('handle-1', 'good.tar') });
-    const stored = service.opened[0]?.path ?? '';
+  it('opens an uploaded archive under a safe name and keeps it until its image closes', async () => {
+    const reply = await upload('../../demo.tar', demoBytes);
+    const result = JSON.parse(reply.body) as { ok: true; value: OpenedImage };
+    expect(result.value.source).toBe('demo.tar');
+    expect(result.value.inspect.image.tags).toEqual(['strata/demo:1.0']);
+    const stored = service.model(result.value.handle).path;
     expect(stored.startsWith(uploadDir)).toBe(true);
-    expect(stored.endsWith('/good.tar')).toBe(true);
+    expect(stored.endsWith('/demo.tar')).toBe(true);
     expect(await readdir(uploadDir)).toHaveLength(1);
-    await call('image:close', '{"handle":"handle-1"}');
+    await call('image:close', JSON.stringify({ handle: result.value.handle }));
     expect(await readdir(uploadDir)).toEqual([]);
+  });
+
+  it('opens an engine-built fixture archive uploaded from the page', async () => {
+    const archive = fixturePaths().fixtures.basic.archive;
+    const big = await startWebServer({ service, port: 0, rendererDir: join(root, 'renderer') });
+    try {
+      const reply = await send(big.port, {
+        method: 'POST',
+        path: '/api/upload?name=basic.tar',
+        headers: { 'X-Strata-Token': big.token },
+        body: await readFile(archive),
+      });
+      const result = JSON.parse(reply.body) as { ok: true; value: OpenedImage };
+      expect(result.value.source).toBe('basic.tar');
+      expect(result.value.inspect.layers.length).toBeGreaterThan(1);
+    } finally {
+      await big.close();
+    }
   });
 
   it('refuses an upload over the size limit and deletes what it wrote', async () => {
-    const reply = await upload('big.tar', 'ARCHIVE'.padEnd(4096, 'x'));
+    const reply = await upload('big.tar', Buffer.alloc(2 * 1024 * 1024));
     expect(reply.status).toBe(413);
     expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'limit' } });
-    expect(service.opened).toEqual([]);
+    expect(service.list()).toEqual([]);
     expect(await readdir(uploadDir)).toEqual([]);
+  });
+});
+
+describe('GET /api/file', () => {
+  it('downloads a file of an open image with the token, named for the browser to save', async () => {
+    const opened = JSON.parse((await call('image:openDemo', '{}')).body) as { value: OpenedImage };
+    const path = encodeURIComponent('/etc/os-release');
+    const url = `/api/file?handle=${opened.value.handle}&layer=3&path=${path}`;
+    const reply = await send(server.port, { path: url, headers: withToken() });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('NAME="Strata Demo Linux"\nID=strata-demo\nVERSION_ID=1.0\n');
+    expect(reply.headers['content-disposition']).toBe(
+      `attachment; filename="os-release"; filename*=UTF-8''os-release`,
+    );
+    expect((await send(server.port, { path: url })).status).toBe(403);
+    const missing = await send(server.port, {
+      path: url.replace('os-release', 'nope'),
+      headers: withToken(),
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toContain('/etc/nope does not exist as of layer 3');
   });
 });
 
@@ -364,66 +387,11 @@ describe('close()', () => {
       method: 'POST',
       path: '/api/upload?name=a.tar',
       headers: { 'X-Strata-Token': own.token },
-      body: 'ARCHIVE',
+      body: demoBytes,
     });
-    const path = service.opened.at(-1)?.path ?? '';
-    expect(JSON.parse(sent.body)).toMatchObject({ ok: true });
+    const result = JSON.parse(sent.body) as { ok: true; value: OpenedImage };
+    const path = service.model(result.value.handle).path;
     await own.close();
     await expect(readdir(join(path, '..', '..'))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
-});
-
-describe('uploads through the real service', () => {
-  let real: WebServer;
-  let realUploads: string;
-
-  beforeEach(async () => {
-    const { StrataService } = await import('../core/service');
-    realUploads = join(root, 'real-uploads');
-    await mkdir(realUploads);
-    real = await startWebServer({
-      service: new StrataService(),
-      port: 0,
-      rendererDir: join(root, 'renderer'),
-      uploadDir: realUploads,
-    });
-  });
-
-  afterEach(() => real.close());
-
-  const upload = (name: string, body: string | Buffer) =>
-    send(real.port, {
-      method: 'POST',
-      path: `/api/upload?name=${encodeURIComponent(name)}`,
-      headers: { 'X-Strata-Token': real.token },
-      body,
-    });
-
-  it('answers a clear error naming a file that is not an archive, and keeps nothing', async () => {
-    const reply = await upload('notes.txt', 'just some text, not a tar archive\n'.repeat(40));
-    const result = JSON.parse(reply.body) as { ok: boolean; error: { message: string } };
-    expect(result.ok).toBe(false);
-    expect(result.error.message).toContain('notes.txt');
-    expect(result.error.message).not.toContain(realUploads);
-    expect(await readdir(realUploads)).toEqual([]);
-  });
-
-  it('opens an uploaded fixture archive and deletes it when the image closes', async () => {
-    const { fixturePaths } = await import('../../e2e/fixtures');
-    const archive = fixturePaths().fixtures.basic.archive;
-    const reply = await upload('basic.tar', await readFile(archive));
-    const result = JSON.parse(reply.body) as { ok: true; value: OpenedImage };
-    expect(result.ok).toBe(true);
-    expect(result.value.source).toBe('basic.tar');
-    expect(result.value.inspect.layers.length).toBeGreaterThan(1);
-    expect(await readdir(realUploads)).toHaveLength(1);
-    const closed = await send(real.port, {
-      method: 'POST',
-      path: '/api/call/image:close',
-      headers: { 'X-Strata-Token': real.token, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ handle: result.value.handle }),
-    });
-    expect(JSON.parse(closed.body)).toEqual({ ok: true, value: null });
-    expect(await readdir(realUploads)).toEqual([]);
   });
 });

@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { Result, StrataEvent } from '../api/contract';
@@ -22,11 +22,12 @@ import { checkAccess, newToken, tokenCookie } from './access';
 import { CONTENT_SECURITY_POLICY_HEADER } from './content-security-policy';
 import { createDispatcher, fail, isChannel } from './dispatch';
 import type { DispatchService } from './dispatch';
+import type { StrataService } from '../core/service';
 import { lookupStatic } from './static-files';
 import { safeFileName, UploadStore } from './uploads';
 
 /** The part of StrataService the server uses (tests pass a fake). */
-export interface WebService extends DispatchService {
+export interface WebService extends DispatchService, Pick<StrataService, 'openFile'> {
   on(eventName: 'event', listener: (event: StrataEvent) => void): unknown;
   off(eventName: 'event', listener: (event: StrataEvent) => void): unknown;
 }
@@ -56,6 +57,8 @@ const DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
 const EVENTS_PATH = '/api/events';
 const CALL_PREFIX = '/api/call/';
 const UPLOAD_PATH = '/api/upload';
+/** GET ?handle=&layer=&path=: a file of an open image, as a download (the browser's Save As). */
+const FILE_PATH = '/api/file';
 
 const SECURITY_HEADERS: OutgoingHttpHeaders = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
@@ -106,6 +109,12 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `attachment` with an ASCII fallback name and the exact name in RFC 5987 form. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 function isJson(req: IncomingMessage): boolean {
@@ -190,6 +199,29 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
   }
 
+  async function serveFile(req: IncomingMessage, res: ServerResponse, query: URLSearchParams) {
+    if (req.method !== 'GET') return sendText(res, 405, 'Method not allowed.');
+    const handle = query.get('handle') ?? '';
+    const layer = Number(query.get('layer'));
+    const path = query.get('path') ?? '';
+    let stream: Readable;
+    let size: number;
+    try {
+      ({ stream, size } = await service.openFile(handle, layer, path));
+    } catch (err) {
+      const { message } = describeError(err);
+      return sendText(res, 404, message);
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': size,
+      'Content-Disposition': contentDisposition(basename(path) || 'file'),
+      'Cache-Control': 'no-store',
+    });
+    stream.on('error', () => res.destroy()).pipe(res);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { path, query } = splitUrl(req.url);
     const access = checkAccess(
@@ -202,6 +234,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return serveCall(req, res, path.slice(CALL_PREFIX.length));
     }
     if (path === UPLOAD_PATH) return serveUpload(req, res, query);
+    if (path === FILE_PATH) return serveFile(req, res, query);
     if (path === '/api' || path.startsWith('/api/')) return sendText(res, 404, 'Not found.');
     return serveStatic(req, res, path, access.tokenFromQuery);
   }

@@ -1,19 +1,9 @@
 // Where the space goes as of one layer, for a treemap: sizes down to a depth, each node tagged
 // with the layer that wrote most of its bytes; small children folded into one "other" node.
+import type { SizeMapNode } from '../../api/explorer';
 import type { ImageModel } from '../image/load-image';
 import { viewTree, type ViewNode } from '../view/view-tree';
 import { StrataError } from '../errors';
-
-export interface SizeMapNode {
-  name: string;
-  /** Null for the folded "other" node. */
-  path: string | null;
-  size: number;
-  /** The layer that wrote most of these bytes. */
-  layer: number;
-  isDir: boolean;
-  children?: SizeMapNode[];
-}
 
 export interface SizeMapOptions {
   depth?: number;

@@ -1,20 +1,11 @@
 // Which paths the wasted bytes belong to (DESIGN.md: wasted = stored - visible). Every stored
 // copy of a path that is not the copy the final file system shows is waste: deleted content,
 // content overwritten by a later layer, and identical copies stored again.
+import type { WasteKind, WastedPath } from '../../api/explorer';
 import type { ImageModel } from '../image/load-image';
 import { entryDigest } from '../layer/content';
 import type { LayerEntry } from '../layer/layer-index';
 import type { Placed } from '../tree/merged-tree';
-
-export type WasteKind = 'deleted' | 'overwritten' | 'duplicated';
-
-export interface WastedPath {
-  path: string;
-  kind: WasteKind;
-  wastedBytes: number;
-  /** Every layer that stored content at this path, with the bytes it stored. */
-  copies: { layer: number; size: number }[];
-}
 
 export async function wastedPaths(model: ImageModel): Promise<WastedPath[]> {
   const copies = new Map<string, { layer: number; entry: LayerEntry }[]>();

@@ -1,6 +1,7 @@
 // One path as of one layer, for the inspector: its attributes, which layers wrote it, where a
 // link leads, and its bytes a page at a time (removed files too: their bytes are still stored).
-import type { Change, EntryType } from '../../api/model';
+import type { Change } from '../../api/model';
+import type { EntryDetails } from '../../api/explorer';
 import { StrataError } from '../errors';
 import { normalizeEntryPath } from '../layer/entry-path';
 import type { Placed } from '../tree/merged-tree';
@@ -8,27 +9,6 @@ import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { treeAt } from './layer-view';
 import type { ImageModel } from './load-image';
 import { openContent, resolveFile } from './read-file';
-
-export interface EntryDetails {
-  path: string;
-  type: EntryType;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  /** ISO time from the tar header. */
-  mtime: string;
-  linkTarget: string | null;
-  /** Where a symlink or hardlink leads inside the image, or null when nothing is there. */
-  resolvedPath: string | null;
-  /** The layer whose entry this is. */
-  layer: number;
-  /** What the selected layer did to the path. */
-  change: Change;
-  xattrs: { name: string; size: number }[];
-  /** Every layer that wrote or removed this path, base first. */
-  history: { layer: number; change: Change; type: EntryType | null; size: number | null }[];
-}
 
 const IMPLICIT_DIR = { type: 'dir' as const, size: 0 };
 const byPathCache = new WeakMap<LayerIndex, Map<string, LayerEntry>>();
@@ -100,6 +80,20 @@ export function entryDetails(model: ImageModel, layer: number, path: string): En
     })),
     history,
   };
+}
+
+/** The regular file at `path` as of `layer` (removed ones too); a hardlink gives its target. */
+export function fileAt(model: ImageModel, layer: number, path: string): Placed {
+  let { placed } = entryAt(model, layer, path);
+  if (placed.entry.type === 'hardlink')
+    placed = resolveFile(treeAt(model, layer), placed.entry.path, model.path);
+  if (placed.entry.type !== 'file') {
+    throw new StrataError(
+      'bad-request',
+      `${path} is a ${placed.entry.type}; only files have contents.`,
+    );
+  }
+  return placed;
 }
 
 /** Up to `length` bytes of a file's content from `offset`; hardlinks read their target. */

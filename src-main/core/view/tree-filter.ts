@@ -1,17 +1,10 @@
 // What a file view's filter box means: a name pattern (substring, glob or regex), change types
 // and a minimum size. Matching is on the full path, case-insensitive for substrings and globs.
-import type { Change } from '../../api/model';
+import type { TreeFilter } from '../../api/explorer';
+
+export type { TreeFilter };
 import { StrataError } from '../errors';
 import type { ViewNode } from './view-tree';
-
-export interface TreeFilter {
-  text?: string;
-  kind?: 'substring' | 'glob' | 'regex';
-  /** Only paths with one of these changes (empty or absent: any). */
-  changes?: Change[];
-  /** Only files of at least this many bytes. */
-  minSize?: number;
-}
 
 export type NodeTest = (node: ViewNode) => boolean;
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { demoArchivePath } from '../demo/demo-archive';
 import { globToRegExp } from './tree-filter';
-import { TreeView, type TreeRow } from './tree-view';
+import type { TreeRow } from '../../api/explorer';
+import { TreeView } from './tree-view';
 
 let model: ImageModel;
 beforeAll(async () => {

@@ -1,42 +1,11 @@
 // One file view the renderer scrolls through: a layer's tree, filtered, sorted, with some
 // directories expanded, flattened into rows the renderer asks for a page at a time.
-import type { Change, EntryType } from '../../api/model';
+import type { TreeRow, TreeViewSpec } from '../../api/explorer';
 import { StrataError } from '../errors';
 import type { ImageModel } from '../image/load-image';
 import { parentOf } from '../layer/entry-path';
-import { compileFilter, isActive, type NodeTest, type TreeFilter } from './tree-filter';
-import { viewTree, type ViewMode, type ViewNode } from './view-tree';
-
-export type TreeSort = 'size' | 'name';
-
-export interface TreeViewSpec {
-  layer: number;
-  mode: ViewMode;
-  sort: TreeSort;
-  filter?: TreeFilter;
-}
-
-export interface TreeRow {
-  path: string;
-  name: string;
-  /** 0 for children of the root. */
-  depth: number;
-  type: EntryType;
-  /** The entry's own content bytes. */
-  size: number;
-  /** For directories, the bytes of everything below. */
-  totalSize: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  linkTarget: string | null;
-  change: Change;
-  /** The layer whose entry this is. */
-  layer: number;
-  /** Children that pass the filter (0 for files). */
-  childCount: number;
-  expanded: boolean;
-}
+import { compileFilter, isActive, type NodeTest } from './tree-filter';
+import { viewTree, type ViewNode } from './view-tree';
 
 interface FlatRow {
   node: ViewNode;

@@ -2,12 +2,13 @@
 // paths it removed), or only what the layer changed (with their ancestors for context).
 // Built once per (image, layer, mode) and shared by every view of it.
 import type { Change, EntryType } from '../../api/model';
+import type { ViewMode } from '../../api/explorer';
+
+export type { ViewMode };
 import type { ImageModel } from '../image/load-image';
 import { treeAt } from '../image/layer-view';
 import { baseName, parentOf } from '../layer/entry-path';
 import type { FsNode, Placed } from '../tree/merged-tree';
-
-export type ViewMode = 'aggregate' | 'changes';
 
 export class ViewNode {
   children: ViewNode[] | null = null;
