@@ -23,6 +23,7 @@ export interface ImageConfigSummary {
   user: string;
   labels: Record<string, string>;
   exposedPorts: string[];
+  volumes: string[];
 }
 
 export interface ImageMeta {

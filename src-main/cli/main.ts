@@ -9,9 +9,14 @@ Commands:
                                  the file system as of layer N (default: the last),
                                  with what that layer changed; --changes: only that
   cat SOURCE PATH [--layer N]    a file's bytes, as of layer N
+  diff A B [--json]              what changed from image A to image B: shared layers,
+                                 files, config, size
   web [--port N] [SOURCE...]     serve the UI on 127.0.0.1 and print its URL
 
-SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz) or OCI layout directory.
+SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz), an OCI layout directory,
+docker://REF (an image in the engine at DOCKER_HOST, the docker context or the default socket)
+or podman://REF (CONTAINER_HOST or Podman's socket). Engine exports are cached in
+$XDG_CACHE_HOME/strata (STRATA_CACHE_DIR, STRATA_CACHE_MAX_BYTES change where and how much).
 Options:
   --image REF                    pick one image from a multi-image archive
   --platform OS/ARCH             pick one platform from a multi-platform index
@@ -24,6 +29,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   inspect: async (args) => (await import('./inspect-command')).runInspect(args),
   ls: async (args) => (await import('./ls-command')).runLs(args),
   cat: async (args) => (await import('./cat-command')).runCat(args),
+  diff: async (args) => (await import('./diff-command')).runDiff(args),
   web: async (args) => (await import('./web-command')).runWeb(args),
 };
 

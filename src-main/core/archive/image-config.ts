@@ -50,6 +50,7 @@ export function parseImageConfig(json: unknown, where: string): ImageConfig {
       user: r.optionalString(c.User, 'config.User') ?? '',
       labels: r.stringMap(c.Labels, 'config.Labels'),
       exposedPorts: r.keys(c.ExposedPorts, 'config.ExposedPorts'),
+      volumes: r.keys(c.Volumes, 'config.Volumes'),
     },
     diffIds,
     history,

@@ -206,3 +206,61 @@ export function tempArchive(bytes: Buffer, name = 'archive.tar'): string {
   writeFileSync(path, bytes);
   return path;
 }
+
+/**
+ * The demo image's v2: the same four layers, then one more that edits a file, adds one,
+ * removes one and changes a mode; ENV changed and a label added.
+ */
+export async function demoV2(): Promise<DemoImage> {
+  const v1 = await buildDemoImage();
+  const layer = await packTar([
+    { name: 'etc/', type: 'directory' },
+    { name: 'etc/os-release', body: 'NAME="Strata Demo Linux"\nID=strata-demo\nVERSION_ID=2.0\n' },
+    { name: 'app/', type: 'directory' },
+    {
+      name: 'app/server.js',
+      body: "const http = require('http');\nhttp.createServer((q, s) => s.end('hello')).listen(8080);\n",
+      mode: 0o755,
+    },
+    { name: 'app/CHANGELOG.md', body: '# 2.0\n- a new version\n' },
+    { name: 'app/public/', type: 'directory', uid: 1000, gid: 1000 },
+    { name: 'app/public/.wh.logo.svg', body: '' },
+  ]);
+  const config = JSON.parse(v1.config) as {
+    config: { Env: string[]; Labels: Record<string, string> };
+    rootfs: { diff_ids: string[] };
+    history: object[];
+  };
+  config.config.Env = config.config.Env.map((e) =>
+    e === 'NODE_ENV=production' ? 'NODE_ENV=staging' : e,
+  );
+  config.config.Labels['org.example.channel'] = 'beta';
+  config.rootfs.diff_ids.push(`sha256:${hex(layer)}`);
+  config.history.push({
+    created: '2023-11-15T00:00:00Z',
+    created_by: '/bin/sh -c echo v2 && chmod +x /app/server.js',
+  });
+  return { tag: 'strata/demo:2.0', config: JSON.stringify(config), layers: [...v1.layers, layer] };
+}
+
+/** An image in the legacy `docker save` layout. */
+export async function legacyArchive(image: DemoImage): Promise<Buffer> {
+  const items: TarItem[] = image.layers.map((layer) => ({
+    name: `${hex(layer)}/layer.tar`,
+    body: layer,
+  }));
+  items.push(
+    { name: `${hex(image.config)}.json`, body: image.config },
+    {
+      name: 'manifest.json',
+      body: JSON.stringify([
+        {
+          Config: `${hex(image.config)}.json`,
+          RepoTags: [image.tag],
+          Layers: image.layers.map((l) => `${hex(l)}/layer.tar`),
+        },
+      ]),
+    },
+  );
+  return packTar(items);
+}
