@@ -55,7 +55,7 @@ function humanDiff(d: DiffResult): string {
   if (d.config.length) {
     lines.push(
       'Config:',
-      table(d.config.map((c) => [c.field, c.a ?? '(none)', '->', c.b ?? '(none)'])),
+      table(d.config.map((c) => [c.field, c.a || '(none)', '->', c.b || '(none)'])),
     );
   }
   return lines.join('\n').trimEnd();
