@@ -1,10 +1,27 @@
+export type StrataErrorCode =
+  | 'bad-archive'
+  | 'not-found'
+  | 'bad-request'
+  | 'unsupported'
+  | 'limit'
+  /** No engine answers at the address: not running, no socket, connection closed or timed out. */
+  | 'engine-unavailable'
+  /** The engine's socket refuses this user (docker group, rootless socket). */
+  | 'engine-permission'
+  /** The engine refuses the API version asked for. */
+  | 'engine-version'
+  /** The engine answered with an error, or stopped in the middle of an answer. */
+  | 'engine-failed'
+  /** The user cancelled the work. */
+  | 'cancelled';
+
 /**
  * The one error type the core throws for anything a user can cause: a bad archive, a missing
  * file, an unknown image. `message` is a complete sentence naming the file and the problem.
  */
 export class StrataError extends Error {
   constructor(
-    readonly code: 'bad-archive' | 'not-found' | 'bad-request' | 'unsupported' | 'limit',
+    readonly code: StrataErrorCode,
     message: string,
   ) {
     super(message);

@@ -36,6 +36,11 @@ export class TarStreamParser {
     return this.offset;
   }
 
+  /** True once the end-of-archive marker has been read (a tar that was written completely). */
+  get ended(): boolean {
+    return this.state === 'end';
+  }
+
   push(chunk: Buffer): void {
     if (this.state === 'end') return; // what follows the end marker is ignored
     this.pending.push(chunk);

@@ -1,0 +1,315 @@
+// Opening an image that lives in an engine: inspect and history first (so a UI can show the image
+// and its steps at once), then the export streamed into the export cache while its layers are
+// indexed, then the image model read from the cached archive, whose layers are all in the index
+// cache by then. A second open of the same image ID reads the cached archive without exporting.
+import type { Readable } from 'node:stream';
+import type { EngineImagePreview, PreviewStep } from '../../api/engine';
+import { StrataError } from '../errors';
+import { openArchive } from '../archive/open-archive';
+import { resolveImage } from '../archive/resolve-image';
+import { loadImage, type ImageModel, type ProgressListener } from '../image/load-image';
+import type { LayerIndexCache } from '../layer/index-cache';
+import { describeEndpoint } from './engine-endpoint';
+import {
+  cancelled,
+  type EngineClient,
+  type EngineHistoryItem,
+  type EngineImageDetails,
+} from './engine-client';
+import type { CacheLease, ExportCache } from './export-cache';
+import { ExportIndexer } from './export-indexer';
+import { idHex, parseImageRef } from './image-ref';
+
+export type { EngineImagePreview, PreviewStep };
+
+export interface ExportProgress {
+  /** Bytes exported so far (all of them when the archive came from the cache). */
+  bytes: number;
+  /** The image's size as the engine reports it; the export is a little larger (tar headers). */
+  expectedBytes: number;
+  layersIndexed: number;
+  layerCount: number;
+  /** True when the archive came from the export cache: nothing was exported. */
+  cached: boolean;
+  /** True once the archive is whole (exported and verified, or cached): the model is read next. */
+  complete: boolean;
+}
+
+export interface LayerIndexed {
+  /** Position in the image (base 0), or null for a blob the image does not list. */
+  layerIndex: number | null;
+  diffId: string;
+  files: number;
+  size: number;
+}
+
+export interface EngineOpenOptions {
+  layerCache: LayerIndexCache;
+  exportCache: ExportCache;
+  signal?: AbortSignal;
+  /** `os/arch[/variant]` for a multi-platform image (engines with API 1.48+). */
+  platform?: string;
+  /** How the image is named in messages: `docker://alpine:3`. Default: the ref. */
+  label?: string;
+  onPreview?: (preview: EngineImagePreview) => void;
+  onProgress?: (progress: ExportProgress) => void;
+  onLayer?: (layer: LayerIndexed) => void;
+  /** Progress of reading the archive into the image model, after the export. */
+  onLoad?: ProgressListener;
+}
+
+export interface OpenedEngineImage {
+  /** Its tags are the engine's (an export by ID carries none); close() releases the cache entry. */
+  model: ImageModel;
+  preview: EngineImagePreview;
+  cached: boolean;
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+export async function openEngineImage(
+  client: EngineClient,
+  ref: string,
+  options: EngineOpenOptions,
+): Promise<OpenedEngineImage> {
+  parseImageRef(ref);
+  const label = options.label ?? ref;
+  const { signal } = options;
+  const [details, history] = await Promise.all([
+    client.inspectImage(ref, signal),
+    client.imageHistory(ref, signal),
+  ]);
+  const preview = previewOf(ref, details, history);
+  options.onPreview?.(preview);
+
+  const loadOptions = {
+    cache: options.layerCache,
+    platform: options.platform,
+    onProgress: options.onLoad,
+  };
+  let lease = await options.exportCache.lookup(details.id);
+  let cached = lease !== null;
+  let model: ImageModel | null = null;
+  if (lease) {
+    options.onProgress?.({
+      bytes: details.size,
+      expectedBytes: details.size,
+      layersIndexed: 0,
+      layerCount: details.diffIds.length,
+      cached: true,
+      complete: true,
+    });
+    try {
+      model = await loadImage(lease.path, loadOptions);
+    } catch (err) {
+      // A cached archive that no longer reads (changed on disk?) is dropped and exported again.
+      lease.release();
+      if (!(err instanceof StrataError && err.code === 'bad-archive')) throw err;
+      await options.exportCache.remove(details.id);
+      lease = null;
+      cached = false;
+    }
+  }
+  if (!lease) lease = await exportToCache(client, ref, details, label, options);
+  if (signal?.aborted) {
+    await model?.close();
+    lease.release();
+    throw cancelled(`opening ${label}`);
+  }
+  if (!model) {
+    try {
+      model = await loadImage(lease.path, loadOptions);
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+  }
+  if (model.resolved.id !== details.id) {
+    await model.close();
+    lease.release();
+    throw new StrataError(
+      'engine-failed',
+      `${label}: the exported archive holds the image ${model.resolved.id}, not ${details.id}; open it again`,
+    );
+  }
+  // An export carries only the names it was asked for; the engine knows all of the image's tags.
+  model.resolved.tags = details.tags;
+  const held = lease;
+  const close = model.close;
+  model.close = async () => {
+    try {
+      await close();
+    } finally {
+      held.release();
+    }
+  };
+  return { model, preview, cached };
+}
+
+/** Streams the export into a new cache entry while indexing its layers; verified before commit. */
+async function exportToCache(
+  client: EngineClient,
+  ref: string,
+  details: EngineImageDetails,
+  label: string,
+  options: EngineOpenOptions,
+): Promise<CacheLease> {
+  const { signal } = options;
+  const writer = await options.exportCache.begin(details.id);
+  const layerCount = details.diffIds.length;
+  let bytes = 0;
+  let lastReport = 0;
+  const indexer = new ExportIndexer(label, (layer) => {
+    options.layerCache.set(layer.index);
+    const at = details.diffIds.indexOf(layer.diffId);
+    options.onLayer?.({
+      layerIndex: at < 0 ? null : at,
+      diffId: layer.diffId,
+      files: layer.index.entries.length,
+      size: layer.index.size,
+    });
+    report(true);
+  });
+  function report(force: boolean, complete = false): void {
+    const now = Date.now();
+    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
+    options.onProgress?.({
+      bytes,
+      expectedBytes: details.size,
+      layersIndexed: indexer.layersIndexed,
+      layerCount,
+      cached: false,
+      complete,
+    });
+  }
+
+  let stream: Readable | null = null;
+  try {
+    report(true);
+    // By ID: the image inspected is the image exported, even if a tag moves meanwhile.
+    stream = await client.exportImage(idHex(details.id), { signal, platform: options.platform });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      await writer.write(chunk);
+      bytes += chunk.length;
+      await indexer.push(chunk);
+      report(false);
+    }
+    await indexer.end();
+    if (signal?.aborted) throw cancelled(`opening ${label}`);
+    await verifyExport(writer.partialPath, details, label);
+    const lease = await writer.commit();
+    report(true, true);
+    return lease;
+  } catch (err) {
+    stream?.destroy();
+    await writer.discard();
+    throw await diagnose(err, client, ref, details, label, bytes, signal);
+  }
+}
+
+/** The finished archive is a complete image archive of the image that was inspected. */
+async function verifyExport(
+  path: string,
+  details: EngineImageDetails,
+  label: string,
+): Promise<void> {
+  const archive = await openArchive(path);
+  try {
+    const resolved = await resolveImage(archive);
+    if (resolved.id !== details.id) {
+      throw new StrataError(
+        'engine-failed',
+        `${label}: the engine exported the image ${resolved.id}, not ${details.id}; open it again`,
+      );
+    }
+  } finally {
+    await archive.close();
+  }
+}
+
+/** Why an export failed, said plainly: cancelled, engine gone, image gone, or the engine's error. */
+async function diagnose(
+  err: unknown,
+  client: EngineClient,
+  ref: string,
+  details: EngineImageDetails,
+  label: string,
+  bytes: number,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  if (signal?.aborted) return cancelled(`opening ${label}`);
+  const where = describeEndpoint(client.endpoint);
+  if (err instanceof StrataError && err.code === 'not-found') {
+    return new StrataError(
+      'not-found',
+      `${ref} is no longer in ${where}: it was removed after it was inspected; refresh the image list`,
+    );
+  }
+  if (err instanceof StrataError && err.code !== 'bad-archive' && err.code !== 'engine-failed') {
+    return err;
+  }
+  const progress = `after ${formatMb(bytes)} of about ${formatMb(details.size)}`;
+  if (!(await client.ping())) {
+    return new StrataError(
+      'engine-unavailable',
+      `${where.charAt(0).toUpperCase()}${where.slice(1)} stopped while exporting ${ref} (${progress}): start the engine again, then open the image again`,
+    );
+  }
+  const stillThere = await client.inspectImage(idHex(details.id)).then(
+    () => true,
+    (e: unknown) => !(e instanceof StrataError && e.code === 'not-found'),
+  );
+  if (!stillThere) {
+    return new StrataError(
+      'not-found',
+      `${ref} was removed from ${where} while it was being exported (${progress}); refresh the image list`,
+    );
+  }
+  const cause = err instanceof Error ? err.message : String(err);
+  return new StrataError(
+    'engine-failed',
+    `The export of ${ref} from ${where} broke off ${progress} (${cause}); try again`,
+  );
+}
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Legacy-builder metadata steps (`#(nop) ENV …`) and BuildKit's (`ENV …`) make no layer. */
+const METADATA_STEP =
+  /^(?:\/bin\/sh -c #\(nop\)\s*)?(?:ENV|LABEL|CMD|ENTRYPOINT|EXPOSE|WORKDIR|USER|VOLUME|ARG|MAINTAINER|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+
+/**
+ * The engine's history says each step's size but not whether it made a layer: a step with a
+ * size did; a step without one did unless it is a metadata instruction. When that count does not
+ * match the layers, the steps are shown without layers rather than guessed wrong.
+ */
+export function previewOf(
+  ref: string,
+  details: EngineImageDetails,
+  history: EngineHistoryItem[],
+): EngineImagePreview {
+  const layerCount = details.diffIds.length;
+  const makes = history.map((step) => step.size > 0 || !METADATA_STEP.test(step.createdBy.trim()));
+  const matches = makes.filter(Boolean).length === layerCount;
+  let next = 0;
+  const steps = history.map((step, i) => ({
+    command: step.createdBy,
+    created: step.created,
+    size: step.size,
+    layerIndex: matches && makes[i] ? next++ : null,
+  }));
+  return {
+    ref,
+    id: details.id,
+    tags: details.tags,
+    os: details.os,
+    architecture: details.architecture,
+    created: details.created,
+    size: details.size,
+    diffIds: details.diffIds,
+    steps,
+  };
+}

@@ -1,0 +1,118 @@
+// The streaming indexer against the indexes loadImage builds from the finished archive, for every
+// layout an engine writes: docker save (the fixtures, from a real engine), Docker 25+, the
+// containerd store (gzip blobs) and podman. Chunks of odd sizes, as a socket delivers them.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fixturePaths } from '../../../e2e/fixtures';
+import { loadImage } from '../image/load-image';
+import type { LayerIndex } from '../layer/layer-index';
+import {
+  containerdLayout,
+  demo,
+  docker25Layout,
+  podmanLayout,
+  tempArchive,
+} from '../testing/layouts';
+import { buildDemoArchive } from '../demo/demo-archive';
+import { ExportIndexer, type IndexedLayer } from './export-indexer';
+
+async function stream(bytes: Buffer, chunk: (i: number) => number): Promise<IndexedLayer[]> {
+  const found: IndexedLayer[] = [];
+  const indexer = new ExportIndexer('test export', (layer) => found.push(layer));
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = chunk(i);
+    await indexer.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  await indexer.end();
+  expect(indexer.layersIndexed).toBe(found.length);
+  return found;
+}
+
+/** What loadImage reads from the archive itself, no cache: the reference. */
+async function reference(path: string): Promise<LayerIndex[]> {
+  const model = await loadImage(path);
+  await model.close();
+  return model.indexes;
+}
+
+/**
+ * loadImage keeps the content digests it computes on the way (to tell modified from rewritten)
+ * on the entries of plain layers; the streamed index has none there yet. Compressed layers carry
+ * them from the start, in both.
+ */
+const strip = (index: LayerIndex) => ({
+  ...index,
+  entries: index.entries.map(({ digest, ...entry }) =>
+    index.compression === 'none' ? entry : { ...entry, digest },
+  ),
+});
+
+async function expectSameIndexes(bytes: Buffer, name: string): Promise<void> {
+  const path = tempArchive(bytes, name);
+  const expected = await reference(path);
+  const sizes = [(i: number) => 1 + ((i * 7919) % 65_536), () => 512, () => 97, () => bytes.length];
+  for (const chunk of sizes) {
+    const found = await stream(bytes, chunk);
+    for (const index of expected) {
+      const streamed = found.find((layer) => layer.diffId === index.diffId);
+      expect(streamed, `layer ${index.diffId} of ${name}`).toBeDefined();
+      expect(strip(streamed!.index)).toEqual(strip(index));
+    }
+  }
+}
+
+describe('ExportIndexer', () => {
+  it.each(Object.keys(fixturePaths().fixtures))(
+    'indexes the engine fixture %s as loadImage does',
+    async (name) => {
+      const archive =
+        fixturePaths().fixtures[name as keyof ReturnType<typeof fixturePaths>['fixtures']].archive;
+      await expectSameIndexes(readFileSync(archive), `${name}.tar`);
+    },
+  );
+
+  it('indexes the legacy demo archive', async () => {
+    await expectSameIndexes(await buildDemoArchive(), 'demo.tar');
+  });
+
+  it('indexes Docker 25+ blobs (named by digest)', async () => {
+    await expectSameIndexes(await docker25Layout(await demo()), 'docker25.tar');
+  });
+
+  it('indexes podman <hex>.tar layers', async () => {
+    await expectSameIndexes(await podmanLayout(await demo()), 'podman.tar');
+  });
+
+  it('indexes gzip blobs of the containerd store, with content digests and the diff ID', async () => {
+    await expectSameIndexes(await containerdLayout(await demo(), true), 'containerd.tar');
+  });
+
+  it('fails when the export ends early, naming where', async () => {
+    const bytes = await buildDemoArchive();
+    const indexer = new ExportIndexer('docker://demo', () => {});
+    await indexer.push(bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await expect(indexer.end()).rejects.toThrow(/docker:\/\/demo: truncated/);
+  });
+
+  it('fails without the end marker even at a member boundary', async () => {
+    const bytes = await buildDemoArchive();
+    const indexer = new ExportIndexer('docker://demo', () => {});
+    await indexer.push(bytes.subarray(0, 512)); // one header, of a directory
+    await expect(indexer.end()).rejects.toThrow(/without the tar's end marker/);
+  });
+
+  it('fails when a blob does not match the digest in its name', async () => {
+    const bytes = Buffer.from(await docker25Layout(await demo()));
+    // Flip one byte inside the first layer blob's content (after its 512-byte header).
+    const at = bytes.indexOf(Buffer.from('blobs/sha256/'), 1024);
+    bytes.writeUInt8(bytes.readUInt8(at + 512 + 600) ^ 0xff, at + 512 + 600);
+    const indexer = new ExportIndexer('docker://demo', () => {});
+    await expect(
+      (async () => {
+        await indexer.push(bytes);
+        await indexer.end();
+      })(),
+    ).rejects.toThrow(/not the one its name says/);
+  });
+});

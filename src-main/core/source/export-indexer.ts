@@ -1,0 +1,252 @@
+// Indexes the layers of an engine export while it streams past: the outer tar is parsed as it
+// arrives, and every member that is a layer (`<id>/layer.tar`, podman's `<hex>.tar`,
+// `blobs/sha256/<hex>`, plain or compressed) is fed to a second tar parser and a
+// LayerIndexBuilder, and hashed to learn its diff ID. The indexes match what readLayer() builds
+// from the finished archive, so the image model later finds them all in the cache.
+import { createHash, type Hash } from 'node:crypto';
+import { once } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { StrataError } from '../errors';
+import { compressionOf, decompressor, type Compression } from '../io/decompress';
+import { LayerIndexBuilder } from '../layer/index-builder';
+import type { LayerIndex } from '../layer/layer-index';
+import type { TarEntry } from '../tar/entry-decoder';
+import { TarStreamParser } from '../tar/stream-parser';
+
+export interface IndexedLayer {
+  /** The member's name in the export. */
+  member: string;
+  /** sha256 of the uncompressed layer tar. */
+  diffId: string;
+  index: LayerIndex;
+}
+
+/** Members that are never layers: the archive's own metadata. */
+const METADATA = /(^|\/)(manifest\.json|index\.json|oci-layout|repositories|VERSION|json)$|\.json$/;
+const BLOB = /^(?:\.\/)?blobs\/sha256\/([0-9a-f]{64})$/;
+const EMPTY_DIGEST = `sha256:${createHash('sha256').digest('hex')}`;
+
+export class ExportIndexer {
+  private readonly outer: TarStreamParser;
+  private member: MemberIndexer | null = null;
+  private readonly finishing: Promise<void>[] = [];
+  private failure: unknown = null;
+  private count = 0;
+
+  constructor(
+    /** Names the export in errors: `docker://alpine:3`. */
+    private readonly label: string,
+    private readonly onLayer: (layer: IndexedLayer) => void,
+  ) {
+    this.outer = new TarStreamParser(
+      {
+        entry: (entry) => {
+          this.member = MemberIndexer.forEntry(entry, `${label}: ${entry.name}`);
+        },
+        data: (_entry, chunk) => this.member?.push(chunk),
+        entryEnd: () => {
+          const member = this.member;
+          this.member = null;
+          if (member) this.finishing.push(this.finish(member));
+        },
+      },
+      label,
+    );
+  }
+
+  /** Layers indexed so far. */
+  get layersIndexed(): number {
+    return this.count;
+  }
+
+  /** Bytes of the export parsed so far. */
+  get position(): number {
+    return this.outer.position;
+  }
+
+  /** Parses the next piece of the export; throws when the outer tar is broken. */
+  async push(chunk: Buffer): Promise<void> {
+    this.outer.push(chunk);
+    const drained = this.member?.drained();
+    if (drained) await drained;
+    await this.settle();
+  }
+
+  /** Call when the export stream ended: fails unless the tar was complete, end marker included. */
+  async end(): Promise<void> {
+    this.outer.end();
+    await this.settle();
+    if (!this.outer.ended) {
+      throw new StrataError(
+        'bad-archive',
+        `${this.label}: the export ended without the tar's end marker (after ${this.outer.position} bytes)`,
+      );
+    }
+  }
+
+  private async settle(): Promise<void> {
+    while (this.finishing.length > 0) await this.finishing.shift();
+    if (this.failure) throw this.failure;
+  }
+
+  private async finish(member: MemberIndexer): Promise<void> {
+    try {
+      const layer = await member.finish();
+      if (layer) {
+        this.count++;
+        this.onLayer(layer);
+      }
+    } catch (err) {
+      this.failure ??= err;
+    }
+  }
+}
+
+/** One member of the export on its way through: sniffed, hashed and, if a layer, indexed. */
+class MemberIndexer {
+  private readonly rawHash = createHash('sha256');
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private mode: 'sniff' | 'layer' | 'skip' = 'sniff';
+  private compression: Compression = 'none';
+  private builder: LayerIndexBuilder | null = null;
+  private inner: TarStreamParser | null = null;
+  /** For compressed layers: the decompressor, the diff ID's hash, the current file's hash. */
+  private unpack: Duplex | null = null;
+  private unpacked: Promise<void> | null = null;
+  private diffHash: Hash | null = null;
+  private fileHash: Hash | null = null;
+
+  private constructor(
+    private readonly name: string,
+    private readonly label: string,
+  ) {}
+
+  static forEntry(entry: TarEntry, label: string): MemberIndexer | null {
+    const regular = entry.typeflag === '0' || entry.typeflag === '7';
+    if (!regular || entry.size === 0 || METADATA.test(entry.name)) return null;
+    return new MemberIndexer(entry.name, label);
+  }
+
+  push(chunk: Buffer): void {
+    this.rawHash.update(chunk);
+    if (this.mode === 'skip') return;
+    if (this.mode === 'sniff') {
+      this.head.push(chunk);
+      this.headBytes += chunk.length;
+      if (this.headBytes < 4) return;
+      const head = Buffer.concat(this.head);
+      this.head = [];
+      this.start(head);
+      this.feed(head);
+      return;
+    }
+    this.feed(chunk);
+  }
+
+  /** Resolves when the decompressor can take more (backpressure), or null when it can now. */
+  drained(): Promise<void> | null {
+    if (!this.unpack || !this.unpack.writableNeedDrain) return null;
+    return once(this.unpack, 'drain').then(() => undefined);
+  }
+
+  async finish(): Promise<IndexedLayer | null> {
+    const rawDigest = `sha256:${this.rawHash.digest('hex')}`;
+    const blob = BLOB.exec(this.name);
+    if (blob && rawDigest !== `sha256:${blob[1]}`) {
+      throw new StrataError(
+        'bad-archive',
+        `${this.label}: the blob's content has the digest ${rawDigest}, not the one its name says; the export is damaged`,
+      );
+    }
+    if (this.mode === 'sniff' && this.headBytes > 0) {
+      this.start(Buffer.concat(this.head));
+      this.feed(Buffer.concat(this.head));
+    }
+    if (this.unpack) {
+      this.unpack.end();
+      await this.unpacked;
+    }
+    if (this.mode !== 'layer' || !this.inner || !this.builder) return null;
+    try {
+      this.inner.end();
+    } catch {
+      return null;
+    }
+    const diffId = this.diffHash ? `sha256:${this.diffHash.digest('hex')}` : rawDigest;
+    return { member: this.name, diffId, index: { ...this.builder.finish(), diffId } };
+  }
+
+  /** Decides from the first bytes whether the member is a layer, and how it is stored. */
+  private start(head: Buffer): void {
+    this.compression = compressionOf(head);
+    if (head[0] === 0x7b /* { */) {
+      this.mode = 'skip';
+      return;
+    }
+    this.mode = 'layer';
+    this.builder = new LayerIndexBuilder('pending', this.compression, this.label);
+    if (this.compression === 'none') {
+      this.inner = new TarStreamParser({ entry: (entry) => this.add(entry) }, this.label);
+      return;
+    }
+    this.diffHash = createHash('sha256');
+    this.inner = new TarStreamParser(
+      {
+        // As readLayer does for compressed layers: hash each file's content on the way, since
+        // it cannot be read again by offset.
+        entry: (entry) => {
+          const hashed = entry.typeflag === '0' || entry.typeflag === '7';
+          this.fileHash = hashed && entry.size > 0 ? createHash('sha256') : null;
+          if (!this.fileHash) this.add(hashed ? { ...entry, digest: EMPTY_DIGEST } : entry);
+        },
+        data: (_entry, chunk) => this.fileHash?.update(chunk),
+        entryEnd: (entry) => {
+          if (this.fileHash)
+            this.add({ ...entry, digest: `sha256:${this.fileHash.digest('hex')}` });
+          this.fileHash = null;
+        },
+      },
+      this.label,
+    );
+    const unpack = decompressor(this.compression);
+    this.unpack = unpack;
+    unpack.on('data', (chunk: Buffer) => {
+      if (this.mode !== 'layer') return;
+      this.diffHash?.update(chunk);
+      this.parse(chunk);
+    });
+    this.unpacked = new Promise<void>((resolve) => {
+      unpack.once('end', resolve);
+      unpack.once('error', () => {
+        this.mode = 'skip';
+        resolve();
+      });
+    });
+  }
+
+  private feed(chunk: Buffer): void {
+    if (this.mode !== 'layer') return;
+    if (this.unpack) this.unpack.write(chunk);
+    else this.parse(chunk);
+  }
+
+  private parse(chunk: Buffer): void {
+    try {
+      this.inner?.push(chunk);
+    } catch {
+      // Not a tar after all (or a damaged layer): loadImage reads it itself and says what is wrong.
+      this.mode = 'skip';
+      this.inner = null;
+    }
+  }
+
+  private add(entry: TarEntry & { digest?: string }): void {
+    try {
+      this.builder?.add(entry);
+    } catch {
+      this.mode = 'skip';
+      this.inner = null;
+    }
+  }
+}

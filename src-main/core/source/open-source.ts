@@ -1,0 +1,89 @@
+// The one resolver of SOURCE text, used by every command (inspect, ls, cat, and web through the
+// service): a path opens as an archive; docker://REF and podman://REF open the image from the
+// engine, through the export cache. The engine code loads only when an engine source is given.
+import { StrataError } from '../errors';
+import { loadImage, type ImageModel, type ProgressListener } from '../image/load-image';
+import type { ImageChoice } from '../archive/resolve-image';
+import { LayerIndexCache } from '../layer/index-cache';
+import type { EngineClient } from './engine-client';
+import type { EngineKind } from './engine-endpoint';
+import type { EngineOpenOptions } from './engine-open';
+import type { ExportCache } from './export-cache';
+import { engineSourceLabel, parseSource, type SourceSpec } from './source-spec';
+
+export interface OpenSourceOptions extends ImageChoice {
+  layerCache?: LayerIndexCache;
+  /** Default: the cache in the OS cache dir (ExportCache.fromEnvironment). */
+  exportCache?: ExportCache;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Reading the archive into the model (also after an engine export). */
+  onProgress?: ProgressListener;
+  /** Preview, export progress and indexed layers of an engine source. */
+  engine?: Pick<EngineOpenOptions, 'onPreview' | 'onProgress' | 'onLayer'>;
+  /** The client for an engine source; default: the engine the docker or podman CLI would use. */
+  clientFor?: (kind: EngineKind) => EngineClient | Promise<EngineClient>;
+}
+
+export interface OpenedSource {
+  model: ImageModel;
+  /** `docker://alpine:3`, or the path as given. */
+  label: string;
+  spec: SourceSpec;
+}
+
+export async function openSource(
+  text: string,
+  options: OpenSourceOptions = {},
+): Promise<OpenedSource> {
+  const spec = parseSource(text);
+  const layerCache = options.layerCache ?? new LayerIndexCache();
+  if (spec.kind === 'path') {
+    const model = await loadImage(spec.path, {
+      image: options.image,
+      platform: options.platform,
+      cache: layerCache,
+      onProgress: options.onProgress,
+    });
+    return { model, label: text, spec };
+  }
+  if (options.image) {
+    throw new StrataError(
+      'bad-request',
+      `--image picks one image of a multi-image archive; ${text} names one image already`,
+    );
+  }
+  const label = engineSourceLabel(spec.engine, spec.ref);
+  const [{ openEngineImage }, { ExportCache }] = await Promise.all([
+    import('./engine-open'),
+    import('./export-cache'),
+  ]);
+  const client = options.clientFor
+    ? await options.clientFor(spec.engine)
+    : await defaultClient(spec.engine, options.env);
+  const opened = await openEngineImage(client, spec.ref, {
+    ...options.engine,
+    layerCache,
+    exportCache: options.exportCache ?? ExportCache.fromEnvironment(options.env),
+    signal: options.signal,
+    platform: options.platform,
+    label,
+    onLoad: options.onProgress,
+  });
+  return { model: opened.model, label, spec };
+}
+
+/** The engine the docker (or podman) CLI would talk to, from the environment. */
+export async function defaultClient(
+  kind: EngineKind,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EngineClient> {
+  const [{ EngineClient }, discovery] = await Promise.all([
+    import('./engine-client'),
+    import('./engine-discovery'),
+  ]);
+  const e = discovery.systemEnvironment(env);
+  const endpoint =
+    kind === 'podman' ? discovery.defaultPodmanEngine(e) : discovery.defaultDockerEngine(e);
+  return new EngineClient(endpoint, { env });
+}
