@@ -1,9 +1,9 @@
 import { StrataError } from '../core/errors';
-import { loadImage } from '../core/image/load-image';
 import { checkLayer, treeAt } from '../core/image/layer-view';
 import { copyFileTo, resolveFile } from '../core/image/read-file';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { parseLayerOption } from './layer-option';
+import { openCliSource } from './source';
 
 export async function runCat(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('cat', args, {
@@ -13,7 +13,7 @@ export async function runCat(args: string[]): Promise<number> {
   if (positionals.length !== 2)
     throw new StrataError('bad-request', 'cat: give a SOURCE and a PATH inside the image');
   const [source, path] = positionals as [string, string];
-  const model = await loadImage(source, { image: values.image, platform: values.platform });
+  const model = await openCliSource(source, { image: values.image, platform: values.platform });
   try {
     const layer = checkLayer(model, parseLayerOption(values.layer, 'cat'));
     const placed = resolveFile(treeAt(model, layer), path, `${source} (layer ${layer})`);

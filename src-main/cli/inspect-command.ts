@@ -1,8 +1,9 @@
 import type { InspectResult } from '../api/model';
-import { inspectArchive } from '../core/inspect';
+import { summarize } from '../core/inspect';
 import { StrataError } from '../core/errors';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { displayCommand, formatBytes, table } from './format';
+import { openCliSource } from './source';
 
 export async function runInspect(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('inspect', args, {
@@ -12,13 +13,19 @@ export async function runInspect(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new StrataError(
       'bad-request',
-      'inspect: give exactly one SOURCE (an image archive path)',
+      'inspect: give exactly one SOURCE (an image archive path, docker://REF or podman://REF)',
     );
   }
-  const result = await inspectArchive(positionals[0]!, {
+  const model = await openCliSource(positionals[0]!, {
     image: values.image,
     platform: values.platform,
   });
+  let result: InspectResult;
+  try {
+    result = summarize(model);
+  } finally {
+    await model.close();
+  }
   process.stdout.write(
     values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanInspect(result)}\n`,
   );

@@ -1,10 +1,10 @@
 import type { EntryType } from '../api/model';
 import { StrataError } from '../core/errors';
-import { loadImage } from '../core/image/load-image';
 import { checkLayer, listLayer, type ListedEntry } from '../core/image/layer-view';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { parseLayerOption } from './layer-option';
 import { table } from './format';
+import { openCliSource } from './source';
 
 export async function runLs(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('ls', args, {
@@ -14,8 +14,11 @@ export async function runLs(args: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   if (positionals.length !== 1)
-    throw new StrataError('bad-request', 'ls: give exactly one SOURCE (an image archive path)');
-  const model = await loadImage(positionals[0]!, {
+    throw new StrataError(
+      'bad-request',
+      'ls: give exactly one SOURCE (an image archive path, docker://REF or podman://REF)',
+    );
+  const model = await openCliSource(positionals[0]!, {
     image: values.image,
     platform: values.platform,
   });

@@ -1,12 +1,24 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataService } from '../core/service';
 import { StrataError } from '../core/errors';
 import { startWebServer } from '../web/server';
 import { parseCommandArgs } from './args';
 
-/** The built renderer, next to this file once bundled as out/main/cli.js. */
-const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
+/** The built renderer (out/renderer), found upward from this bundle, which may sit in out/main/chunks/. */
+function rendererDir(): string {
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    const candidate = join(dir, 'renderer');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new StrataError(
+    'not-found',
+    'web: the UI is not built (no out/renderer/index.html); run npm run build',
+  );
+}
 
 export async function runWeb(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('web', args, {
@@ -19,15 +31,10 @@ export async function runWeb(args: string[]): Promise<number> {
       `web: --port must be a number from 0 to 65535, not "${values.port}"`,
     );
   }
-  if (!existsSync(`${RENDERER_DIR}/index.html`)) {
-    throw new StrataError(
-      'not-found',
-      `web: the UI is not built (${RENDERER_DIR} is missing); run npm run build`,
-    );
-  }
+  const renderer = rendererDir();
   const service = new StrataService();
-  for (const source of positionals) await service.open(source);
-  const server = await startWebServer({ service, port, rendererDir: RENDERER_DIR });
+  for (const source of positionals) await service.openSource(source);
+  const server = await startWebServer({ service, port, rendererDir: renderer });
   process.stdout.write(`${server.url}\n`);
   process.stderr.write('Strata is serving on 127.0.0.1 only. Press Ctrl+C to stop.\n');
   await new Promise<void>((resolve) => {
@@ -36,6 +43,6 @@ export async function runWeb(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await server.close();
-  await service.closeAll();
+  await service.dispose();
   return 0;
 }
