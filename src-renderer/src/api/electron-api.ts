@@ -1,7 +1,8 @@
 // StrataApi for the desktop app: every call goes through the preload bridge (`window.strata`),
 // one function per IPC channel; main checks the sender and validates the request.
 import type { StrataBridge } from '../../../src-main/api/bridge';
-import type { Result } from '../../../src-main/api/contract';
+import type { Channel, Request, Response, Result } from '../../../src-main/api/contract';
+import { createEngineApi } from './engine-api';
 import { ApiError, type StrataApi } from './strata-api';
 
 function unwrap<T>(result: Result<T>): T {
@@ -10,6 +11,11 @@ function unwrap<T>(result: Result<T>): T {
 }
 
 export function createElectronApi(bridge: StrataBridge): StrataApi {
+  // One generic call: each bridge function takes its own channel's request.
+  const call = async <C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>> => {
+    const send = bridge[channel] as (request: Request<C>) => Promise<Result<Response<C>>>;
+    return unwrap(await send(request));
+  };
   const openPath = async (path: string) => unwrap(await bridge['image:open']({ path }));
   return {
     transport: 'electron',
@@ -33,5 +39,6 @@ export function createElectronApi(bridge: StrataBridge): StrataApi {
     },
     chooseArchivePath: async () => unwrap(await bridge['dialog:openArchive']({})),
     onEvent: (listener) => bridge.onEvent(listener),
+    engine: createEngineApi(call),
   };
 }

@@ -2,6 +2,7 @@
 // and HTTP/WebSocket for the browser mode (`strata web`).
 import type { OpenedImage } from '../../../src-main/api/model';
 import type { ErrorInfo, StrataEvent } from '../../../src-main/api/contract';
+import type { EngineApi } from './engine-api';
 
 export interface StrataApi {
   readonly transport: 'electron' | 'web';
@@ -15,6 +16,8 @@ export interface StrataApi {
   close(handle: string): Promise<void>;
   chooseArchivePath(): Promise<string | null>;
   onEvent(listener: (event: StrataEvent) => void): () => void;
+  /** The Docker and Podman engines: their images, opening one, the export cache. */
+  readonly engine: EngineApi;
 }
 
 /** Thrown by every StrataApi method when the service answers `{ok:false}`. */

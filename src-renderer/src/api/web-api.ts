@@ -10,6 +10,7 @@ import type {
   StrataEvent,
 } from '../../../src-main/api/contract';
 import type { OpenedImage } from '../../../src-main/api/model';
+import { createEngineApi } from './engine-api';
 import { ApiError, type StrataApi } from './strata-api';
 
 /** What the web transport needs from the page; tests pass fakes. */
@@ -160,6 +161,7 @@ export function createWebApi(env: WebEnvironment = browserEnvironment()): Strata
       });
     },
     onEvent: (listener) => events.subscribe(listener),
+    engine: createEngineApi(call),
   };
 }
 
