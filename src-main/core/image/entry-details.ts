@@ -3,7 +3,7 @@
 import type { Change } from '../../api/model';
 import type { EntryDetails } from '../../api/explorer';
 import { StrataError } from '../errors';
-import { normalizeEntryPath } from '../layer/entry-path';
+import { clampEntryPath } from '../layer/entry-path';
 import type { Placed } from '../tree/merged-tree';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { treeAt } from './layer-view';
@@ -25,9 +25,8 @@ export function entryAt(
   layer: number,
   path: string,
 ): { placed: Placed; change: Change } {
-  const normal = normalizeEntryPath(path);
-  if (normal === null || normal === 'escapes')
-    throw new StrataError('bad-request', `Not a path inside the image: ${path}`);
+  const normal = clampEntryPath(path).path;
+  if (normal === null) throw new StrataError('bad-request', `Not a path inside the image: ${path}`);
   const change = model.changeSets[layer]!.changes.get(normal) ?? 'unchanged';
   const placed =
     change === 'removed'

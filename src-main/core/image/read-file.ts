@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../errors';
 import { openEntryContent } from '../layer/content';
-import { joinPath, normalizeEntryPath, parentOf } from '../layer/entry-path';
+import { clampEntryPath, joinPath, parentOf } from '../layer/entry-path';
 import type { MergedTree, Placed } from '../tree/merged-tree';
 import type { ImageModel } from './load-image';
 
@@ -12,8 +12,8 @@ const MAX_LINK_HOPS = 40;
 
 /** The entry at `path`, following symlinks (in every component) and hardlinks within the image. */
 export function resolveFile(tree: MergedTree, path: string, where: string): Placed {
-  let current = normalizeEntryPath(path);
-  if (current === 'escapes' || current === null) current = '/';
+  // `..` resolves as a kernel resolves it inside a root: it never climbs above `/`.
+  let current = clampEntryPath(path).path ?? '/';
   for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
     const step = walkComponents(tree, current);
     if (step.kind === 'missing')
@@ -50,8 +50,8 @@ function walkComponents(tree: MergedTree, path: string): Step {
       const target = child.placed.entry.linkTarget ?? '';
       const base = target.startsWith('/') ? target : joinPath(parentOf(here), target);
       const rest = parts.slice(i + 1).join('/');
-      const next = normalizeEntryPath(rest ? `${base}/${rest}` : base);
-      return { kind: 'link', next: next === null || next === 'escapes' ? '/' : next };
+      const next = clampEntryPath(rest ? `${base}/${rest}` : base).path ?? '/';
+      return { kind: 'link', next };
     }
     node = child;
   }
