@@ -5,6 +5,8 @@ import {
   formatCount,
   formatDateTime,
   formatExactBytes,
+  formatMode,
+  formatOctalMode,
   formatPercent,
   formatRelativeTime,
   shortDigest,
@@ -127,5 +129,23 @@ describe('displayCommand', () => {
       body: 'created by hand',
     });
     expect(displayCommand('')).toEqual({ instruction: null, body: '' });
+  });
+});
+
+describe('formatMode', () => {
+  it('writes modes as ls -l does, special bits included', () => {
+    expect(formatMode('dir', 0o755)).toBe('drwxr-xr-x');
+    expect(formatMode('file', 0o644)).toBe('-rw-r--r--');
+    expect(formatMode('file', 0o4755)).toBe('-rwsr-xr-x');
+    expect(formatMode('file', 0o2755)).toBe('-rwxr-sr-x');
+    expect(formatMode('dir', 0o1777)).toBe('drwxrwxrwt');
+    expect(formatMode('file', 0o4644)).toBe('-rwSr--r--');
+    expect(formatMode('dir', 0o1770)).toBe('drwxrwx--T');
+    expect(formatMode('symlink', 0o777)).toBe('lrwxrwxrwx');
+    expect(formatMode('fifo', 0o644)).toBe('prw-r--r--');
+    expect(formatMode('char', 0o666)).toBe('crw-rw-rw-');
+    expect(formatMode('hardlink', 0o644)).toBe('-rw-r--r--');
+    expect(formatOctalMode(0o4755)).toBe('4755');
+    expect(formatOctalMode(0o644)).toBe('0644');
   });
 });

@@ -171,3 +171,38 @@ export function displayCommand(raw: string): DisplayCommand {
   }
   return { instruction: null, body: text };
 }
+
+const TYPE_LETTERS: Record<string, string> = {
+  dir: 'd',
+  symlink: 'l',
+  char: 'c',
+  block: 'b',
+  fifo: 'p',
+};
+
+/**
+ * A mode as `ls -l` writes it: `drwxr-xr-x`, `-rwsr-xr-x` (setuid), `drwxrwxrwt` (sticky); an
+ * upper-case S or T when the special bit is set without the execute bit under it.
+ */
+export function formatMode(type: string, mode: number): string {
+  const bit = (mask: number, letter: string) => (mode & mask ? letter : '-');
+  const special = (exec: number, flag: number, set: string) =>
+    mode & flag ? (mode & exec ? set : set.toUpperCase()) : bit(exec, 'x');
+  return (
+    (TYPE_LETTERS[type] ?? '-') +
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    special(0o100, 0o4000, 's') +
+    bit(0o040, 'r') +
+    bit(0o020, 'w') +
+    special(0o010, 0o2000, 's') +
+    bit(0o004, 'r') +
+    bit(0o002, 'w') +
+    special(0o001, 0o1000, 't')
+  );
+}
+
+/** The mode's permission bits in octal: `0755`, `4755`. */
+export function formatOctalMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
