@@ -1,4 +1,5 @@
 // Opens an archive and builds the image model: layer indexes, the merged tree, change sets.
+import { availableParallelism } from 'node:os';
 import { openArchive } from '../archive/open-archive';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { detectCompression, readLayer } from '../layer/read-layer';
@@ -36,13 +37,34 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const indexes: LayerIndex[] = [];
     const changeSets: LayerChangeSet[] = [];
     const tree = new MergedTree();
-    for (const [i, layer] of resolved.layers.entries()) {
+    // Layers are read a few at a time (decompression runs on libuv's threads, so compressed
+    // layers use every core) and stacked in order as each one's turn comes.
+    const reads = new Map<number, Promise<{ stored: StoredLayer; index: LayerIndex }>>();
+    const read = (i: number) => {
+      const layer = resolved.layers[i]!;
+      return (async () => {
+        const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
+        const index =
+          options.cache?.get(layer.diffId) ??
+          (await readLayer(layer.blob, layer.diffId, `${path}: layer ${i} (${layer.member})`));
+        options.cache?.set(index);
+        return { stored, index };
+      })();
+    };
+    const ahead = Math.max(2, availableParallelism());
+    for (let i = 0; i < Math.min(ahead, resolved.layers.length); i++) reads.set(i, read(i));
+    // Unawaited reads must not surface as unhandled rejections if an earlier one fails first.
+    for (const pending of reads.values()) pending.catch(() => {});
+    for (let i = 0; i < resolved.layers.length; i++) {
       options.onProgress?.('indexing', i, resolved.layers.length);
-      const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
-      const index =
-        options.cache?.get(layer.diffId) ??
-        (await readLayer(layer.blob, layer.diffId, `${path}: layer ${i} (${layer.member})`));
-      options.cache?.set(index);
+      const { stored, index } = await reads.get(i)!;
+      reads.delete(i);
+      const next = i + ahead;
+      if (next < resolved.layers.length) {
+        const pending = read(next);
+        pending.catch(() => {});
+        reads.set(next, pending);
+      }
       layers.push(stored);
       indexes.push(index);
       const changes = tree.apply(index, i);
