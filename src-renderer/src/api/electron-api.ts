@@ -3,6 +3,7 @@
 import type { StrataBridge } from '../../../src-main/api/bridge';
 import type { Channel, Request, Response, Result } from '../../../src-main/api/contract';
 import { createEngineApi } from './engine-api';
+import { createExplorerApi } from './explorer-api';
 import { ApiError, type StrataApi } from './strata-api';
 
 function unwrap<T>(result: Result<T>): T {
@@ -40,5 +41,6 @@ export function createElectronApi(bridge: StrataBridge): StrataApi {
     chooseArchivePath: async () => unwrap(await bridge['dialog:openArchive']({})),
     onEvent: (listener) => bridge.onEvent(listener),
     engine: createEngineApi(call),
+    explorer: createExplorerApi(call, 'dialog'),
   };
 }

@@ -3,6 +3,7 @@
 import type { OpenedImage } from '../../../src-main/api/model';
 import type { ErrorInfo, StrataEvent } from '../../../src-main/api/contract';
 import type { EngineApi } from './engine-api';
+import type { ExplorerApi } from './explorer-api';
 
 export interface StrataApi {
   readonly transport: 'electron' | 'web';
@@ -18,6 +19,8 @@ export interface StrataApi {
   onEvent(listener: (event: StrataEvent) => void): () => void;
   /** The Docker and Podman engines: their images, opening one, the export cache. */
   readonly engine: EngineApi;
+  /** Inside an open image: file views, entries, file bytes, waste, the size map, Save As. */
+  readonly explorer: ExplorerApi;
 }
 
 /** Thrown by every StrataApi method when the service answers `{ok:false}`. */

@@ -11,6 +11,7 @@ import type {
 } from '../../../src-main/api/contract';
 import type { OpenedImage } from '../../../src-main/api/model';
 import { createEngineApi } from './engine-api';
+import { createExplorerApi } from './explorer-api';
 import { ApiError, type StrataApi } from './strata-api';
 
 /** What the web transport needs from the page; tests pass fakes. */
@@ -162,6 +163,7 @@ export function createWebApi(env: WebEnvironment = browserEnvironment()): Strata
     },
     onEvent: (listener) => events.subscribe(listener),
     engine: createEngineApi(call),
+    explorer: createExplorerApi(call, 'download'),
   };
 }
 
