@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectArchive } from '../inspect';
 import { loadImage } from '../image/load-image';
@@ -7,6 +11,7 @@ import {
   containerdLayout,
   demo,
   docker25Layout,
+  multiMemberGzipLayout,
   podmanLayout,
   tempArchive,
   twoImageArchive,
@@ -30,6 +35,16 @@ describe('archive layouts', async () => {
 
   it.each([
     ['Docker 25+ (manifest.json and an OCI index)', () => docker25Layout(image), 'docker-save+oci'],
+    [
+      'Docker 25.0.0 (an OCI manifest without layers: manifest.json wins)',
+      () => docker25Layout(image, true),
+      'docker-save+oci',
+    ],
+    [
+      'multi-member gzip layers (as eStargz writes them)',
+      () => multiMemberGzipLayout(image),
+      'oci-layout',
+    ],
     [
       'containerd store with manifest.json (gzip blobs)',
       () => containerdLayout(image, true),
@@ -56,6 +71,15 @@ describe('archive layouts', async () => {
       rest.image.tags = rest.image.tags.map((t) => t.replace(/^docker\.io\//, ''));
     expect(rest).toEqual(expectedRest);
     expect(await listing(path)).toEqual(expectedList);
+  });
+
+  it('reads an OCI layout directory in place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-oci-dir-'));
+    execFileSync('tar', ['-xf', tempArchive(await containerdLayout(image, false)), '-C', dir]);
+    const result = await inspectArchive(dir);
+    expect(result.format).toBe('oci-layout');
+    expect(result.layers.map((l) => l.diffId)).toEqual(expected.layers.map((l) => l.diffId));
+    expect(await listing(dir)).toEqual(expectedList);
   });
 
   it('asks which image when an archive holds several, and opens the one named', async () => {

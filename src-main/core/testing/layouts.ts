@@ -35,9 +35,12 @@ function ociManifest(image: DemoImage, layers: Buffer[], layerType: string): str
   });
 }
 
-/** Docker 25+ with the graphdriver store: uncompressed blobs, an OCI index and manifest.json. */
-export async function docker25Layout(image: DemoImage): Promise<Buffer> {
-  const manifest = ociManifest(image, image.layers, LAYER_TAR);
+/**
+ * Docker 25+ with the graphdriver store: uncompressed blobs, an OCI index and manifest.json.
+ * `brokenOciManifest` writes Docker 25.0.0's OCI manifest without layers (moby#47065).
+ */
+export async function docker25Layout(image: DemoImage, brokenOciManifest = false): Promise<Buffer> {
+  const manifest = ociManifest(image, brokenOciManifest ? [] : image.layers, LAYER_TAR);
   return packTar([
     { name: 'blobs/', type: 'directory' },
     { name: 'blobs/sha256/', type: 'directory' },
@@ -263,4 +266,33 @@ export async function legacyArchive(image: DemoImage): Promise<Buffer> {
     },
   );
   return packTar(items);
+}
+
+/** Every layer as several concatenated gzip members (as eStargz writes them), in an OCI index. */
+export async function multiMemberGzipLayout(image: DemoImage): Promise<Buffer> {
+  const members = (layer: Buffer): Buffer => {
+    const parts: Buffer[] = [];
+    for (let at = 0; at < layer.length; at += 3000)
+      parts.push(gzipSync(layer.subarray(at, at + 3000)));
+    return Buffer.concat(parts);
+  };
+  const gz = image.layers.map(members);
+  const manifest = ociManifest(image, gz, LAYER_GZIP);
+  return packTar([
+    ...gz.map(blob),
+    blob(image.config),
+    blob(manifest),
+    {
+      name: 'index.json',
+      body: JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          descriptor(OCI_MANIFEST, manifest, {
+            annotations: { 'org.opencontainers.image.ref.name': image.tag },
+          }),
+        ],
+      }),
+    },
+    { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
+  ]);
 }
