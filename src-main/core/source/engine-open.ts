@@ -240,12 +240,11 @@ async function diagnose(
 ): Promise<unknown> {
   if (signal?.aborted) return cancelled(`opening ${label}`);
   const where = describeEndpoint(client.endpoint);
-  if (err instanceof StrataError && err.code === 'not-found') {
-    return new StrataError(
-      'not-found',
-      `${ref} is no longer in ${where}: it was removed after it was inspected; refresh the image list`,
-    );
-  }
+  const removedBeforeExport = new StrataError(
+    'not-found',
+    `${ref} is no longer in ${where}: it was removed after it was inspected; refresh the image list`,
+  );
+  if (err instanceof StrataError && err.code === 'not-found') return removedBeforeExport;
   if (err instanceof StrataError && err.code !== 'bad-archive' && err.code !== 'engine-failed') {
     return err;
   }
@@ -261,6 +260,8 @@ async function diagnose(
     (e: unknown) => !(e instanceof StrataError && e.code === 'not-found'),
   );
   if (!stillThere) {
+    // Docker 20.10 answers an export of an ID it no longer has with a 500, not a 404.
+    if (bytes === 0) return removedBeforeExport;
     return new StrataError(
       'not-found',
       `${ref} was removed from ${where} while it was being exported (${progress}); refresh the image list`,

@@ -10,6 +10,7 @@ import type { LayerIndexCache } from '../layer/index-cache';
 import type { ClientOptions, EngineClient } from './engine-client';
 import type { EngineEndpoint } from './engine-endpoint';
 import { openEngineImage, type EngineOpenOptions } from './engine-open';
+import { discoverEngines, systemEnvironment } from './engine-discovery';
 import { EngineRegistry } from './engine-registry';
 import { EngineWatch } from './engine-watch';
 import { ExportCache } from './export-cache';
@@ -43,7 +44,11 @@ export class EngineSession {
   ) {
     this.env = options.env ?? process.env;
     this.exportCache = options.exportCache ?? ExportCache.fromEnvironment(this.env);
-    this.registry = new EngineRegistry(options.discover, { env: this.env, ...options.client });
+    const env = this.env;
+    this.registry = new EngineRegistry(
+      options.discover ?? (() => discoverEngines(systemEnvironment(env))),
+      { env, ...options.client },
+    );
   }
 
   list(): Promise<EngineList> {
