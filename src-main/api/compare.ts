@@ -49,3 +49,25 @@ export interface DiffResult {
   layers: AlignedLayer[];
   summary: { added: number; removed: number; modified: number };
 }
+
+/** What the Compare view shows first; the files come through a view (`compare:view`). */
+export interface CompareSummary {
+  compareId: string;
+  a: string;
+  b: string;
+  sharedLayers: number;
+  sizeDelta: number;
+  summary: { added: number; removed: number; modified: number };
+  layers: AlignedLayer[];
+  config: ConfigDiff[];
+  /** The paths that grew the most from A to B (bytes of B minus bytes of A), largest first. */
+  largestGrowths: { path: string; delta: number }[];
+}
+
+/** One side of a compared file: its bytes (up to 1 MiB, base64) and its digest. */
+export interface ComparedFile {
+  size: number;
+  digest: string;
+  base64: string;
+  truncated: boolean;
+}

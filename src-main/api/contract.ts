@@ -2,7 +2,16 @@
 // browser mode's HTTP). One entry per channel; main validates every request before use.
 import type { OpenedImage } from './model';
 import { ENGINE_CHANNELS, type EngineChannels, type EngineEvent } from './engine';
-import type { EntryDetails, SizeMapNode, TreeRow, TreeViewSpec, WastedPath } from './explorer';
+import type {
+  EntryDetails,
+  SizeMapNode,
+  TreeFilter,
+  TreeRow,
+  TreeSort,
+  TreeViewSpec,
+  WastedPath,
+} from './explorer';
+import type { ComparedFile, CompareSummary } from './compare';
 
 /** The engine channels (list, images, open with progress and cancel, export cache) are in engine.ts. */
 export interface Channels extends EngineChannels {
@@ -50,6 +59,19 @@ export interface Channels extends EngineChannels {
     request: { handle: string; layer: number; path: string; depth: number };
     response: SizeMapNode;
   };
+  /** Compares two open images (A, B by handle). */
+  'compare:open': { request: { a: string; b: string }; response: CompareSummary };
+  /** A file view of a comparison: only the differences, or everything. */
+  'compare:view': {
+    request: { compareId: string; show: 'changes' | 'all'; sort: TreeSort; filter?: TreeFilter };
+    response: { viewId: string; total: number; matches: number | null };
+  };
+  /** Both sides of one path, for the text or binary diff. */
+  'compare:file': {
+    request: { compareId: string; path: string };
+    response: { a: ComparedFile | null; b: ComparedFile | null };
+  };
+  'compare:close': { request: { compareId: string }; response: null };
   /** Electron only: asks where to save, then writes the file's bytes there; null when cancelled. */
   'file:save': {
     request: { handle: string; layer: number; path: string };
@@ -76,6 +98,10 @@ export const CHANNELS = [
   'image:waste',
   'image:sizeMap',
   'file:save',
+  'compare:open',
+  'compare:view',
+  'compare:file',
+  'compare:close',
 ] as const satisfies readonly Channel[];
 
 export type Request<C extends Channel> = Channels[C]['request'];

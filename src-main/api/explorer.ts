@@ -1,5 +1,6 @@
 // What the explorer asks about an open image, a page at a time (DESIGN.md "Data flow", 6).
 import type { Change, EntryType } from './model';
+import type { DiffAspect } from './compare';
 
 export type ViewMode = 'aggregate' | 'changes';
 export type TreeSort = 'size' | 'name';
@@ -41,6 +42,15 @@ export interface TreeRow {
   /** Children that pass the filter (0 for files). */
   childCount: number;
   expanded: boolean;
+  /** Rows of a comparison view carry both sides. */
+  diff?: RowDiff;
+}
+
+/** A compared path: A's and B's content sizes (null where the path is absent) and what changed. */
+export interface RowDiff {
+  aSize: number | null;
+  bSize: number | null;
+  aspects: DiffAspect[];
 }
 
 export interface EntryDetails {

@@ -22,6 +22,9 @@ import type { Readable } from 'node:stream';
 import { checkLayer } from './image/layer-view';
 import { wastedPaths } from './analysis/waste';
 import { sizeMap } from './analysis/size-map';
+import { Comparisons } from './compare/comparisons';
+import type { ComparedFile, CompareSummary } from '../api/compare';
+import type { TreeFilter, TreeSort } from '../api/explorer';
 
 export interface StrataServiceEvents {
   event: [StrataEvent];
@@ -46,6 +49,7 @@ export const MAX_READ_BYTES = 1024 * 1024;
 export class StrataService extends EventEmitter<StrataServiceEvents> {
   private readonly images = new Map<string, OpenImage>();
   private readonly views = new Map<string, { handle: string; view: TreeView }>();
+  private readonly comparisons = new Comparisons();
   /** Shared by every image this service opens: a layer two images share is read once. */
   readonly layerCache = new LayerIndexCache();
   /** Engines, their images, opens from them and the export cache. */
@@ -142,6 +146,7 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     if (!image) return;
     this.images.delete(handle);
     for (const [id, v] of this.views) if (v.handle === handle) this.views.delete(id);
+    this.comparisons.forget(handle);
     await image.model.close();
   }
 
@@ -151,11 +156,7 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   ): { viewId: string; total: number; matches: number | null } {
     const model = this.model(handle);
     checkSpec(spec, model.indexes.length);
-    const view = new TreeView(model, spec);
-    const viewId = randomUUID();
-    this.views.set(viewId, { handle, view });
-    if (this.views.size > MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
-    return { viewId, total: view.total, matches: view.matches };
+    return this.keepView(handle, new TreeView(model, spec));
   }
 
   viewRows(
@@ -232,6 +233,47 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   sizeMap(handle: string, layer: number, path: string, depth: number): SizeMapNode {
     const model = this.model(handle);
     return sizeMap(model, checkLayer(model, layer), path, { depth });
+  }
+
+  /** Compares image A with image B (both open, by handle). */
+  compare(a: string, b: string): Promise<CompareSummary> {
+    const side = (handle: string) => ({
+      handle,
+      model: this.model(handle),
+      label: this.get(handle).source,
+    });
+    return this.comparisons.compare(side(a), side(b));
+  }
+
+  openCompareView(
+    compareId: string,
+    show: 'changes' | 'all',
+    sort: TreeSort,
+    filter?: TreeFilter,
+  ): { viewId: string; total: number; matches: number | null } {
+    return this.keepView(compareId, this.comparisons.view(compareId, show, sort, filter));
+  }
+
+  compareFile(
+    compareId: string,
+    path: string,
+  ): Promise<{ a: ComparedFile | null; b: ComparedFile | null }> {
+    return this.comparisons.file(compareId, path);
+  }
+
+  closeCompare(compareId: string): void {
+    this.comparisons.close(compareId);
+    for (const [id, v] of this.views) if (v.handle === compareId) this.views.delete(id);
+  }
+
+  private keepView(
+    owner: string,
+    view: TreeView,
+  ): { viewId: string; total: number; matches: number | null } {
+    const viewId = randomUUID();
+    this.views.set(viewId, { handle: owner, view });
+    if (this.views.size > MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
+    return { viewId, total: view.total, matches: view.matches };
   }
 
   private view(viewId: string): TreeView {

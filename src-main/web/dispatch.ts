@@ -29,6 +29,10 @@ export type DispatchService = EngineDispatchService &
     | 'read'
     | 'waste'
     | 'sizeMap'
+    | 'compare'
+    | 'openCompareView'
+    | 'compareFile'
+    | 'closeCompare'
   >;
 
 /** What the calling front door adds; missing hooks answer `unsupported`. */
@@ -247,6 +251,31 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
         path: text(body, channel, 'path', MAX_PATH_LENGTH * 16),
         depth: integer(body, channel, 'depth', 8),
       } as Request<C>;
+    case 'compare:open':
+      onlyKeys(body, channel, ['a', 'b']);
+      return {
+        a: text(body, channel, 'a', MAX_HANDLE_LENGTH),
+        b: text(body, channel, 'b', MAX_HANDLE_LENGTH),
+      } as Request<C>;
+    case 'compare:view': {
+      onlyKeys(body, channel, ['compareId', 'show', 'sort', 'filter']);
+      const filter = treeFilter(body.filter, channel);
+      return {
+        compareId: text(body, channel, 'compareId', MAX_HANDLE_LENGTH),
+        show: oneOf(body, channel, 'show', ['changes', 'all'] as const),
+        sort: oneOf(body, channel, 'sort', ['size', 'name'] as const),
+        ...(filter ? { filter } : {}),
+      } as Request<C>;
+    }
+    case 'compare:file':
+      onlyKeys(body, channel, ['compareId', 'path']);
+      return {
+        compareId: text(body, channel, 'compareId', MAX_HANDLE_LENGTH),
+        path: text(body, channel, 'path', MAX_PATH_LENGTH * 16),
+      } as Request<C>;
+    case 'compare:close':
+      onlyKeys(body, channel, ['compareId']);
+      return { compareId: text(body, channel, 'compareId', MAX_HANDLE_LENGTH) } as Request<C>;
     default:
       throw new BadRequest(`Unknown channel ${JSON.stringify(channel)}.`);
   }
@@ -326,6 +355,21 @@ async function call<C extends Channel>(
     case 'file:save':
       if (!door.saveFile) throw new Unsupported();
       return (await door.saveFile(request as Request<'file:save'>)) as Response<C>;
+    case 'compare:open': {
+      const r = request as Request<'compare:open'>;
+      return (await service.compare(r.a, r.b)) as Response<C>;
+    }
+    case 'compare:view': {
+      const { compareId, show, sort, filter } = request as Request<'compare:view'>;
+      return service.openCompareView(compareId, show, sort, filter) as Response<C>;
+    }
+    case 'compare:file': {
+      const r = request as Request<'compare:file'>;
+      return (await service.compareFile(r.compareId, r.path)) as Response<C>;
+    }
+    case 'compare:close':
+      service.closeCompare((request as Request<'compare:close'>).compareId);
+      return null as Response<C>;
     default:
       throw new BadRequest(`Unknown channel ${JSON.stringify(channel)}.`);
   }

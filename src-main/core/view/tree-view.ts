@@ -5,7 +5,7 @@ import { StrataError } from '../errors';
 import type { ImageModel } from '../image/load-image';
 import { parentOf } from '../layer/entry-path';
 import { compileFilter, isActive, type NodeTest } from './tree-filter';
-import { viewTree, type ViewNode } from './view-tree';
+import { ViewNode, viewTree } from './view-tree';
 
 interface FlatRow {
   node: ViewNode;
@@ -26,11 +26,15 @@ export class TreeView {
   /** Nodes that match the filter or have a matching descendant. */
   private readonly keep: Set<ViewNode> | null;
 
+  /** A view of one layer of an image, or of a tree made elsewhere (a comparison's). */
   constructor(
-    model: ImageModel,
-    readonly spec: TreeViewSpec,
+    source: ImageModel | ViewNode,
+    readonly spec: Pick<TreeViewSpec, 'sort' | 'filter'> & Partial<TreeViewSpec>,
   ) {
-    this.root = viewTree(model, spec.layer, spec.mode);
+    this.root =
+      source instanceof ViewNode
+        ? source
+        : viewTree(source, spec.layer ?? 0, spec.mode ?? 'aggregate');
     this.test = isActive(spec.filter) ? compileFilter(spec.filter!) : null;
     this.keep = this.test ? this.matchingSet(this.test) : null;
     // With a filter, every directory on the way to a match starts open.
@@ -130,6 +134,7 @@ export class TreeView {
       layer,
       childCount: children?.length ?? 0,
       expanded: Boolean(children?.length) && this.isOpen(node),
+      ...(node.diff ? { diff: node.diff } : {}),
     };
   }
 

@@ -2,7 +2,7 @@
 // paths it removed), or only what the layer changed (with their ancestors for context).
 // Built once per (image, layer, mode) and shared by every view of it.
 import type { Change, EntryType } from '../../api/model';
-import type { ViewMode } from '../../api/explorer';
+import type { RowDiff, ViewMode } from '../../api/explorer';
 
 export type { ViewMode };
 import type { ImageModel } from '../image/load-image';
@@ -16,6 +16,8 @@ export class ViewNode {
   totalSize = 0;
   /** Paths below this node that the layer added, modified or removed. */
   changedBelow = 0;
+  /** In a comparison: both sides' sizes and what changed. */
+  diff?: RowDiff;
   constructor(
     readonly path: string,
     readonly name: string,
@@ -94,7 +96,7 @@ function copyTree(
 }
 
 /** Fills totalSize and changedBelow bottom-up, without recursion. */
-function summarizeSizes(root: ViewNode): void {
+export function summarizeSizes(root: ViewNode): void {
   const order: ViewNode[] = [];
   const stack = [root];
   while (stack.length) {

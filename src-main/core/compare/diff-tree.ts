@@ -1,0 +1,47 @@
+// The tree a comparison view shows: only the paths that differ (with their ancestors), or the
+// union of both file systems; each node carries both sides' sizes and what changed.
+import type { DiffResult } from '../../api/compare';
+import type { Change } from '../../api/model';
+import type { ImageModel } from '../image/load-image';
+import { baseName, parentOf } from '../layer/entry-path';
+import { subtree } from '../tree/merged-tree';
+import { summarizeSizes, ViewNode } from '../view/view-tree';
+
+export type CompareShow = 'changes' | 'all';
+
+export function diffTree(
+  a: ImageModel,
+  b: ImageModel,
+  diff: DiffResult,
+  show: CompareShow,
+): ViewNode {
+  const changes = new Map(diff.files.map((f) => [f.path, f]));
+  const root = new ViewNode('/', '', b.tree.root.placed, 'unchanged');
+  const byPath = new Map<string, ViewNode>([['/', root]]);
+
+  const nodeFor = (path: string): ViewNode => {
+    const existing = byPath.get(path);
+    if (existing) return existing;
+    const parent = nodeFor(parentOf(path));
+    const inA = a.tree.get(path)?.placed;
+    const inB = b.tree.get(path)?.placed;
+    const file = changes.get(path);
+    const change: Change = file?.change ?? 'unchanged';
+    const node = new ViewNode(path, baseName(path), (inB ?? inA)!, change);
+    node.diff = {
+      aSize: inA ? inA.entry.size : null,
+      bSize: inB ? inB.entry.size : null,
+      aspects: file?.aspects ?? [],
+    };
+    (parent.children ??= []).push(node);
+    byPath.set(path, node);
+    return node;
+  };
+
+  if (show === 'all') {
+    for (const [path] of subtree('/', b.tree.root)) if (path !== '/') nodeFor(path);
+  }
+  for (const file of diff.files) nodeFor(file.path);
+  summarizeSizes(root);
+  return root;
+}
