@@ -7,7 +7,8 @@ import { EngineClient, type ClientOptions } from './engine-client';
 import { discoverEngines } from './engine-discovery';
 import type { EngineEndpoint } from './engine-endpoint';
 
-const PROBE_TIMEOUT_MS = 2_500;
+const PING_TIMEOUT_MS = 2_500;
+const VERSION_TIMEOUT_MS = 6_000;
 
 interface Probe {
   reachable: boolean;
@@ -102,20 +103,35 @@ export class EngineRegistry {
   }
 
   private async probe(endpoint: EngineEndpoint): Promise<void> {
-    try {
-      const client = this.clientFor(endpoint);
-      const v = await client.version(AbortSignal.timeout(PROBE_TIMEOUT_MS));
-      const api = v.apiVersion ? ` (API ${v.apiVersion})` : '';
+    const client = this.clientFor(endpoint);
+    // /_ping says quickly whether it answers; /version (slower: Podman asks its runtimes) says
+    // what it is. An engine that pings but is slow to say its version is still reachable.
+    const [answers, version] = await Promise.all([
+      client.ping(PING_TIMEOUT_MS),
+      client.version(AbortSignal.timeout(VERSION_TIMEOUT_MS)).then(
+        (v) => ({ ok: true as const, v }),
+        (err: unknown) => ({
+          ok: false as const,
+          problem:
+            err instanceof StrataError && err.code === 'cancelled'
+              ? `${endpoint.host} did not answer within ${VERSION_TIMEOUT_MS / 1000} s`
+              : describeError(err).message,
+        }),
+      ),
+    ]);
+    if (version.ok) {
+      const { product, version: number, apiVersion } = version.v;
+      const api = apiVersion ? ` (API ${apiVersion})` : '';
       this.probes.set(endpoint.id, {
         reachable: true,
-        version: `${v.product} ${v.version}${api}`.trim(),
+        version: `${product} ${number}${api}`.trim(),
         problem: null,
       });
-    } catch (err) {
+    } else {
       this.probes.set(endpoint.id, {
-        reachable: false,
+        reachable: answers,
         version: null,
-        problem: describeError(err).message,
+        problem: answers ? null : version.problem,
       });
     }
   }
