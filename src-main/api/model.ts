@@ -71,6 +71,8 @@ export interface InspectResult {
   history: HistoryStep[];
   totals: { files: number; size: number };
   efficiency: Efficiency;
+  /** The same figures computed exactly as dive computes them, for thresholds tuned to dive. */
+  dive: { efficiency: number; wastedBytes: number; userWastedPercent: number };
   /** What did not stop the read but a person should know (history that does not match the layers, odd entries). */
   warnings: string[];
 }

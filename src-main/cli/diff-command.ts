@@ -1,9 +1,9 @@
 import type { DiffResult } from '../api/compare';
 import { diffImages } from '../core/compare/diff-images';
 import { StrataError } from '../core/errors';
-import { loadImage } from '../core/image/load-image';
 import { LayerIndexCache } from '../core/layer/index-cache';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
+import { openCliSource } from './source';
 import { displayCommand, formatBytes, table } from './format';
 
 export async function runDiff(args: string[]): Promise<number> {
@@ -15,9 +15,9 @@ export async function runDiff(args: string[]): Promise<number> {
     throw new StrataError('bad-request', 'diff: give two SOURCEs, A and B');
   const cache = new LayerIndexCache(); // layers the two images share are read once
   const choice = { image: values.image, platform: values.platform };
-  const a = await loadImage(positionals[0]!, { ...choice, cache });
+  const a = await openCliSource(positionals[0]!, { ...choice, layerCache: cache });
   try {
-    const b = await loadImage(positionals[1]!, { ...choice, cache });
+    const b = await openCliSource(positionals[1]!, { ...choice, layerCache: cache });
     try {
       const result = await diffImages(a, b);
       process.stdout.write(

@@ -11,6 +11,9 @@ Commands:
   cat SOURCE PATH [--layer N]    a file's bytes, as of layer N
   diff A B [--json]              what changed from image A to image B: shared layers,
                                  files, config, size
+  ci SOURCE [--min-efficiency X] [--max-wasted-bytes N] [--max-user-wasted-percent X]
+     [--config .strata-ci.yaml|.dive-ci] [--junit FILE] [--json]
+                                 one line per rule; exit 1 when a rule fails
   web [--port N] [SOURCE...]     serve the UI on 127.0.0.1 and print its URL
 
 SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz), an OCI layout directory,
@@ -30,6 +33,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   ls: async (args) => (await import('./ls-command')).runLs(args),
   cat: async (args) => (await import('./cat-command')).runCat(args),
   diff: async (args) => (await import('./diff-command')).runDiff(args),
+  ci: async (args) => (await import('./ci-command')).runCi(args),
   web: async (args) => (await import('./web-command')).runWeb(args),
 };
 

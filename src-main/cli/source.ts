@@ -2,6 +2,7 @@
 // an archive path, docker://REF or podman://REF. An engine export shows its progress on stderr
 // when stderr is a terminal, and Ctrl+C during it cancels cleanly (no partial cache file left).
 import type { ImageModel } from '../core/image/load-image';
+import type { LayerIndexCache } from '../core/layer/index-cache';
 import { openSource } from '../core/source/open-source';
 import { parseSource } from '../core/source/source-spec';
 import { formatBytes } from './format';
@@ -9,6 +10,8 @@ import { formatBytes } from './format';
 export interface SourceChoice {
   image?: string;
   platform?: string;
+  /** Shared by the sources of one command (diff), so common layers are read once. */
+  layerCache?: LayerIndexCache;
 }
 
 export async function openCliSource(text: string, choice: SourceChoice): Promise<ImageModel> {
@@ -23,6 +26,7 @@ export async function openCliSource(text: string, choice: SourceChoice): Promise
     const { model } = await openSource(text, {
       image: choice.image,
       platform: choice.platform,
+      ...(choice.layerCache ? { layerCache: choice.layerCache } : {}),
       signal: controller.signal,
       engine:
         tty && fromEngine

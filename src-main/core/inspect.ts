@@ -2,6 +2,8 @@
 import type { HistoryStep, InspectResult, LayerSummary } from '../api/model';
 import type { HistoryEntry } from './archive/image-config';
 import { computeEfficiency } from './analysis/efficiency';
+import { diveEfficiency } from './analysis/dive-efficiency';
+import type { LayerIndex } from './layer/layer-index';
 import { loadImage, type ImageModel, type LoadOptions } from './image/load-image';
 
 export function summarize(model: ImageModel): InspectResult {
@@ -44,6 +46,7 @@ export function summarize(model: ImageModel): InspectResult {
     history,
     totals: { files, size: indexes.reduce((sum, index) => sum + index.size, 0) },
     efficiency: computeEfficiency(indexes, tree),
+    dive: diveFigures(indexes),
     warnings,
   };
 }
@@ -89,4 +92,9 @@ export async function inspectArchive(
   } finally {
     await model.close();
   }
+}
+
+function diveFigures(indexes: LayerIndex[]): InspectResult['dive'] {
+  const { score, wastedBytes, userWastedPercent } = diveEfficiency(indexes);
+  return { efficiency: score, wastedBytes, userWastedPercent };
 }

@@ -1,0 +1,80 @@
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { StrataError } from '../core/errors';
+import { summarize } from '../core/inspect';
+import { openCliSource } from './source';
+import {
+  DEFAULT_RULES,
+  judge,
+  parseThreshold,
+  readRulesFile,
+  type Rule,
+  type RuleResult,
+} from '../core/ci/rules';
+import { junitReport } from '../core/ci/junit';
+import { parseCommandArgs, SOURCE_OPTIONS } from './args';
+import { formatBytes } from './format';
+
+export async function runCi(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('ci', args, {
+    ...SOURCE_OPTIONS,
+    'min-efficiency': { type: 'string' },
+    'max-wasted-bytes': { type: 'string' },
+    'max-user-wasted-percent': { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean' },
+    junit: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new StrataError('bad-request', 'ci: give exactly one SOURCE');
+  const rules: Rule[] = values.config ? await readRulesFile(values.config) : [];
+  for (const name of ['min-efficiency', 'max-wasted-bytes', 'max-user-wasted-percent'] as const) {
+    const value = values[name];
+    if (value === undefined) continue;
+    const rule: Rule = {
+      name,
+      threshold: parseThreshold(name, value, `ci: --${name}`),
+      figures: 'strata',
+      origin: `--${name}`,
+    };
+    const at = rules.findIndex((r) => r.name === name);
+    if (at >= 0)
+      rules[at] = rule; // a flag overrides the file
+    else rules.push(rule);
+  }
+  const source = positionals[0]!;
+  const model = await openCliSource(source, { image: values.image, platform: values.platform });
+  let result;
+  try {
+    result = summarize(model);
+  } finally {
+    await model.close();
+  }
+  const results = judge(rules.length ? rules : DEFAULT_RULES, result);
+  const passed = results.every((r) => r.passed);
+  if (values.junit) await writeFile(values.junit, junitReport(basename(source), results, describe));
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({ passed, efficiency: result.efficiency, dive: result.dive, rules: results }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(
+      results.map((r) => `${r.passed ? 'PASS' : 'FAIL'}  ${describe(r)}`).join('\n') + '\n',
+    );
+  }
+  return passed ? 0 : 1;
+}
+
+const pct = (ratio: number): string => `${(ratio * 100).toFixed(2)}%`;
+
+function describe(r: RuleResult): string {
+  const whose = r.figures === 'dive' ? ' (dive figures)' : '';
+  const origin = r.origin === 'default' ? ', default' : '';
+  switch (r.name) {
+    case 'min-efficiency':
+      return `${r.name}: efficiency ${pct(r.value)} ${r.passed ? '>=' : '<'} ${pct(r.threshold)}${whose}${origin}`;
+    case 'max-wasted-bytes':
+      return `${r.name}: wasted ${formatBytes(r.value)} (${r.value} B) ${r.passed ? '<=' : '>'} ${formatBytes(r.threshold)}${whose}${origin}`;
+    case 'max-user-wasted-percent':
+      return `${r.name}: ${pct(r.value)} of the layers above the base wasted ${r.passed ? '<=' : '>'} ${pct(r.threshold)}${whose}${origin}`;
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { LayerIndexBuilder } from '../layer/index-builder';
+import type { LayerIndex } from '../layer/layer-index';
+import { MergedTree } from '../tree/merged-tree';
+import { computeEfficiency } from './efficiency';
+import { diveEfficiency } from './dive-efficiency';
+
+function layer(...specs: [string, number?, number?][]): LayerIndex {
+  const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
+  for (const [name, size = 0, mode = 0o644] of specs) {
+    b.add({
+      name,
+      typeflag: name.endsWith('/') ? '5' : '0',
+      size,
+      mode,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      linkname: '',
+      dataOffset: 0,
+    });
+  }
+  return b.finish();
+}
+
+// Worked by hand from dive's algorithm (REFERENCE.md):
+//   layer 0: /a/ /a/f(100) /a/g(50) /b(10)        leaves /a/f, /a/g, /b
+//   layer 1: /a/ /a/f(100) rewritten, /b chmod    leaves /a/f, /b
+//   layer 2: /.wh.a (a directory holding 150)     key /a, size 150
+//   layer 3: /.wh.b and /c(10): /b moved to /c    key /b, size 0 (a file); /c
+// keys: /a/f cum 200 min 100 n2 | /a/g 50 50 n1 | /b 20 0 n3 | /a 150 150 n1 | /c 10 10 n1
+const LAYERS = [
+  layer(['a/'], ['a/f', 100], ['a/g', 50], ['b', 10]),
+  layer(['a/'], ['a/f', 100], ['b', 10, 0o600]),
+  layer(['.wh.a']),
+  layer(['.wh.b'], ['c', 10]),
+];
+
+describe("dive's figures", () => {
+  it('match a hand count: a rewrite, a chmod, a deleted directory, a move', () => {
+    const dive = diveEfficiency(LAYERS);
+    expect(dive.score).toBeCloseTo(310 / 430, 12);
+    expect(dive.wastedBytes).toBe(200 + 20);
+    expect(dive.userWastedPercent).toBeCloseTo(220 / (110 + 0 + 10), 12);
+  });
+
+  it("differ from Strata's own on purpose", () => {
+    const tree = new MergedTree();
+    LAYERS.forEach((l, i) => tree.apply(l, i));
+    // stored 160 + 110 + 0 + 10 = 280, visible: /c only
+    expect(computeEfficiency(LAYERS, tree)).toEqual({
+      score: 10 / 280,
+      wastedBytes: 270,
+      userWastedPercent: 270 / 120,
+    });
+  });
+
+  it('is 1 for an image with nothing stored', () => {
+    expect(diveEfficiency([layer(['etc/'])])).toEqual({
+      score: 1,
+      wastedBytes: 0,
+      userWastedPercent: 0,
+    });
+  });
+});
