@@ -2,7 +2,7 @@
 // compressed as a whole) or an OCI layout directory.
 import type { ByteSource } from '../io/byte-source';
 import { StrataError } from '../errors';
-import { LIMITS } from '../limits';
+import { LIMITS, overLimit } from '../limits';
 
 /** A regular file inside the archive and where its bytes lie. */
 export interface ArchiveMember {
@@ -37,7 +37,7 @@ export abstract class Archive {
     if (member.size > LIMITS.jsonBytes) {
       throw new StrataError(
         'limit',
-        `${this.name}: "${name}" is ${member.size} bytes, over the ${LIMITS.jsonBytes}-byte limit for JSON documents`,
+        `${this.name}: "${name}" is ${member.size} bytes, ${overLimit('jsonBytes')}`,
       );
     }
     const bytes = await this.readBytes(member);

@@ -4,7 +4,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { decompressionCap, overLimitFor } from '../layer/read-layer';
 import { FileSource } from '../io/byte-source';
 import { compressionOf, decompressor } from '../io/decompress';
 import { StrataError } from '../errors';
@@ -32,10 +34,12 @@ export async function openArchive(path: string): Promise<Archive> {
     await pipeline(
       createReadStream(path),
       decompressor(compression),
+      capBytes(decompressionCap(info.size), path),
       createWriteStream(spool, { mode: 0o600 }),
     );
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
+    if (err instanceof StrataError) throw err;
     throw new StrataError(
       'bad-archive',
       `${path}: the ${compression} archive is damaged (${(err as Error).message})`,
@@ -46,6 +50,24 @@ export async function openArchive(path: string): Promise<Archive> {
     onClose: () => rm(dir, { recursive: true, force: true }),
   });
   return readTarClosingOnError(source, path);
+}
+
+/** Passes bytes through until `cap`, then fails: a compressed archive that expands without end. */
+function capBytes(cap: number, path: string): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > cap) {
+        callback(
+          new StrataError(
+            'limit',
+            `${path}: the archive decompresses to more than ${cap} bytes, ${overLimitFor(cap)}`,
+          ),
+        );
+      } else callback(null, chunk);
+    },
+  });
 }
 
 async function readTarClosingOnError(source: FileSource, name: string): Promise<Archive> {

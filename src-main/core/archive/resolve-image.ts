@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ArchiveFormat } from '../../api/model';
 import { StrataError } from '../errors';
+import { LIMITS, overLimit } from '../limits';
 import type { LayerBlob } from '../layer/read-layer';
 import { parseImageConfig, type ImageConfig } from './image-config';
 import { JsonReader } from './json-shape';
@@ -63,6 +64,12 @@ export async function resolveImage(
       'bad-archive',
       `${name}: the image config "${picked.configMember}" is missing`,
     );
+  if (configMember.size > LIMITS.jsonBytes) {
+    throw new StrataError(
+      'limit',
+      `${name}: the image config "${picked.configMember}" is ${configMember.size} bytes, ${overLimit('jsonBytes')}`,
+    );
+  }
   const configBytes = await archive.readBytes(configMember);
   let configJson: unknown;
   try {

@@ -1,6 +1,8 @@
 // Opens an archive and builds the image model: layer indexes, the merged tree, change sets.
 import { availableParallelism } from 'node:os';
 import { openArchive } from '../archive/open-archive';
+import { StrataError } from '../errors';
+import { LIMITS, overLimit } from '../limits';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { detectCompression, readLayer } from '../layer/read-layer';
 import type { LayerIndex } from '../layer/layer-index';
@@ -34,6 +36,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
   try {
     const resolved = await resolveImage(archive, options);
     const layers: StoredLayer[] = [];
+    let entries = 0;
     const indexes: LayerIndex[] = [];
     const changeSets: LayerChangeSet[] = [];
     const tree = new MergedTree();
@@ -67,6 +70,13 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       }
       layers.push(stored);
       indexes.push(index);
+      entries += index.entries.length;
+      if (entries > LIMITS.entriesPerImage) {
+        throw new StrataError(
+          'limit',
+          `${path}: ${entries} entries by layer ${i} is ${overLimit('entriesPerImage')}`,
+        );
+      }
       const changes = tree.apply(index, i);
       for (const { path: p, before, after } of changes.pendingContent) {
         const [a, b] = await Promise.all([

@@ -1,7 +1,7 @@
 // Turns raw tar entries of one layer into a LayerIndex: normalised paths, types, whiteouts.
 import type { EntryType } from '../../api/model';
 import { StrataError } from '../errors';
-import { LIMITS } from '../limits';
+import { LIMITS, overLimit } from '../limits';
 import type { TarEntry } from '../tar/walk';
 import { clampEntryPath, classifyWhiteout } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
@@ -36,7 +36,7 @@ export class LayerIndexBuilder {
   private size = 0;
 
   constructor(
-    private readonly diffId: string,
+    readonly diffId: string,
     private readonly compression: Compression,
     /** Names the layer in errors: "layer 3 (sha256:…) of img.tar". */
     private readonly label: string,
@@ -46,9 +46,17 @@ export class LayerIndexBuilder {
     if (++this.count > LIMITS.entriesPerLayer) {
       throw new StrataError(
         'limit',
-        `${this.label}: more than ${LIMITS.entriesPerLayer} entries in one layer`,
+        `${this.label}: ${this.count} entries is ${overLimit('entriesPerLayer')}`,
       );
     }
+    if (raw.name.includes('\0') || raw.linkname.includes('\0')) {
+      throw new StrataError(
+        'bad-archive',
+        `${this.label}: the entry "${raw.name.replace(/\0/g, '\\0')}" has a NUL byte in its name or link target`,
+      );
+    }
+    if (raw.name.includes('\uFFFD'))
+      this.note(`the name "${raw.name}" is not valid UTF-8; unreadable bytes show as \uFFFD`);
     const { path, clamped } = clampEntryPath(raw.name);
     if (clamped) this.note(`the entry "${raw.name}" climbs above the root; read as ${path ?? '/'}`);
     if (path === null) return; // the root directory itself: never listed
@@ -56,7 +64,20 @@ export class LayerIndexBuilder {
     if (path.length > LIMITS.pathBytes) {
       throw new StrataError(
         'limit',
-        `${this.label}: a path of ${path.length} bytes is over the limit of ${LIMITS.pathBytes}`,
+        `${this.label}: a path of ${path.length} bytes is ${overLimit('pathBytes')}`,
+      );
+    }
+    let depth = 0;
+    for (
+      let i = path.indexOf('/');
+      i >= 0 && depth <= LIMITS.pathDepth;
+      i = path.indexOf('/', i + 1)
+    )
+      depth++;
+    if (depth > LIMITS.pathDepth) {
+      throw new StrataError(
+        'limit',
+        `${this.label}: a path ${depth} directories deep is ${overLimit('pathDepth')}`,
       );
     }
     const whiteout = classifyWhiteout(path);

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../io/byte-source';
 import { compressionOf, decompressor, type Compression } from '../io/decompress';
 import { StrataError } from '../errors';
+import { LIMITS, overLimit } from '../limits';
 import { walkTar } from '../tar/walk';
 import { TarStreamParser } from '../tar/stream-parser';
 import { LayerIndexBuilder } from './index-builder';
@@ -61,15 +62,36 @@ async function streamCompressedLayer(
     },
     label,
   );
+  // A bomb stops at a bound set by the compressed size; the whole stream is hashed on the way,
+  // since it is read anyway, to check it against the diff ID.
+  const cap = decompressionCap(blob.length);
+  const whole = createHash('sha256');
+  let total = 0;
   try {
     await pipeline(
       blob.source.stream(blob.offset, blob.offset + blob.length),
       decompressor(compression),
       async (chunks: AsyncIterable<Buffer>) => {
-        for await (const chunk of chunks) parser.push(chunk);
+        for await (const chunk of chunks) {
+          total += chunk.length;
+          if (total > cap) {
+            throw new StrataError(
+              'limit',
+              `${label}: the layer decompresses to more than ${cap} bytes, ${overLimitFor(cap)}`,
+            );
+          }
+          whole.update(chunk);
+          parser.push(chunk);
+        }
         parser.end();
       },
     );
+    const digest = `sha256:${whole.digest('hex')}`;
+    if (builder.diffId.startsWith('sha256:') && digest !== builder.diffId) {
+      builder.note(
+        `its content does not match its diff ID ${builder.diffId} (the content hashes to ${digest})`,
+      );
+    }
   } catch (err) {
     if (err instanceof StrataError) throw err;
     throw new StrataError(
@@ -80,3 +102,18 @@ async function streamCompressedLayer(
 }
 
 const EMPTY_DIGEST = `sha256:${createHash('sha256').digest('hex')}`;
+
+/** How far a compressed stream of `compressedBytes` may expand before it is refused as a bomb. */
+export function decompressionCap(compressedBytes: number): number {
+  return Math.min(
+    LIMITS.decompressedBytes,
+    Math.max(16 * 1024 * 1024, compressedBytes * LIMITS.decompressionRatio),
+  );
+}
+
+/** Which limit a cap came from, for the message. */
+export function overLimitFor(cap: number): string {
+  return cap === LIMITS.decompressedBytes
+    ? overLimit('decompressedBytes')
+    : overLimit('decompressionRatio');
+}

@@ -1,7 +1,7 @@
 // Turns a tar's header blocks into entries: applies PAX records and GNU long names to the entry
 // that follows them. Shared by the positioned header walk and the streaming parser.
 import { StrataError } from '../errors';
-import { LIMITS } from '../limits';
+import { LIMITS, overLimit } from '../limits';
 import { paddedSize, parseHeader } from './header';
 import { parsePax, paxNumber, paxText, paxXattrs, type PaxRecords } from './pax';
 
@@ -77,7 +77,7 @@ export class TarEntryDecoder {
       if (size > LIMITS.extendedHeaderBytes) {
         this.fail(
           offset,
-          `an extended header of ${size} bytes is over the limit of ${LIMITS.extendedHeaderBytes}`,
+          `an extended header of ${size} bytes is ${overLimit('extendedHeaderBytes')}`,
         );
       }
       this.metaType = h.typeflag;

@@ -116,7 +116,11 @@ export class MergedTree {
         else if (target.children)
           notes.push(`the hardlink ${entry.path} points to the directory ${entry.linkTarget}`);
       }
-      const parent = this.ensureDir(parentOf(entry.path), layerNo, remember);
+      const parent = this.ensureDir(parentOf(entry.path), layerNo, remember, (replaced, type) =>
+        notes.push(
+          `${entry.path} is written through ${replaced}, which a lower layer made a ${type}; it is read as a directory`,
+        ),
+      );
       const name = baseName(entry.path);
       const existing = parent.children!.get(name);
       remember(entry.path, existing);
@@ -151,6 +155,7 @@ export class MergedTree {
     path: string,
     layerNo: number,
     remember: (path: string, node: FsNode | undefined) => void,
+    replacing: (path: string, type: string) => void,
   ): FsNode {
     let dir = this.root;
     if (path === '/') return dir;
@@ -166,7 +171,10 @@ export class MergedTree {
         // Missing, or a non-directory standing where a directory must be: the later layer wins.
         const dirPath = path.slice(0, end);
         remember(dirPath, existing);
-        if (existing) for (const [p, n] of subtree(dirPath, existing)) remember(p, n);
+        if (existing) {
+          replacing(dirPath, existing.placed.entry.type);
+          for (const [p, n] of subtree(dirPath, existing)) remember(p, n);
+        }
         const created = new FsNode(implicitDir(dirPath, layerNo));
         dir.children!.set(name, created);
         dir = created;
