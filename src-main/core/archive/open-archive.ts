@@ -8,7 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressionCap, overLimitFor } from '../layer/read-layer';
 import { FileSource } from '../io/byte-source';
-import { compressionOf, decompressor } from '../io/decompress';
+import { compressionOf, decompressor, OutputLimitError } from '../io/decompress';
 import { StrataError } from '../errors';
 import type { Archive } from './archive';
 import { DirectoryArchive } from './directory-archive';
@@ -33,13 +33,19 @@ export async function openArchive(path: string): Promise<Archive> {
   try {
     await pipeline(
       createReadStream(path),
-      decompressor(compression),
+      decompressor(compression, decompressionCap(info.size)),
       capBytes(decompressionCap(info.size), path),
       createWriteStream(spool, { mode: 0o600 }),
     );
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     if (err instanceof StrataError) throw err;
+    if (err instanceof OutputLimitError) {
+      throw new StrataError(
+        'limit',
+        `${path}: the archive decompresses to more than ${(err as OutputLimitError).limit} bytes, ${overLimitFor((err as OutputLimitError).limit)}`,
+      );
+    }
     throw new StrataError(
       'bad-archive',
       `${path}: the ${compression} archive is damaged (${(err as Error).message})`,

@@ -15,13 +15,24 @@ export function compressionOf(magic: Buffer): Compression {
 type ZstdFactory = () => Duplex;
 const nativeZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
 
-function fzstdTransform(): Transform {
+/** Thrown when a stream expands past the bound it was given (a decompression bomb). */
+export class OutputLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`the stream decompresses to more than ${limit} bytes`);
+  }
+}
+
+function fzstdTransform(maxOutput: number): Transform {
   let decoder: FzstdDecompress;
+  let total = 0;
   return new Transform({
     construct(callback) {
-      decoder = new FzstdDecompress((chunk) =>
-        this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)),
-      );
+      // fzstd decompresses a whole pushed chunk at once: stop inside it, not after it.
+      decoder = new FzstdDecompress((chunk) => {
+        total += chunk.length;
+        if (total > maxOutput) throw new OutputLimitError(maxOutput);
+        this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      });
       callback();
     },
     transform(chunk: Buffer, _encoding, callback) {
@@ -43,7 +54,11 @@ function fzstdTransform(): Transform {
   });
 }
 
-export function decompressor(compression: Exclude<Compression, 'none'>): Duplex {
+/** A decompressing stream; `maxOutput` bounds what it may produce (node:zlib's are checked by the reader). */
+export function decompressor(
+  compression: Exclude<Compression, 'none'>,
+  maxOutput = Infinity,
+): Duplex {
   if (compression === 'gzip') return zlib.createGunzip();
-  return nativeZstd ? nativeZstd() : fzstdTransform();
+  return nativeZstd ? nativeZstd() : fzstdTransform(maxOutput);
 }

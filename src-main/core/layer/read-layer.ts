@@ -3,7 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../io/byte-source';
-import { compressionOf, decompressor, type Compression } from '../io/decompress';
+import { compressionOf, decompressor, OutputLimitError, type Compression } from '../io/decompress';
 import { StrataError } from '../errors';
 import { LIMITS, overLimit } from '../limits';
 import { walkTar } from '../tar/walk';
@@ -70,7 +70,7 @@ async function streamCompressedLayer(
   try {
     await pipeline(
       blob.source.stream(blob.offset, blob.offset + blob.length),
-      decompressor(compression),
+      decompressor(compression, cap),
       async (chunks: AsyncIterable<Buffer>) => {
         for await (const chunk of chunks) {
           total += chunk.length;
@@ -94,6 +94,12 @@ async function streamCompressedLayer(
     }
   } catch (err) {
     if (err instanceof StrataError) throw err;
+    if (err instanceof OutputLimitError) {
+      throw new StrataError(
+        'limit',
+        `${label}: the layer decompresses to more than ${cap} bytes, ${overLimitFor(cap)}`,
+      );
+    }
     throw new StrataError(
       'bad-archive',
       `${label}: the ${compression} layer is damaged (${(err as Error).message})`,
