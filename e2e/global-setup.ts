@@ -4,6 +4,7 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { ensureFixtures } from './fixtures/build';
+import { guardInputs } from './fixtures/read-only-guard';
 import { currentManifestPath, type FixtureManifest } from './fixtures/manifest';
 
 declare module 'vitest' {
@@ -12,8 +13,10 @@ declare module 'vitest' {
   }
 }
 
-export async function setup(project: TestProject): Promise<void> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const manifest = await ensureFixtures();
   process.env.STRATA_FIXTURES = currentManifestPath();
   project.provide('fixtures', manifest);
+  // the teardown: every input archive still has the bytes it had before the tests
+  return guardInputs(manifest);
 }
