@@ -130,4 +130,9 @@ export interface ImageOpenedEvent {
   type: 'opened';
   image: OpenedImage;
 }
-export type StrataEvent = ProgressEvent | ImageOpenedEvent | EngineEvent;
+/** A native menu item the renderer carries out (Electron): File > Open…, Close Tab, Edit > Find. */
+export interface MenuEvent {
+  type: 'menu';
+  action: 'open' | 'close-tab' | 'find';
+}
+export type StrataEvent = ProgressEvent | ImageOpenedEvent | EngineEvent | MenuEvent;

@@ -1,0 +1,202 @@
+// What one open image's explorer shows: the selected layer, the file view's mode, sort and
+// filter, the selected path, and which panel is in front. One per open image, kept while its
+// tab is open, so switching tabs comes back to the same place.
+import type { OpenedImage, Change } from '../../../src-main/api/model';
+import type { TreeFilter, TreeSort, TreeViewSpec, ViewMode } from '../../../src-main/api/explorer';
+import { ApiError, type StrataApi } from '../api/strata-api';
+import { FileTreeModel } from './file-tree.svelte';
+
+export type ExplorerPanel = 'files' | 'waste' | 'size';
+export type FilterKind = NonNullable<TreeFilter['kind']>;
+/** The change types the filter offers (unchanged paths are what "no change filter" adds). */
+export const FILTER_CHANGES: Exclude<Change, 'unchanged'>[] = ['added', 'modified', 'removed'];
+
+/** How long typing in the filter waits before it asks the service. */
+const FILTER_DELAY_MS = 120;
+
+export class Explorer {
+  readonly image: OpenedImage;
+  readonly tree: FileTreeModel;
+
+  layer = $state(0);
+  mode = $state<ViewMode>('changes');
+  sort = $state<TreeSort>('size');
+  filterText = $state('');
+  filterKind = $state<FilterKind>('substring');
+  filterChanges = $state<Change[]>([]);
+  minSize = $state(0);
+  /** Why the filter could not be applied (a bad regular expression), or null. */
+  filterProblem = $state<string | null>(null);
+
+  /** The selected path and its row in the current view (-1 when not shown). */
+  selectedPath = $state<string | null>(null);
+  selectedIndex = $state(-1);
+  panel = $state<ExplorerPanel>('files');
+  /** The right pane: the selected layer or the selected file. */
+  inspecting = $state<'layer' | 'file'>('layer');
+
+  /** Bumped to ask the tree to scroll its selected row into view. */
+  scrollRequest = $state(0);
+  /** Bumped to ask the filter box for focus (`/`, Find in the menu). */
+  focusFilterRequest = $state(0);
+  /** Bumped to ask the tree for focus (after a jump from another panel). */
+  focusTreeRequest = $state(0);
+
+  private filterTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly api: StrataApi,
+    image: OpenedImage,
+    private readonly report: (error: unknown) => void,
+  ) {
+    this.image = image;
+    this.tree = new FileTreeModel(api.explorer, image.handle, report);
+  }
+
+  get handle(): string {
+    return this.image.handle;
+  }
+
+  get filterActive(): boolean {
+    return Boolean(this.filterText || this.filterChanges.length || this.minSize);
+  }
+
+  get spec(): TreeViewSpec {
+    const filter: TreeFilter = {};
+    if (this.filterText) {
+      filter.text = this.filterText;
+      filter.kind = this.filterKind;
+    }
+    if (this.filterChanges.length) filter.changes = [...this.filterChanges];
+    if (this.minSize) filter.minSize = this.minSize;
+    return {
+      layer: this.layer,
+      mode: this.mode,
+      sort: this.sort,
+      ...(Object.keys(filter).length ? { filter } : {}),
+    };
+  }
+
+  /** Opens the first view (the selected layer's changes). */
+  start(layer: number): void {
+    this.layer = layer;
+    void this.reload();
+  }
+
+  selectLayer(layer: number): void {
+    if (layer === this.layer) return;
+    this.layer = layer;
+    void this.reload();
+  }
+
+  setMode(mode: ViewMode): void {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    void this.reload();
+  }
+
+  setSort(sort: TreeSort): void {
+    if (sort === this.sort) return;
+    this.sort = sort;
+    void this.reload();
+  }
+
+  /** Typing: applied after a short pause, so a fast typist sends one request. */
+  setFilterText(text: string): void {
+    this.filterText = text;
+    clearTimeout(this.filterTimer);
+    this.filterTimer = setTimeout(() => void this.reload(), FILTER_DELAY_MS);
+  }
+
+  setFilterKind(kind: FilterKind): void {
+    this.filterKind = kind;
+    if (this.filterText) void this.reload();
+  }
+
+  toggleChange(change: Change): void {
+    this.filterChanges = this.filterChanges.includes(change)
+      ? this.filterChanges.filter((c) => c !== change)
+      : [...this.filterChanges, change];
+    void this.reload();
+  }
+
+  setMinSize(bytes: number): void {
+    this.minSize = bytes;
+    void this.reload();
+  }
+
+  clearFilter(): void {
+    clearTimeout(this.filterTimer);
+    this.filterText = '';
+    this.filterChanges = [];
+    this.minSize = 0;
+    void this.reload();
+  }
+
+  select(path: string | null, index: number, show = true): void {
+    this.selectedPath = path;
+    this.selectedIndex = path === null ? -1 : index;
+    if (path !== null && show) this.inspecting = 'file';
+  }
+
+  /**
+   * Shows `path` in the tree: opens the directories above it and selects it. When the current
+   * view hides it (only changes, or a filter), switches to the whole file system first.
+   * With `layer`, selects that layer first. Resolves to false when the path is not there.
+   */
+  async goTo(path: string, layer = this.layer): Promise<boolean> {
+    this.panel = 'files';
+    const layerChanged = layer !== this.layer;
+    this.layer = layer;
+    let index = layerChanged ? await this.reload(path) : await this.tree.reveal(path);
+    if (index === null) return false;
+    if (index < 0 && (this.mode !== 'aggregate' || this.filterActive)) {
+      clearTimeout(this.filterTimer);
+      this.mode = 'aggregate';
+      this.filterText = '';
+      this.filterChanges = [];
+      this.minSize = 0;
+      index = await this.reload(path);
+    }
+    if (index === null || index < 0) return false;
+    this.select(path, index);
+    this.scrollRequest++;
+    this.focusTreeRequest++;
+    return true;
+  }
+
+  focusFilter(): void {
+    this.panel = 'files';
+    this.focusFilterRequest++;
+  }
+
+  dispose(): void {
+    clearTimeout(this.filterTimer);
+    this.tree.dispose();
+  }
+
+  /**
+   * Opens the view for the current spec, keeping the selected path (or `keep`) in view.
+   * Resolves to the kept path's row, or null when a later reload overtook this one.
+   */
+  private async reload(keep: string | null = this.selectedPath): Promise<number | null> {
+    let index: number | null;
+    try {
+      index = await this.tree.open(this.spec, keep);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'bad-request' && this.filterText) {
+        this.filterProblem = error.message;
+        return null;
+      }
+      this.report(error);
+      return null;
+    }
+    if (index === null) return null;
+    this.filterProblem = null;
+    if (keep !== null && keep === this.selectedPath) {
+      this.selectedIndex = index;
+      if (index >= 0) this.scrollRequest++;
+    }
+    return index;
+  }
+}

@@ -1,0 +1,180 @@
+// The rows of one file view as the tree shows them: the service keeps the tree (filtered,
+// sorted, expanded) and this asks it for the pages the list is showing. Rows live in a plain
+// PageCache; `version` is the one reactive signal that pages arrived.
+import type { TreeRow, TreeViewSpec } from '../../../src-main/api/explorer';
+import type { ExplorerApi } from '../api/explorer-api';
+import { PageCache } from '../lib/page-cache';
+
+/** Rows per view:rows call. */
+const PAGE_SIZE = 200;
+/** Pages kept (at most PAGE_SIZE * MAX_PAGES rows in memory). */
+const MAX_PAGES = 30;
+/** Rows fetched beyond the visible ones, each way. */
+const READ_AHEAD = 100;
+
+export class FileTreeModel {
+  /** Rows in the view (with the open directories' children). */
+  total = $state(0);
+  /** Paths that pass the filter, or null without a filter. */
+  matches = $state<number | null>(null);
+  /** Bumped when rows arrive or change: what reads rowAt() re-reads. */
+  version = $state(0);
+  /** True until the first view of this model is open. */
+  opening = $state(true);
+
+  private readonly cache = new PageCache<TreeRow>(PAGE_SIZE, MAX_PAGES);
+  private viewId: string | null = null;
+  private openSequence = 0;
+  private visible = { start: 0, end: 40 };
+  private disposed = false;
+
+  constructor(
+    private readonly api: ExplorerApi,
+    private readonly handle: string,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /**
+   * Opens a view for `spec` in place of the current one (which stays shown until then).
+   * Resolves to the row of `keep` in the new view (-1 when absent), or null when a later open
+   * overtook this one. Throws what view:open throws (a bad regular expression, say).
+   */
+  async open(spec: TreeViewSpec, keep: string | null = null): Promise<number | null> {
+    const sequence = ++this.openSequence;
+    const opened = await this.api.openView(this.handle, spec);
+    if (sequence !== this.openSequence || this.disposed) {
+      void this.api.closeView(opened.viewId).catch(() => {});
+      return null;
+    }
+    const previous = this.viewId;
+    this.viewId = opened.viewId;
+    if (previous) void this.api.closeView(previous).catch(() => {});
+    let total = opened.total;
+    let index = -1;
+    if (keep) {
+      try {
+        ({ total, index } = await this.api.reveal(opened.viewId, keep));
+      } catch {
+        index = -1;
+      }
+      if (sequence !== this.openSequence) return null;
+    }
+    this.cache.clear();
+    this.total = total;
+    this.matches = opened.matches;
+    this.opening = false;
+    this.version++;
+    this.fetchVisible();
+    return index;
+  }
+
+  /** The row at `index`, or undefined while it loads. Reactive through `version`. */
+  rowAt(index: number): TreeRow | undefined {
+    void this.version;
+    return this.cache.get(index);
+  }
+
+  /** The list shows rows `start..end`: fetch what is missing around them. */
+  setVisible(start: number, end: number): void {
+    this.visible = { start, end };
+    this.fetchVisible();
+  }
+
+  /** Opens or closes the directory `row` (at `index`). */
+  async setExpanded(row: TreeRow, expanded: boolean): Promise<void> {
+    const viewId = this.viewId;
+    if (!viewId || row.type !== 'dir' || row.childCount === 0 || row.expanded === expanded) return;
+    // The chevron turns at once; the rows below follow when the service answers.
+    row.expanded = expanded;
+    this.version++;
+    try {
+      const total = await this.api.expand(viewId, row.path, expanded);
+      if (viewId !== this.viewId) return;
+      this.refresh(total);
+    } catch (error) {
+      row.expanded = !expanded;
+      this.version++;
+      this.onError(error);
+    }
+  }
+
+  async expandAll(expanded: boolean): Promise<void> {
+    const viewId = this.viewId;
+    if (!viewId) return;
+    try {
+      const total = await this.api.expandAll(viewId, expanded);
+      if (viewId === this.viewId) this.refresh(total);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  /** Opens the directories above `path`; its row, or -1 when this view does not show it. */
+  async reveal(path: string): Promise<number> {
+    const viewId = this.viewId;
+    if (!viewId) return -1;
+    const { total, index } = await this.api.reveal(viewId, path);
+    if (viewId !== this.viewId) return -1;
+    this.refresh(total);
+    return index;
+  }
+
+  /** The row of the directory that holds the row at `index` (-1 for a top-level row). */
+  async parentIndex(index: number): Promise<number> {
+    const row = await this.load(index);
+    if (!row || row.depth === 0) return -1;
+    for (let i = index - 1; i >= 0; i--) {
+      const above = await this.load(i);
+      if (above && above.depth === row.depth - 1) return i;
+    }
+    return -1;
+  }
+
+  /** The row at `index`, fetched if it is not loaded. */
+  async load(index: number): Promise<TreeRow | undefined> {
+    if (this.cache.has(index)) return this.cache.get(index);
+    const viewId = this.viewId;
+    if (!viewId || index < 0 || index >= this.total) return undefined;
+    const page = this.cache.pageOf(index);
+    await this.fetchPage(viewId, page);
+    return this.cache.get(index);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.openSequence++;
+    if (this.viewId) void this.api.closeView(this.viewId).catch(() => {});
+    this.viewId = null;
+  }
+
+  private refresh(total: number): void {
+    this.cache.invalidate();
+    this.total = total;
+    this.version++;
+    this.fetchVisible();
+  }
+
+  private fetchVisible(): void {
+    const viewId = this.viewId;
+    if (!viewId) return;
+    const { start, end } = this.visible;
+    for (const page of this.cache.wanted(start - READ_AHEAD, end + READ_AHEAD, this.total)) {
+      void this.fetchPage(viewId, page);
+    }
+  }
+
+  private async fetchPage(viewId: string, page: number): Promise<void> {
+    const generation = this.cache.begin(page);
+    try {
+      const answer = await this.api.rows(viewId, page * PAGE_SIZE, PAGE_SIZE);
+      if (viewId !== this.viewId) return;
+      if (this.cache.put(page, answer.rows, generation)) {
+        if (answer.total !== this.total) this.total = answer.total;
+        this.version++;
+      }
+    } catch (error) {
+      this.cache.fail(page, generation);
+      if (viewId === this.viewId) this.onError(error);
+    }
+  }
+}
