@@ -280,12 +280,15 @@ function formatMb(bytes: number): string {
 
 /** Legacy-builder metadata steps (`#(nop) ENV …`) and BuildKit's (`ENV …`) make no layer. */
 const METADATA_STEP =
-  /^(?:\/bin\/sh -c #\(nop\)\s*)?(?:ENV|LABEL|CMD|ENTRYPOINT|EXPOSE|WORKDIR|USER|VOLUME|ARG|MAINTAINER|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+  /^(?:\/bin\/sh -c #\(nop\)\s*)?(?:ENV|LABEL|CMD|ENTRYPOINT|EXPOSE|USER|VOLUME|ARG|MAINTAINER|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+/** WORKDIR makes an empty layer with the legacy builder when the folder is new, none otherwise. */
+const MAYBE_STEP = /^(?:\/bin\/sh -c #\(nop\)\s*)?WORKDIR\b/;
 
 /**
  * The engine's history says each step's size but not whether it made a layer: a step with a
- * size did; a step without one did unless it is a metadata instruction. When that count does not
- * match the layers, the steps are shown without layers rather than guessed wrong.
+ * size did; one without did unless it is a metadata instruction; a WORKDIR without one may have.
+ * The maybes are settled by the layer count; when nothing fits, the steps are shown without
+ * layers rather than guessed wrong.
  */
 export function previewOf(
   ref: string,
@@ -293,15 +296,26 @@ export function previewOf(
   history: EngineHistoryItem[],
 ): EngineImagePreview {
   const layerCount = details.diffIds.length;
-  const makes = history.map((step) => step.size > 0 || !METADATA_STEP.test(step.createdBy.trim()));
-  const matches = makes.filter(Boolean).length === layerCount;
+  const kinds = history.map((step): 'layer' | 'maybe' | 'none' => {
+    const command = step.createdBy.trim();
+    if (step.size > 0) return 'layer';
+    if (MAYBE_STEP.test(command)) return 'maybe';
+    return METADATA_STEP.test(command) ? 'none' : 'layer';
+  });
+  const sure = kinds.filter((k) => k === 'layer').length;
+  const maybe = kinds.filter((k) => k === 'maybe').length;
+  const maybeIsLayer = sure + maybe === layerCount;
+  const matches = sure === layerCount || maybeIsLayer;
   let next = 0;
-  const steps = history.map((step, i) => ({
-    command: step.createdBy,
-    created: step.created,
-    size: step.size,
-    layerIndex: matches && makes[i] ? next++ : null,
-  }));
+  const steps = history.map((step, i) => {
+    const makes = kinds[i] === 'layer' || (kinds[i] === 'maybe' && maybeIsLayer);
+    return {
+      command: step.createdBy,
+      created: step.created,
+      size: step.size,
+      layerIndex: matches && makes ? next++ : null,
+    };
+  });
   return {
     ref,
     id: details.id,
