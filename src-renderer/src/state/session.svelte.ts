@@ -125,7 +125,11 @@ export class Session {
     this.currentHandle = image.handle;
   }
 
-  private async run(
+  /**
+   * Runs one open (at most one at a time): shows `label` as opening, then the image, or the
+   * error (a cancel the user asked for is not one).
+   */
+  async run(
     label: string,
     action: () => Promise<OpenedImage>,
     waiting = 'Starting…',
@@ -136,7 +140,7 @@ export class Session {
     try {
       this.add(await action());
     } catch (error) {
-      this.report(error);
+      if (!(error instanceof ApiError && error.code === 'cancelled')) this.report(error);
     } finally {
       this.opening = null;
     }
