@@ -10,16 +10,13 @@ export interface RawHeader {
   mtime: number;
   typeflag: string;
   linkname: string;
-  uname: string;
-  gname: string;
-  devmajor: number;
-  devminor: number;
 }
 
 export type HeaderResult =
   { kind: 'header'; header: RawHeader } | { kind: 'zero' } | { kind: 'invalid'; reason: string };
 
 function isZero(block: Buffer): boolean {
+  // Almost every block has a name in its first bytes: the loop ends at once.
   for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false;
   return true;
 }
@@ -62,14 +59,33 @@ export function numeric(block: Buffer, start: number, length: number): number | 
 function checksumMatches(block: Buffer): boolean {
   const stored = numeric(block, 148, 8);
   if (stored === null) return false;
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : (block[i] ?? 0);
+  // The checksum field itself counts as eight spaces.
+  let unsigned = 8 * 0x20;
+  let high = 0;
+  for (let i = 0; i < 148; i++) {
+    const byte = block[i]!;
     unsigned += byte;
-    signed += byte > 127 ? byte - 256 : byte;
+    if (byte > 127) high++;
   }
-  return stored === unsigned || stored === signed;
+  for (let i = 156; i < BLOCK; i++) {
+    const byte = block[i]!;
+    unsigned += byte;
+    if (byte > 127) high++;
+  }
+  // Old writers summed signed chars: each byte over 127 counts 256 less.
+  return stored === unsigned || stored === unsigned - 256 * high;
+}
+
+/** The magic is "ustar\0" (POSIX), not GNU's "ustar  ". */
+function isPosixUstar(block: Buffer): boolean {
+  return (
+    block[257] === 0x75 && // u
+    block[258] === 0x73 && // s
+    block[259] === 0x74 && // t
+    block[260] === 0x61 && // a
+    block[261] === 0x72 && // r
+    block[262] === 0
+  );
 }
 
 export function parseHeader(block: Buffer): HeaderResult {
@@ -83,10 +99,9 @@ export function parseHeader(block: Buffer): HeaderResult {
   if (size === null) return { kind: 'invalid', reason: 'unreadable or negative size' };
   if (mode === null || uid === null || gid === null)
     return { kind: 'invalid', reason: 'unreadable mode, uid or gid' };
-  const magic = block.toString('latin1', 257, 263);
   let name = text(block, 0, 100);
   // POSIX ustar splits long names into prefix/name; GNU's "ustar  " uses that area for other things.
-  if (magic === 'ustar\0') {
+  if (isPosixUstar(block)) {
     const prefix = text(block, 345, 155);
     if (prefix) name = `${prefix}/${name}`;
   }
@@ -101,11 +116,8 @@ export function parseHeader(block: Buffer): HeaderResult {
       size,
       mtime: mtime ?? 0,
       typeflag: flag === 0 ? '0' : String.fromCharCode(flag),
+      // uname, gname and the device numbers (265..345) are not read: Strata shows uid and gid.
       linkname: text(block, 157, 100),
-      uname: text(block, 265, 32),
-      gname: text(block, 297, 32),
-      devmajor: numeric(block, 329, 8) ?? 0,
-      devminor: numeric(block, 337, 8) ?? 0,
     },
   };
 }
