@@ -42,7 +42,8 @@ export class LayerIndexBuilder {
     private readonly label: string,
   ) {}
 
-  add(raw: RawLayerEntry): void {
+  /** `dataBase`: where the layer starts within the entry's source (offsets become the layer's own). */
+  add(raw: RawLayerEntry, dataBase = 0): void {
     if (++this.count > LIMITS.entriesPerLayer) {
       throw new StrataError(
         'limit',
@@ -118,12 +119,13 @@ export class LayerIndexBuilder {
       gid: raw.gid,
       mtime: raw.mtime,
       linkTarget,
-      dataOffset: raw.dataOffset,
+      dataOffset: raw.dataOffset - dataBase,
     };
     if (raw.digest) entry.digest = raw.digest;
     if (raw.xattrs) entry.xattrs = raw.xattrs;
     this.size += entry.size;
-    this.byPath.delete(path); // a repeated path keeps its last position and attributes
+    // A repeated path keeps its last position and attributes.
+    if (this.byPath.has(path)) this.byPath.delete(path);
     this.byPath.set(path, entry);
   }
 

@@ -6,7 +6,7 @@ import type { ByteSource } from '../io/byte-source';
 import { compressionOf, decompressor, OutputLimitError, type Compression } from '../io/decompress';
 import { StrataError } from '../errors';
 import { LIMITS, overLimit } from '../limits';
-import { walkTar } from '../tar/walk';
+import { walkTarBatches } from '../tar/walk';
 import { TarStreamParser } from '../tar/stream-parser';
 import { LayerIndexBuilder } from './index-builder';
 import type { LayerIndex } from './layer-index';
@@ -31,8 +31,8 @@ export async function readLayer(
   const builder = new LayerIndexBuilder(diffId, compression, label);
   if (compression === 'none') {
     const end = blob.offset + blob.length;
-    for await (const entry of walkTar(blob.source, { start: blob.offset, end, label })) {
-      builder.add({ ...entry, dataOffset: entry.dataOffset - blob.offset });
+    for await (const batch of walkTarBatches(blob.source, { start: blob.offset, end, label })) {
+      for (const entry of batch) builder.add(entry, blob.offset);
     }
   } else {
     await streamCompressedLayer(blob, compression, builder, label);
