@@ -10,6 +10,8 @@ const META_PREFIX = '.wh..wh.';
  * refusing the layer (the entry is kept and the layer gets a note). Null for the root itself.
  */
 export function clampEntryPath(name: string): { path: string | null; clamped: boolean } {
+  const simple = simplePath(name);
+  if (simple !== null) return { path: simple, clamped: false };
   const parts: string[] = [];
   let clamped = false;
   for (const part of name.split('/')) {
@@ -22,6 +24,24 @@ export function clampEntryPath(name: string): { path: string | null; clamped: bo
     parts.push(part);
   }
   return { path: parts.length === 0 ? null : '/' + parts.join('/'), clamped };
+}
+
+/** `.`, `..` or an empty part (`//`) somewhere in a name: the slow path must fold it. */
+const NEEDS_FOLDING = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
+/**
+ * The common case without splitting: `./a/b`, `a/b/`, `/a/b` become `/a/b` when no part is
+ * `.`, `..` or empty. Null when the name needs the full treatment (or is the root).
+ */
+function simplePath(name: string): string | null {
+  let from = 0;
+  let to = name.length;
+  if (name.startsWith('./')) from = 2;
+  else if (name.startsWith('/')) from = 1;
+  if (to > from && name.charCodeAt(to - 1) === 0x2f) to--;
+  if (to <= from) return null;
+  const body = from === 0 && to === name.length ? name : name.slice(from, to);
+  return NEEDS_FOLDING.test(body) ? null : '/' + body;
 }
 
 /**
