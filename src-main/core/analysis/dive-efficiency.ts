@@ -10,46 +10,46 @@ class DiveNode {
     public size: number,
     /** A real directory entry; dive's implicit parents are not directories. */
     public isDir: boolean,
-    public whiteout: boolean,
   ) {}
 
   child(name: string): DiveNode {
     this.children ??= new Map();
     let node = this.children.get(name);
-    if (!node) this.children.set(name, (node = new DiveNode(0, false, false)));
+    if (!node) this.children.set(name, (node = new DiveNode(0, false)));
     return node;
   }
 }
 
-/** One layer as dive sees it: every path component a node, whiteouts kept as `.wh.NAME` nodes. */
-function layerTree(index: LayerIndex): DiveNode {
-  const root = new DiveNode(0, true, false);
-  const place = (path: string): DiveNode => {
-    let node = root;
-    for (const name of path.slice(1).split('/')) node = node.child(name);
-    return node;
-  };
-  for (const entry of index.entries) {
-    const node = place(entry.path);
-    node.size = entry.type === 'file' ? entry.size : 0;
-    node.isDir = entry.type === 'dir';
+/** Every proper ancestor (not the root) of the given absolute paths. */
+function ancestorsOf(paths: Iterable<string>): Set<string> {
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+      const dir = path.slice(0, slash);
+      if (dirs.has(dir)) break; // and so are all of its own ancestors
+      dirs.add(dir);
+    }
   }
-  for (const target of index.whiteouts) {
-    const slash = target.lastIndexOf('/');
-    const node = place(`${target.slice(0, slash)}/${WHITEOUT_PREFIX}${target.slice(slash + 1)}`);
-    node.whiteout = true;
-  }
-  return root;
+  return dirs;
 }
 
-function* leaves(root: DiveNode): Generator<[string, DiveNode]> {
-  const stack: [string, DiveNode][] = [['', root]];
-  while (stack.length) {
-    const [path, node] = stack.pop()!;
-    if (node !== root && !node.children?.size) yield [path, node];
-    if (node.children)
-      for (const [name, child] of node.children) stack.push([`${path}/${name}`, child]);
+/** The `.wh.NAME` path dive keeps in a layer's tree for a whiteout of `target`. */
+function whiteoutPath(target: string): string {
+  const slash = target.lastIndexOf('/');
+  return `${target.slice(0, slash)}/${WHITEOUT_PREFIX}${target.slice(slash + 1)}`;
+}
+
+/** The node at `path` in the stacked tree, created (as dive's implicit nodes) where missing. */
+function place(root: DiveNode, path: string, upTo = path.length): DiveNode {
+  let node = root;
+  let at = 1;
+  while (at < upTo) {
+    let slash = path.indexOf('/', at);
+    if (slash < 0 || slash > upTo) slash = upTo;
+    node = node.child(path.slice(at, slash));
+    at = slash + 1;
   }
+  return node;
 }
 
 function sizeBelow(node: DiveNode): number {
@@ -63,66 +63,83 @@ function sizeBelow(node: DiveNode): number {
   return total;
 }
 
-/**
- * Lays `upper` onto `stacked` as dive stacks trees: whiteouts remove, everything else adds or
- * updates in place (dive keeps a replaced directory's children; so does this).
- */
-function stackOnto(stacked: DiveNode, upper: DiveNode): void {
-  const walk: [DiveNode, DiveNode][] = [[stacked, upper]];
-  while (walk.length) {
-    const [lower, up] = walk.pop()!;
-    if (!up.children) continue;
-    for (const [name, child] of up.children) {
-      if (child.whiteout) {
-        lower.children?.delete(name.slice(WHITEOUT_PREFIX.length));
-        continue;
-      }
-      const target = lower.child(name);
-      if (child.size || child.isDir || !child.children) {
-        target.size = child.size;
-        target.isDir = child.isDir;
-      }
-      walk.push([target, child]);
-    }
-  }
-}
-
 function getNode(root: DiveNode, path: string): DiveNode | undefined {
   let node: DiveNode | undefined = root;
   for (const name of path.slice(1).split('/')) node = node?.children?.get(name);
   return node;
 }
 
+/**
+ * dive's figures. dive builds a tree per layer (every path component a node, whiteouts as
+ * `.wh.NAME` nodes), counts each leaf of it by path, and stacks it onto the trees below (whiteouts
+ * remove, everything else adds or updates in place, keeping a replaced directory's children).
+ * The same is computed here from the layer's entries without building its tree: a leaf is an
+ * entry or whiteout that is no other's ancestor within the layer.
+ */
 export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
-  const seen = new Map<string, { cumulative: number; min: number; count: number }>();
-  const stacked = new DiveNode(0, true, false);
-  for (const index of indexes) {
-    const tree = layerTree(index);
-    for (const [path, node] of leaves(tree)) {
-      let key = path;
-      let size = node.size;
-      if (node.whiteout) {
-        const slash = path.lastIndexOf('/');
-        key = `${path.slice(0, slash)}/${path.slice(slash + 1 + WHITEOUT_PREFIX.length)}`;
-        const previous = getNode(stacked, key);
-        size = previous?.isDir ? sizeBelow(previous) : 0;
-      }
-      const data = seen.get(key);
-      if (data) {
-        data.cumulative += size;
-        data.min = Math.min(data.min, size);
-        data.count++;
-      } else seen.set(key, { cumulative: size, min: size, count: 1 });
+  // Per path dive has seen: the sum and the least of its sizes, and how many times (in columns).
+  const seen = new Map<string, number>();
+  const cumulatives: number[] = [];
+  const mins: number[] = [];
+  const counts: number[] = [];
+  const count = (key: string, size: number): void => {
+    const slot = seen.get(key);
+    if (slot === undefined) {
+      seen.set(key, cumulatives.length);
+      cumulatives.push(size);
+      mins.push(size);
+      counts.push(1);
+    } else {
+      cumulatives[slot]! += size;
+      if (size < mins[slot]!) mins[slot] = size;
+      counts[slot]!++;
     }
-    stackOnto(stacked, tree);
+  };
+  const stacked = new DiveNode(0, true);
+  for (const index of indexes) {
+    const whiteoutPaths = index.whiteouts.map(whiteoutPath);
+    const inner = ancestorsOf(index.entries.map((e) => e.path));
+    for (const path of ancestorsOf(whiteoutPaths)) inner.add(path);
+    // The leaves, counted against the layers below.
+    for (const entry of index.entries) {
+      if (!inner.has(entry.path)) count(entry.path, entry.type === 'file' ? entry.size : 0);
+    }
+    for (const [i, target] of index.whiteouts.entries()) {
+      if (inner.has(whiteoutPaths[i]!)) continue;
+      const previous = getNode(stacked, target);
+      count(target, previous?.isDir ? sizeBelow(previous) : 0);
+    }
+    // Stacking: entries first, then whiteouts (a whiteout's node comes after the entries' in its
+    // directory, and one below an entry of the same layer removes what that entry placed).
+    // Entries come grouped by directory: the last parent is looked up once for its run.
+    let parentPath = '';
+    let parent = stacked;
+    for (const entry of index.entries) {
+      const slash = entry.path.lastIndexOf('/');
+      if (slash !== parentPath.length || !entry.path.startsWith(parentPath)) {
+        parentPath = entry.path.slice(0, slash);
+        parent = place(stacked, parentPath);
+      }
+      const node = parent.child(entry.path.slice(slash + 1));
+      const size = entry.type === 'file' ? entry.size : 0;
+      const isDir = entry.type === 'dir';
+      if (size || isDir || !inner.has(entry.path)) {
+        node.size = size;
+        node.isDir = isDir;
+      }
+    }
+    for (const target of index.whiteouts) {
+      const slash = target.lastIndexOf('/');
+      place(stacked, target, slash).children?.delete(target.slice(slash + 1));
+    }
   }
   let minimum = 0;
   let cumulative = 0;
   let wastedBytes = 0;
-  for (const data of seen.values()) {
-    minimum += data.min;
-    cumulative += data.cumulative;
-    if (data.count > 1) wastedBytes += data.cumulative;
+  for (let slot = 0; slot < cumulatives.length; slot++) {
+    minimum += mins[slot]!;
+    cumulative += cumulatives[slot]!;
+    if (counts[slot]! > 1) wastedBytes += cumulatives[slot]!;
   }
   const userSize = indexes.slice(1).reduce((sum, index) => sum + index.size, 0);
   return {
