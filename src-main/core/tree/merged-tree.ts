@@ -80,6 +80,34 @@ export class MergedTree {
     return undefined;
   }
 
+  /**
+   * `get` for many paths in a row while the tree does not change: the last parent directory is
+   * remembered, so the paths of one directory cost one lookup each.
+   */
+  cachedLookup(): (path: string) => FsNode | undefined {
+    let dirPath: string | null = null;
+    let dir: FsNode | undefined;
+    return (path) => {
+      if (path === '/') return this.root;
+      const slash = path.lastIndexOf('/');
+      if (dirPath === null || slash !== dirPath.length || !path.startsWith(dirPath)) {
+        dirPath = path.slice(0, slash);
+        dir = this.get(dirPath || '/');
+      }
+      return dir?.children?.get(path.slice(slash + 1));
+    };
+  }
+
+  /** Calls `fn` for every node below the root, in no particular order (no paths, no sorting). */
+  forEachNode(fn: (node: FsNode) => void): void {
+    const stack: FsNode[] = [this.root];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node !== this.root) fn(node);
+      if (node.children) for (const child of node.children.values()) stack.push(child);
+    }
+  }
+
   /** Applies layer `layerNo` on top of the tree and reports what it changed. */
   apply(index: LayerIndex, layerNo: number): LayerChangeSet {
     const before = new Map<string, Placed | null>();
@@ -106,6 +134,10 @@ export class MergedTree {
       this.get(parentOf(target))?.children?.delete(baseName(target));
     }
     const notes: string[] = [];
+    // Tar entries come grouped by directory: the parent is looked up once for each run of them.
+    // A cached parent stays valid until an entry replaces a node (which may detach it).
+    let parentPath: string | null = null;
+    let parent: FsNode = this.root;
     for (const entry of index.entries) {
       if (entry.type === 'hardlink') {
         const target = this.get(entry.linkTarget!);
@@ -116,27 +148,39 @@ export class MergedTree {
         else if (target.children)
           notes.push(`the hardlink ${entry.path} points to the directory ${entry.linkTarget}`);
       }
-      const parent = this.ensureDir(parentOf(entry.path), layerNo, remember, (replaced, type) =>
-        notes.push(
-          `${entry.path} is written through ${replaced}, which a lower layer made a ${type}; it is read as a directory`,
-        ),
-      );
-      const name = baseName(entry.path);
+      const slash = entry.path.lastIndexOf('/');
+      if (
+        parentPath === null ||
+        slash !== parentPath.length ||
+        !entry.path.startsWith(parentPath)
+      ) {
+        parentPath = entry.path.slice(0, slash);
+        parent = this.ensureDir(parentPath || '/', layerNo, remember, (replaced, type) =>
+          notes.push(
+            `${entry.path} is written through ${replaced}, which a lower layer made a ${type}; it is read as a directory`,
+          ),
+        );
+      }
+      const name = entry.path.slice(slash + 1);
       const existing = parent.children!.get(name);
       remember(entry.path, existing);
       const placed = { entry, layer: layerNo };
       if (existing && existing.children && entry.type === 'dir') {
         existing.placed = placed; // directory over directory: attributes only
       } else {
-        if (existing) removeChildren(entry.path, existing);
+        if (existing) {
+          removeChildren(entry.path, existing);
+          parentPath = null;
+        }
         parent.children!.set(name, new FsNode(placed));
       }
     }
 
     const changes = new Map<string, Change>();
     const pendingContent: ContentComparison[] = [];
+    const lookup = this.cachedLookup();
     for (const [path, was] of before) {
-      const now = this.get(path)?.placed ?? null;
+      const now = lookup(path)?.placed ?? null;
       if (!was && now) changes.set(path, 'added');
       else if (was && !now) changes.set(path, 'removed');
       else if (was && now) {
