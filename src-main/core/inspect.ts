@@ -31,7 +31,7 @@ export function summarize(model: ImageModel): InspectResult {
   });
 
   let files = 0;
-  for (const _ of tree.walk()) files++;
+  tree.forEachNode(() => files++);
   return {
     format: resolved.format,
     image: {

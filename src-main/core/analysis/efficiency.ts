@@ -5,7 +5,7 @@ import type { MergedTree } from '../tree/merged-tree';
 
 export function visibleBytes(tree: MergedTree): number {
   let total = 0;
-  for (const [, node] of tree.walk()) total += node.placed.entry.size;
+  tree.forEachNode((node) => (total += node.placed.entry.size));
   return total;
 }
 
