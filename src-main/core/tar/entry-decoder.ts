@@ -52,11 +52,14 @@ export class TarEntryDecoder {
     );
   }
 
-  /** Decodes the header block at `offset`; `available` is where the tar's bytes end, if known. */
-  header(block: Buffer, offset: number, available = Infinity): Decoded {
+  /**
+   * Decodes the header block found at `at` in `block`, which lies at `offset` in the tar;
+   * `available` is where the tar's bytes end, if known.
+   */
+  header(block: Buffer, offset: number, available = Infinity, at = 0): Decoded {
     if (!this.pax && this.longName === undefined && this.longLink === undefined)
       this.entryStart = offset;
-    const parsed = parseHeader(block);
+    const parsed = parseHeader(block, at);
     if (parsed.kind === 'zero') return { kind: 'end' };
     if (parsed.kind === 'invalid') this.fail(offset, `invalid tar header: ${parsed.reason}`);
     if (parsed.kind !== 'header') return { kind: 'end' };

@@ -15,9 +15,9 @@ export interface RawHeader {
 export type HeaderResult =
   { kind: 'header'; header: RawHeader } | { kind: 'zero' } | { kind: 'invalid'; reason: string };
 
-function isZero(block: Buffer): boolean {
+function isZero(block: Buffer, at: number): boolean {
   // Almost every block has a name in its first bytes: the loop ends at once.
-  for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false;
+  for (let i = at; i < at + BLOCK; i++) if (block[i] !== 0) return false;
   return true;
 }
 
@@ -56,56 +56,85 @@ export function numeric(block: Buffer, start: number, length: number): number | 
   return digits === 0 ? 0 : value;
 }
 
-function checksumMatches(block: Buffer): boolean {
-  const stored = numeric(block, 148, 8);
+function checksumMatches(block: Buffer, at: number): boolean {
+  const stored = numeric(block, at + 148, 8);
   if (stored === null) return false;
-  // The checksum field itself counts as eight spaces.
+  // The checksum field itself (148..156) counts as eight spaces.
   let unsigned = 8 * 0x20;
   let high = 0;
-  for (let i = 0; i < 148; i++) {
-    const byte = block[i]!;
-    unsigned += byte;
-    if (byte > 127) high++;
-  }
-  for (let i = 156; i < BLOCK; i++) {
-    const byte = block[i]!;
-    unsigned += byte;
-    if (byte > 127) high++;
+  if ((block.byteOffset + at) % 4 === 0) {
+    // Four bytes at a time: the byte sums of two 16-bit lanes, and the bytes over 127.
+    const words = wordsOf(block.buffer);
+    const first = (block.byteOffset + at) / 4;
+    let lanes = 0;
+    for (let w = 0; w < BLOCK / 4; w++) {
+      if (w === 37 || w === 38) continue;
+      const x = words[first + w]!;
+      lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+      high += popcount(x & 0x80808080);
+    }
+    // 126 words * 2 bytes * 255 per lane stays far below 2^16: the lanes never carry.
+    unsigned += (lanes & 0xffff) + (lanes >>> 16);
+  } else {
+    for (let i = at; i < at + BLOCK; i++) {
+      if (i === at + 148) i += 8;
+      const byte = block[i]!;
+      unsigned += byte;
+      if (byte > 127) high++;
+    }
   }
   // Old writers summed signed chars: each byte over 127 counts 256 less.
   return stored === unsigned || stored === unsigned - 256 * high;
 }
 
+/** A 32-bit view of the whole buffer, kept for the next header of the same read-ahead window. */
+let viewed: ArrayBufferLike | null = null;
+let view = new Uint32Array(0);
+function wordsOf(buffer: ArrayBufferLike): Uint32Array {
+  if (buffer !== viewed) {
+    view = new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
+    viewed = buffer;
+  }
+  return view;
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
 /** The magic is "ustar\0" (POSIX), not GNU's "ustar  ". */
-function isPosixUstar(block: Buffer): boolean {
+function isPosixUstar(block: Buffer, at: number): boolean {
   return (
-    block[257] === 0x75 && // u
-    block[258] === 0x73 && // s
-    block[259] === 0x74 && // t
-    block[260] === 0x61 && // a
-    block[261] === 0x72 && // r
-    block[262] === 0
+    block[at + 257] === 0x75 && // u
+    block[at + 258] === 0x73 && // s
+    block[at + 259] === 0x74 && // t
+    block[at + 260] === 0x61 && // a
+    block[at + 261] === 0x72 && // r
+    block[at + 262] === 0
   );
 }
 
-export function parseHeader(block: Buffer): HeaderResult {
-  if (isZero(block)) return { kind: 'zero' };
-  if (!checksumMatches(block)) return { kind: 'invalid', reason: 'bad header checksum' };
-  const size = numeric(block, 124, 12);
-  const mode = numeric(block, 100, 8);
-  const uid = numeric(block, 108, 8);
-  const gid = numeric(block, 116, 8);
-  const mtime = numeric(block, 136, 12);
+/** The header block at `at` in `block` (a read-ahead window holds many). */
+export function parseHeader(block: Buffer, at = 0): HeaderResult {
+  if (isZero(block, at)) return { kind: 'zero' };
+  if (!checksumMatches(block, at)) return { kind: 'invalid', reason: 'bad header checksum' };
+  const size = numeric(block, at + 124, 12);
+  const mode = numeric(block, at + 100, 8);
+  const uid = numeric(block, at + 108, 8);
+  const gid = numeric(block, at + 116, 8);
+  const mtime = numeric(block, at + 136, 12);
   if (size === null) return { kind: 'invalid', reason: 'unreadable or negative size' };
   if (mode === null || uid === null || gid === null)
     return { kind: 'invalid', reason: 'unreadable mode, uid or gid' };
-  let name = text(block, 0, 100);
+  let name = text(block, at, 100);
   // POSIX ustar splits long names into prefix/name; GNU's "ustar  " uses that area for other things.
-  if (isPosixUstar(block)) {
-    const prefix = text(block, 345, 155);
+  if (isPosixUstar(block, at)) {
+    const prefix = text(block, at + 345, 155);
     if (prefix) name = `${prefix}/${name}`;
   }
-  const flag = block[156] ?? 0;
+  const flag = block[at + 156] ?? 0;
   return {
     kind: 'header',
     header: {
@@ -117,7 +146,7 @@ export function parseHeader(block: Buffer): HeaderResult {
       mtime: mtime ?? 0,
       typeflag: flag === 0 ? '0' : String.fromCharCode(flag),
       // uname, gname and the device numbers (265..345) are not read: Strata shows uid and gid.
-      linkname: text(block, 157, 100),
+      linkname: text(block, at + 157, 100),
     },
   };
 }

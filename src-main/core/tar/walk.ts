@@ -45,7 +45,7 @@ export async function* walkTarBatches(
       windowStart = pos;
     }
     const at = pos - windowStart;
-    const decoded = decoder.header(window.subarray(at, at + BLOCK), pos, end);
+    const decoded = decoder.header(window, pos, end, at);
     if (decoded.kind === 'end') break;
     if (decoded.kind === 'meta') {
       const from = pos + BLOCK;
