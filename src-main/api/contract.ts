@@ -12,6 +12,7 @@ import type {
   WastedPath,
 } from './explorer';
 import type { ComparedFile, CompareSummary } from './compare';
+import type { Finding } from './findings';
 
 /** The engine channels (list, images, open with progress and cancel, export cache) are in engine.ts. */
 export interface Channels extends EngineChannels {
@@ -55,6 +56,8 @@ export interface Channels extends EngineChannels {
     response: { base64: string; offset: number; total: number };
   };
   'image:waste': { request: { handle: string }; response: WastedPath[] };
+  /** Secrets and risky files, each with the layer that added it (computed once per image). */
+  'image:findings': { request: { handle: string }; response: Finding[] };
   'image:sizeMap': {
     request: { handle: string; layer: number; path: string; depth: number };
     response: SizeMapNode;
@@ -96,6 +99,7 @@ export const CHANNELS = [
   'image:entry',
   'image:read',
   'image:waste',
+  'image:findings',
   'image:sizeMap',
   'file:save',
   'compare:open',

@@ -1,4 +1,5 @@
 // The image model as the CLI's JSON and the renderer see it (DESIGN.md, "Semantics").
+import type { Finding } from './findings';
 
 export type EntryType =
   | 'file'
@@ -73,6 +74,8 @@ export interface InspectResult {
   efficiency: Efficiency;
   /** The same figures computed exactly as dive computes them, for thresholds tuned to dive. */
   dive: { efficiency: number; wastedBytes: number; userWastedPercent: number };
+  /** Secrets and risky files (`strata inspect` fills it; the app asks for it with image:findings). */
+  findings?: Finding[];
   /** What did not stop the read but a person should know (history that does not match the layers, odd entries). */
   warnings: string[];
 }

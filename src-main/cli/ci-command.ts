@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StrataError } from '../core/errors';
 import { summarize } from '../core/inspect';
+import { findFindings } from '../core/analysis/findings';
+import type { Finding, FindingKind } from '../api/findings';
 import { openCliSource } from './source';
 import {
   DEFAULT_RULES,
@@ -24,6 +26,7 @@ export async function runCi(args: string[]): Promise<number> {
     config: { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
+    'fail-on': { type: 'string', multiple: true },
   });
   if (positionals.length !== 1) throw new StrataError('bad-request', 'ci: give exactly one SOURCE');
   const rules: Rule[] = values.config ? await readRulesFile(values.config) : [];
@@ -43,13 +46,24 @@ export async function runCi(args: string[]): Promise<number> {
   }
   const source = positionals[0]!;
   const model = await openCliSource(source, { image: values.image, platform: values.platform });
+  const failOn = values['fail-on'] ?? [];
+  for (const what of failOn) {
+    if (!FAIL_ON[what])
+      throw new StrataError(
+        'bad-request',
+        `ci: --fail-on takes ${Object.keys(FAIL_ON).join(', ')}, not "${what}"`,
+      );
+  }
   let result;
+  let findings: Finding[] = [];
   try {
     result = summarize(model);
+    if (failOn.length) findings = await findFindings(model);
   } finally {
     await model.close();
   }
-  const results = judge(rules.length ? rules : DEFAULT_RULES, result);
+  const results = judge(rules.length || failOn.length ? rules : DEFAULT_RULES, result);
+  for (const what of failOn) results.push(findingsRule(what, findings));
   const passed = results.every((r) => r.passed);
   if (values.junit) await writeFile(values.junit, junitReport(basename(source), results, describe));
   if (values.json) {
@@ -64,9 +78,38 @@ export async function runCi(args: string[]): Promise<number> {
   return passed ? 0 : 1;
 }
 
+/** `--fail-on` groups: which finding kinds make the run fail. */
+const FAIL_ON: Record<string, FindingKind[]> = {
+  secrets: ['private-key', 'token', 'credentials-file', 'env-file'],
+  'git-directories': ['git-directory'],
+  'package-caches': ['package-cache'],
+  'world-writable': ['world-writable'],
+};
+
+function findingsRule(what: string, findings: Finding[]): RuleResult {
+  const hits = findings.filter((f) => FAIL_ON[what]!.includes(f.kind));
+  return {
+    name: `no-${what}` as RuleResult['name'],
+    threshold: 0,
+    figures: 'strata',
+    origin: '--fail-on',
+    value: hits.length,
+    passed: hits.length === 0,
+    detail: hits
+      .slice(0, 5)
+      .map(
+        (f) =>
+          `${f.path} (layer ${f.layer}${f.goneIn === null ? '' : `, deleted in ${f.goneIn} but still stored`})`,
+      ),
+  };
+}
+
 const pct = (ratio: number): string => `${(ratio * 100).toFixed(2)}%`;
 
 function describe(r: RuleResult): string {
+  if (r.origin === '--fail-on') {
+    return `${r.name}: ${r.value} finding${r.value === 1 ? '' : 's'}${r.detail?.length ? `: ${r.detail.join(', ')}` : ''}`;
+  }
   const whose = r.figures === 'dive' ? ' (dive figures)' : '';
   const origin = r.origin === 'default' ? ', default' : '';
   switch (r.name) {
@@ -74,7 +117,7 @@ function describe(r: RuleResult): string {
       return `${r.name}: efficiency ${pct(r.value)} ${r.passed ? '>=' : '<'} ${pct(r.threshold)}${whose}${origin}`;
     case 'max-wasted-bytes':
       return `${r.name}: wasted ${formatBytes(r.value)} (${r.value} B) ${r.passed ? '<=' : '>'} ${formatBytes(r.threshold)}${whose}${origin}`;
-    case 'max-user-wasted-percent':
+    default:
       return `${r.name}: ${pct(r.value)} of the layers above the base wasted ${r.passed ? '<=' : '>'} ${pct(r.threshold)}${whose}${origin}`;
   }
 }

@@ -1,5 +1,6 @@
 import type { InspectResult } from '../api/model';
 import { summarize } from '../core/inspect';
+import { findFindings } from '../core/analysis/findings';
 import { StrataError } from '../core/errors';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { displayCommand, formatBytes, table } from './format';
@@ -22,7 +23,7 @@ export async function runInspect(args: string[]): Promise<number> {
   });
   let result: InspectResult;
   try {
-    result = summarize(model);
+    result = { ...summarize(model), findings: await findFindings(model) };
   } finally {
     await model.close();
   }

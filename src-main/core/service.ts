@@ -22,6 +22,8 @@ import type { Readable } from 'node:stream';
 import { checkLayer } from './image/layer-view';
 import { wastedPaths } from './analysis/waste';
 import { sizeMap } from './analysis/size-map';
+import { findFindings } from './analysis/findings';
+import type { Finding } from '../api/findings';
 import { Comparisons } from './compare/comparisons';
 import type { ComparedFile, CompareSummary } from '../api/compare';
 import type { TreeFilter, TreeSort } from '../api/explorer';
@@ -39,6 +41,7 @@ interface OpenImage {
   opened: OpenedImage;
   model: ImageModel;
   waste?: Promise<WastedPath[]>;
+  findings?: Promise<Finding[]>;
 }
 
 /** Views kept open at most; the oldest is dropped first (the renderer reopens one it needs). */
@@ -222,6 +225,12 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     const model = this.model(handle);
     const placed = fileAt(model, checkLayer(model, layer), path);
     return { stream: openContent(model, placed), size: placed.entry.size };
+  }
+
+  findings(handle: string): Promise<Finding[]> {
+    const image = this.lookup(handle);
+    image.findings ??= findFindings(image.model);
+    return image.findings;
   }
 
   waste(handle: string): Promise<WastedPath[]> {

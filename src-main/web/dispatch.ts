@@ -29,6 +29,7 @@ export type DispatchService = EngineDispatchService &
     | 'read'
     | 'waste'
     | 'sizeMap'
+    | 'findings'
     | 'compare'
     | 'openCompareView'
     | 'compareFile'
@@ -241,6 +242,7 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
       } as Request<C>;
     }
     case 'image:waste':
+    case 'image:findings':
       onlyKeys(body, channel, ['handle']);
       return { handle: text(body, channel, 'handle', MAX_HANDLE_LENGTH) } as Request<C>;
     case 'image:sizeMap':
@@ -348,6 +350,8 @@ async function call<C extends Channel>(
     }
     case 'image:waste':
       return (await service.waste((request as Request<'image:waste'>).handle)) as Response<C>;
+    case 'image:findings':
+      return (await service.findings((request as Request<'image:findings'>).handle)) as Response<C>;
     case 'image:sizeMap': {
       const r = request as Request<'image:sizeMap'>;
       return service.sizeMap(r.handle, r.layer, r.path, r.depth) as Response<C>;

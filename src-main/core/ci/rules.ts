@@ -18,9 +18,12 @@ export interface Rule {
   origin: string;
 }
 
-export interface RuleResult extends Rule {
+export interface RuleResult extends Omit<Rule, 'name'> {
+  name: RuleName | `no-${string}`;
   value: number;
   passed: boolean;
+  /** For findings rules: the paths responsible (the first few). */
+  detail?: string[];
 }
 
 /** dive's defaults when nothing is configured (its `.dive-ci` documentation). */

@@ -58,3 +58,56 @@ export async function entryDigest(layer: StoredLayer, entry: LayerEntry): Promis
   entry.digest = `sha256:${hash.digest('hex')}`;
   return entry.digest;
 }
+
+/**
+ * The contents of several entries of one layer (small files): by offset from a plain layer, or
+ * in one decompressing pass over a compressed one.
+ */
+export async function* readEntries(
+  layer: StoredLayer,
+  entries: LayerEntry[],
+): AsyncGenerator<[LayerEntry, Buffer]> {
+  if (entries.length === 0) return;
+  if (layer.compression === 'none') {
+    for (const entry of entries) {
+      yield [
+        entry,
+        entry.size
+          ? await layer.blob.source.read(layer.blob.offset + entry.dataOffset, entry.size)
+          : Buffer.alloc(0),
+      ];
+    }
+    return;
+  }
+  const wanted = [...entries].sort((a, b) => a.dataOffset - b.dataOffset);
+  const upstream = layer.blob.source
+    .stream(layer.blob.offset, layer.blob.offset + layer.blob.length)
+    .pipe(decompressor(layer.compression));
+  let at = 0;
+  let next = 0;
+  let pieces: Buffer[] = [];
+  try {
+    for await (const chunk of upstream as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (next < wanted.length && offset < chunk.length) {
+        const entry = wanted[next]!;
+        const start = entry.dataOffset;
+        const end = start + entry.size;
+        if (at + chunk.length <= start) break;
+        const from = Math.max(start - at, offset);
+        const to = Math.min(end - at, chunk.length);
+        if (to > from) pieces.push(Buffer.from(chunk.subarray(from, to)));
+        if (at + to >= end) {
+          yield [entry, Buffer.concat(pieces)];
+          pieces = [];
+          next++;
+          offset = to;
+        } else break;
+      }
+      at += chunk.length;
+      if (next >= wanted.length) return;
+    }
+  } finally {
+    upstream.destroy();
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../api/findings';
+import { loadImage, type ImageModel } from '../image/load-image';
+import { packTar } from '../tar/pack-tar';
+import { legacyArchive, tempArchive } from '../testing/layouts';
+import { findFindings } from './findings';
+import { mask } from './secret-patterns';
+
+const KEY =
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
+const AWS = 'AKIAIOSFODNN7EXAMPLE';
+
+async function image(gzip: boolean): Promise<string> {
+  const layers = [
+    await packTar([
+      { name: 'usr/bin/', type: 'directory' },
+      { name: 'usr/bin/sudo', body: 'ELF', mode: 0o4755 },
+      { name: 'var/lib/apt/lists/deb.list', body: 'x'.repeat(5000) },
+    ]),
+    await packTar([
+      { name: 'root/.ssh/', type: 'directory', mode: 0o700 },
+      { name: 'root/.ssh/id_ed25519', body: KEY, mode: 0o600 },
+      { name: 'app/.env', body: `PORT=8080\nAPI_TOKEN=s3cr3t-value-123456\n` },
+      {
+        name: 'app/.npmrc',
+        body: '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789\n',
+      },
+      { name: 'app/config.js', body: `module.exports = { key: '${AWS}' };\n` },
+      { name: 'app/.git/', type: 'directory' },
+      { name: 'app/.git/HEAD', body: 'ref: refs/heads/main\n' },
+      { name: 'app/shared.txt', body: 'anyone', mode: 0o666 },
+      { name: 'app/node_modules/x/test.pem', body: KEY },
+    ]),
+    await packTar([{ name: 'root/.ssh/.wh.id_ed25519', body: '' }]),
+  ];
+  const stored = gzip ? layers.map((l) => gzipSync(l)) : layers;
+  const config = {
+    architecture: 'amd64',
+    os: 'linux',
+    config: {},
+    rootfs: {
+      type: 'layers',
+      diff_ids: layers.map((l) => `sha256:${createHash('sha256').update(l).digest('hex')}`),
+    },
+    history: [
+      { created_by: 'base' },
+      { created_by: 'COPY . /' },
+      { created_by: 'RUN rm /root/.ssh/id_ed25519' },
+    ],
+  };
+  return tempArchive(
+    await legacyArchive({ tag: 'x:1', config: JSON.stringify(config), layers: stored }),
+  );
+}
+
+const brief = (f: Finding[]) => f.map((x) => [x.kind, x.path, x.layer, x.goneIn]);
+
+let plain: ImageModel;
+let gzipped: ImageModel;
+beforeAll(async () => {
+  plain = await loadImage(await image(false));
+  gzipped = await loadImage(await image(true));
+});
+afterAll(async () => Promise.all([plain.close(), gzipped.close()]));
+
+describe('findings', () => {
+  it('finds secrets, credential files, caches and risky modes, with the layer that added them', async () => {
+    const findings = await findFindings(plain);
+    expect(brief(findings)).toEqual([
+      ['token', '/app/.npmrc', 1, null],
+      ['token', '/app/config.js', 1, null],
+      ['private-key', '/root/.ssh/id_ed25519', 1, 2],
+      ['env-file', '/app/.env', 1, null],
+      ['git-directory', '/app/.git', 1, null],
+      ['package-cache', '/var/lib/apt/lists', 0, null],
+      ['world-writable', '/app/shared.txt', 1, null],
+      ['setuid', '/usr/bin/sudo', 0, null],
+    ]);
+    const key = findings.find((f) => f.kind === 'private-key')!;
+    expect(key.command).toBe('COPY . /');
+    expect(key.detail).toBe('private key: -----BEGIN OPENSSH PRIVATE KEY-----');
+  });
+
+  it('never shows a secret value whole', async () => {
+    const text = JSON.stringify(await findFindings(plain));
+    expect(text).not.toContain(AWS);
+    expect(text).not.toContain('s3cr3t-value-123456');
+    expect(text).not.toContain('b3BlbnNzaC1rZXktdjE');
+    expect(text).toContain(mask(AWS));
+    expect(mask(AWS)).toBe('AKIA************MPLE');
+  });
+
+  it('finds the same in gzip layers, read in one pass each', async () => {
+    expect(brief(await findFindings(gzipped))).toEqual(brief(await findFindings(plain)));
+  });
+});

@@ -1,0 +1,207 @@
+// Findings: secrets and risky files an image carries, each named with the layer and step that
+// added it, and whether a later layer deleted it while the image still stores it. File contents
+// are read only for small files outside system and dependency directories.
+import type { Finding, FindingKind, Severity } from '../../api/findings';
+import type { ImageModel } from '../image/load-image';
+import { readEntries } from '../layer/content';
+import { baseName } from '../layer/entry-path';
+import type { LayerEntry } from '../layer/layer-index';
+import { summarize } from '../inspect';
+import { envSecrets, findSecrets } from './secret-patterns';
+
+const SCAN_BYTES = 256 * 1024;
+const SKIP_DIRS = [
+  '/usr/lib/',
+  '/usr/lib64/',
+  '/usr/libexec/',
+  '/usr/share/',
+  '/usr/include/',
+  '/usr/bin/',
+  '/usr/sbin/',
+  '/lib/',
+  '/lib64/',
+  '/bin/',
+  '/sbin/',
+  '/proc/',
+  '/sys/',
+  '/dev/',
+  '/var/lib/dpkg/',
+  '/var/lib/apt/',
+  '/var/cache/',
+  '/etc/ssl/certs/',
+  '/usr/local/lib/python',
+];
+const SKIP_SEGMENTS = [
+  '/node_modules/',
+  '/site-packages/',
+  '/dist-packages/',
+  '/.git/',
+  '/_cacache/',
+];
+
+const CREDENTIAL_FILES: Record<string, string> = {
+  '.git-credentials': 'git credentials',
+  '.netrc': 'netrc credentials',
+  '.pgpass': 'PostgreSQL passwords',
+  id_rsa: 'SSH private key file',
+  id_dsa: 'SSH private key file',
+  id_ecdsa: 'SSH private key file',
+  id_ed25519: 'SSH private key file',
+};
+const CREDENTIAL_SUFFIXES: Record<string, string> = {
+  '/.aws/credentials': 'AWS credentials',
+  '/.docker/config.json': 'Docker registry config',
+  '/.npmrc': 'npm config',
+  '/.pypirc': 'PyPI credentials',
+  '/.kube/config': 'Kubernetes config',
+};
+
+const CACHE_ROOTS: [RegExp, string][] = [
+  [/^\/var\/lib\/apt\/lists(?=\/|$)/, 'apt package lists'],
+  [/^\/var\/cache\/apt(?=\/|$)/, 'apt package cache'],
+  [/^\/var\/cache\/apk(?=\/|$)/, 'apk package cache'],
+  [/^\/var\/cache\/(?:yum|dnf)(?=\/|$)/, 'yum/dnf package cache'],
+  [/^.*\/\.npm(?=\/|$)/, 'npm cache'],
+  [/^.*\/\.cache\/pip(?=\/|$)/, 'pip cache'],
+  [/^.*\/\.cache\/yarn(?=\/|$)/, 'yarn cache'],
+  [/^\/usr\/local\/share\/\.cache\/yarn(?=\/|$)/, 'yarn cache'],
+];
+
+const SEVERITY: Record<FindingKind, Severity> = {
+  'private-key': 'high',
+  token: 'high',
+  'credentials-file': 'high',
+  'env-file': 'medium',
+  'git-directory': 'medium',
+  'package-cache': 'low',
+  'world-writable': 'low',
+  setuid: 'info',
+  setgid: 'info',
+};
+
+function scannable(entry: LayerEntry): boolean {
+  if (entry.type !== 'file' || entry.size === 0 || entry.size > SCAN_BYTES) return false;
+  const path = entry.path;
+  return (
+    !SKIP_DIRS.some((dir) => path.startsWith(dir)) &&
+    !SKIP_SEGMENTS.some((seg) => path.includes(seg))
+  );
+}
+
+function credentialName(path: string): string | null {
+  const base = baseName(path);
+  if (CREDENTIAL_FILES[base]) return CREDENTIAL_FILES[base];
+  for (const [suffix, name] of Object.entries(CREDENTIAL_SUFFIXES))
+    if (path.endsWith(suffix)) return name;
+  return null;
+}
+
+const isEnvFile = (path: string): boolean =>
+  /^\.env(\..+)?$/.test(baseName(path)) && !baseName(path).endsWith('.example');
+
+export async function findFindings(model: ImageModel): Promise<Finding[]> {
+  const commands = summarize(model).layers.map((l) => l.command);
+  const goneAfter = (path: string, layer: number): number | null => {
+    for (let i = layer + 1; i < model.changeSets.length; i++) {
+      const change = model.changeSets[i]!.changes.get(path);
+      if (change === 'removed' || change === 'modified') return i;
+    }
+    return null;
+  };
+  const out: Finding[] = [];
+  const add = (
+    kind: FindingKind,
+    path: string,
+    layer: number,
+    bytes: number,
+    detail: string,
+  ): void => {
+    out.push({
+      kind,
+      severity: SEVERITY[kind],
+      path,
+      layer,
+      command: commands[layer] ?? '',
+      goneIn: goneAfter(path, layer),
+      bytes,
+      detail,
+    });
+  };
+
+  for (const [layer, index] of model.indexes.entries()) {
+    const toRead: LayerEntry[] = [];
+    const caches = new Map<string, { name: string; bytes: number }>();
+    for (const entry of index.entries) {
+      if (entry.type === 'dir' && baseName(entry.path) === '.git') {
+        const bytes = index.entries
+          .filter((e) => e.path.startsWith(`${entry.path}/`))
+          .reduce((sum, e) => sum + e.size, 0);
+        add(
+          'git-directory',
+          entry.path,
+          layer,
+          bytes,
+          'a .git directory: the repository history ships with the image',
+        );
+      }
+      for (const [re, name] of CACHE_ROOTS) {
+        const root = re.exec(entry.path)?.[0];
+        if (root && entry.type === 'file') {
+          const cache = caches.get(root) ?? { name, bytes: 0 };
+          cache.bytes += entry.size;
+          caches.set(root, cache);
+        }
+      }
+      if (entry.type !== 'file') continue;
+      const credential = credentialName(entry.path);
+      if (credential || isEnvFile(entry.path) || scannable(entry)) toRead.push(entry);
+    }
+    for (const [root, { name, bytes }] of caches)
+      add('package-cache', root, layer, bytes, `${name} stored in the image`);
+
+    for await (const [entry, bytes] of readEntries(model.layers[layer]!, toRead)) {
+      const text = bytes.subarray(0, 8000).includes(0) ? '' : bytes.toString('utf8');
+      const secrets = text ? findSecrets(text) : [];
+      // one finding per kind of secret in a file, naming every match
+      const byKind = new Map<FindingKind, string[]>();
+      for (const s of secrets) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.detail]);
+      for (const [kind, details] of byKind)
+        add(kind, entry.path, layer, entry.size, details.join('; '));
+      const credential = credentialName(entry.path);
+      if (credential && !secrets.length)
+        add('credentials-file', entry.path, layer, entry.size, credential);
+      if (isEnvFile(entry.path)) {
+        const keys = envSecrets(text);
+        if (keys.length || !secrets.length)
+          add(
+            'env-file',
+            entry.path,
+            layer,
+            entry.size,
+            keys.length ? `secrets in an env file: ${keys.join(', ')}` : 'an env file',
+          );
+      }
+    }
+  }
+
+  for (const [path, node] of model.tree.walk()) {
+    const { entry, layer } = node.placed;
+    if (entry.type !== 'file') continue;
+    if (entry.mode & 0o4000)
+      add(
+        'setuid',
+        path,
+        layer,
+        entry.size,
+        `setuid ${entry.uid === 0 ? 'root' : `uid ${entry.uid}`}`,
+      );
+    if (entry.mode & 0o2000) add('setgid', path, layer, entry.size, `setgid gid ${entry.gid}`);
+    if (entry.mode & 0o002)
+      add('world-writable', path, layer, entry.size, 'writable by every user');
+  }
+  const rank: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
+  return out.sort(
+    (a, b) =>
+      rank[a.severity] - rank[b.severity] || a.layer - b.layer || (a.path < b.path ? -1 : 1),
+  );
+}
