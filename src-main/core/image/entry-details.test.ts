@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoArchivePath } from '../demo/demo-archive';
 import { containerdLayout, demo, tempArchive } from '../testing/layouts';
-import { entryDetails, readEntryBytes } from './entry-details';
+import { entryDetails, mergedTreeAt, readEntryBytes } from './entry-details';
 import { loadImage, type ImageModel } from './load-image';
 
 const PACKAGE_V1 = '"version": "1.0.0"';
@@ -17,6 +17,15 @@ afterAll(async () => {
 });
 
 describe('one path in the inspector', () => {
+  it('stacks an earlier layer once for a run of questions about it, keeping a few', () => {
+    const tree = mergedTreeAt(plain, 1);
+    expect(mergedTreeAt(plain, 1)).toBe(tree);
+    expect(mergedTreeAt(plain, 1).get('/usr/lib/libtiny.so.1')).toBeDefined();
+    for (const layer of [0, 2, 0, 2]) mergedTreeAt(plain, layer);
+    expect(mergedTreeAt(plain, 1)).toBe(tree);
+    expect(mergedTreeAt(plain, 3)).toBe(plain.tree);
+  });
+
   it('tells which layers wrote it and what the selected layer did', () => {
     const details = entryDetails(plain, 3, '/app/package.json');
     expect(details).toMatchObject({ type: 'file', mode: 0o644, layer: 3, change: 'modified' });
