@@ -38,6 +38,9 @@ function engineMessage(err: HttpFailure): string {
 }
 
 function startAdvice(endpoint: EngineEndpoint): string {
+  if (endpoint.origin === 'context') {
+    return `start the engine the docker ${endpoint.name} points at, or switch to another (\`docker context use default\`)`;
+  }
   return endpoint.kind === 'podman'
     ? "start Podman's API service (`systemctl --user start podman.socket`, or `podman system service`), or set CONTAINER_HOST to its address"
     : 'start Docker (`sudo systemctl start docker`, or open Docker Desktop), or set DOCKER_HOST to the address of a running engine';
