@@ -51,6 +51,32 @@ export class Explorer {
   ) {
     this.image = image;
     this.tree = new FileTreeModel(api.explorer, image.handle, report);
+    this.tree.onshift = (at, count) => this.followShift(at, count);
+  }
+
+  /** Rows moved below row `at` (an expand or collapse there): keep the selection on its path. */
+  private followShift(at: number, count: number): void {
+    const index = this.selectedIndex;
+    if (index <= at) return;
+    // A collapse hid the selected row: the directory that hid it is selected instead.
+    if (count < 0 && index <= at - count) {
+      void this.tree.load(at).then((row) => {
+        if (row) this.select(row.path, at, false);
+      });
+      return;
+    }
+    this.selectedIndex = index + count;
+  }
+
+  /** Expands or collapses everything, keeping the selected path (or its top directory) shown. */
+  async expandAll(expanded: boolean): Promise<void> {
+    await this.tree.expandAll(expanded);
+    const path = this.selectedPath;
+    if (!path) return;
+    const shown = expanded ? path : `/${path.split('/')[1] ?? ''}`;
+    const index = await this.tree.reveal(shown);
+    this.select(index < 0 ? null : shown, index, false);
+    if (index >= 0) this.scrollRequest++;
   }
 
   get handle(): string {

@@ -22,7 +22,15 @@ export class FileTreeModel {
   /** True until the first view of this model is open. */
   opening = $state(true);
 
+  /**
+   * Called when rows moved: `count` rows were inserted (or removed, when negative) below the row
+   * at `at`. The explorer keeps its selection on the same path with it.
+   */
+  onshift: ((at: number, count: number) => void) | null = null;
+
   private readonly cache = new PageCache<TreeRow>(PAGE_SIZE, MAX_PAGES);
+  /** The expand or collapse in flight: reads wait for it, so no row is read from before it. */
+  private changing: Promise<void> | null = null;
   private viewId: string | null = null;
   private openSequence = 0;
   private visible = { start: 0, end: 40 };
@@ -80,37 +88,60 @@ export class FileTreeModel {
     this.fetchVisible();
   }
 
-  /** Opens or closes the directory `row` (at `index`). */
-  async setExpanded(row: TreeRow, expanded: boolean): Promise<void> {
+  /** Opens or closes the directory `row`, which is at `index`. */
+  setExpanded(row: TreeRow, index: number, expanded: boolean): Promise<void> {
     const viewId = this.viewId;
-    if (!viewId || row.type !== 'dir' || row.childCount === 0 || row.expanded === expanded) return;
+    if (!viewId || row.type !== 'dir' || row.childCount === 0 || row.expanded === expanded)
+      return Promise.resolve();
     // The chevron turns at once; the rows below follow when the service answers.
     row.expanded = expanded;
     this.version++;
-    try {
-      const total = await this.api.expand(viewId, row.path, expanded);
-      if (viewId !== this.viewId) return;
-      this.refresh(total);
-    } catch (error) {
-      row.expanded = !expanded;
-      this.version++;
-      this.onError(error);
-    }
+    const before = this.total;
+    return this.change(async () => {
+      try {
+        const total = await this.api.expand(viewId, row.path, expanded);
+        if (viewId !== this.viewId) return;
+        this.refresh(total);
+        if (total !== before) this.onshift?.(index, total - before);
+      } catch (error) {
+        row.expanded = !expanded;
+        this.version++;
+        this.onError(error);
+      }
+    });
   }
 
-  async expandAll(expanded: boolean): Promise<void> {
+  expandAll(expanded: boolean): Promise<void> {
     const viewId = this.viewId;
-    if (!viewId) return;
-    try {
-      const total = await this.api.expandAll(viewId, expanded);
-      if (viewId === this.viewId) this.refresh(total);
-    } catch (error) {
-      this.onError(error);
-    }
+    if (!viewId) return Promise.resolve();
+    return this.change(async () => {
+      try {
+        const total = await this.api.expandAll(viewId, expanded);
+        if (viewId === this.viewId) this.refresh(total);
+      } catch (error) {
+        this.onError(error);
+      }
+    });
+  }
+
+  /** Resolves when no expand or collapse is in flight. */
+  async settled(): Promise<void> {
+    while (this.changing) await this.changing;
+  }
+
+  private change(work: () => Promise<void>): Promise<void> {
+    const previous = this.changing ?? Promise.resolve();
+    const next = previous.then(work);
+    this.changing = next;
+    void next.finally(() => {
+      if (this.changing === next) this.changing = null;
+    });
+    return next;
   }
 
   /** Opens the directories above `path`; its row, or -1 when this view does not show it. */
   async reveal(path: string): Promise<number> {
+    await this.settled();
     const viewId = this.viewId;
     if (!viewId) return -1;
     const { total, index } = await this.api.reveal(viewId, path);
@@ -132,6 +163,7 @@ export class FileTreeModel {
 
   /** The row at `index`, fetched if it is not loaded. */
   async load(index: number): Promise<TreeRow | undefined> {
+    await this.settled();
     if (this.cache.has(index)) return this.cache.get(index);
     const viewId = this.viewId;
     if (!viewId || index < 0 || index >= this.total) return undefined;
