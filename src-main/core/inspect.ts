@@ -51,6 +51,12 @@ export function summarize(model: ImageModel): InspectResult {
   };
 }
 
+/** Each layer's command from the history (cheap: no tree walk, no efficiency figures). */
+export function layerCommands(model: ImageModel): string[] {
+  const { layerStep } = mapHistory(model.resolved.config.history, model.indexes.length);
+  return model.indexes.map((_, i) => layerStep[i]?.command ?? '');
+}
+
 /** The n-th history entry that is not an empty layer belongs to layer n (image-spec config.md). */
 function mapHistory(entries: HistoryEntry[], layerCount: number) {
   const warnings: string[] = [];

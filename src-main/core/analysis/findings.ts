@@ -6,7 +6,7 @@ import type { ImageModel } from '../image/load-image';
 import { readEntries } from '../layer/content';
 import { baseName } from '../layer/entry-path';
 import type { LayerEntry } from '../layer/layer-index';
-import { summarize } from '../inspect';
+import { layerCommands } from '../inspect';
 import { envSecrets, findSecrets } from './secret-patterns';
 
 const SCAN_BYTES = 256 * 1024;
@@ -100,7 +100,7 @@ const isEnvFile = (path: string): boolean =>
   /^\.env(\..+)?$/.test(baseName(path)) && !baseName(path).endsWith('.example');
 
 export async function findFindings(model: ImageModel): Promise<Finding[]> {
-  const commands = summarize(model).layers.map((l) => l.command);
+  const commands = layerCommands(model);
   const goneAfter = (path: string, layer: number): number | null => {
     for (let i = layer + 1; i < model.changeSets.length; i++) {
       const change = model.changeSets[i]!.changes.get(path);
