@@ -1,0 +1,363 @@
+// `npm run bench`: Strata's figures against baselines measured in the same run, each figure
+// alternated with its baseline (median of BENCH_RUNS, default 5, after a warm-up of each), on the
+// realistic images (images.ts) and the synthetic scale series (synthetic.ts). Prints a table and
+// writes bench/results/latest.json. Reports, never asserts.
+//
+// BENCH_ONLY=a,b,c,d,e,g,h picks figures ((f), peak RSS, comes with every other figure).
+import { execFileSync } from 'node:child_process';
+import { cpSync, createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { acquireEngine } from '../e2e/fixtures/engine';
+import { dockerFor, loadArchive } from '../e2e/fixtures/engine-api';
+import { BENCH_ROOT, ensureBenchImages } from './images';
+import { alternate, spreadPercent, type Command, type Figure } from './measure';
+import { ensureSynthetic } from './synthetic';
+import { measureUi, type UiResult } from './ui';
+
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e,g,h').split(','));
+const SCALE = [10_000, 100_000, 1_000_000];
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+interface Row {
+  id: string;
+  figure: string;
+  strata: Figure;
+  baselineName: string;
+  baseline: Figure;
+  ratio: number;
+  target: string;
+  /** null when the target is not a ratio of this row. */
+  met: boolean | null;
+}
+
+/** A copy of the built app, so that a rebuild in the checkout during the run changes nothing. */
+function snapshotStrata(): string {
+  if (!existsSync('out/main/cli.js')) {
+    console.error('bench: run `npm run build` first');
+    process.exit(2);
+  }
+  const dir = resolve(BENCH_ROOT, 'strata');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync('out', join(dir, 'out'), { recursive: true });
+  return join(dir, 'out', 'main', 'cli.js');
+}
+
+function tarMember(archive: string, member: string): string {
+  return execFileSync('tar', ['-xOf', archive, member], { maxBuffer: 64 * 1024 * 1024 }).toString(
+    'utf8',
+  );
+}
+
+/** The layer members of a docker save archive, from its manifest.json. */
+function saveLayers(archive: string): string[] {
+  const manifest = JSON.parse(tarMember(archive, 'manifest.json')) as { Layers: string[] }[];
+  return manifest[0]!.Layers;
+}
+
+/** The layer blobs of a single-image OCI archive, from index.json and its manifest. */
+function ociLayers(archive: string): string[] {
+  const blob = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, '')}`;
+  const index = JSON.parse(tarMember(archive, 'index.json')) as {
+    manifests: { digest: string }[];
+  };
+  const manifest = JSON.parse(tarMember(archive, blob(index.manifests[0]!.digest))) as {
+    layers: { digest: string }[];
+  };
+  return manifest.layers.map((l) => blob(l.digest));
+}
+
+const sh = (label: string, script: string, args: string[]): Command => ({
+  label,
+  argv: ['sh', '-c', script, 'sh', ...args],
+});
+
+/** GNU tar listing every layer: `tar -xOf A L | tar -tv` for each layer L. */
+const tarListing = (archive: string, layers: string[]): Command =>
+  sh('tar listing', 'a=$1; shift; for l; do tar -xOf "$a" "$l" | tar -tv; done', [
+    archive,
+    ...layers,
+  ]);
+
+/** GNU gzip -dc of every layer blob. */
+const gunzipLayers = (archive: string, blobs: string[]): Command =>
+  sh('gzip -dc', 'a=$1; shift; for l; do tar -xOf "$a" "$l" | gzip -dc; done', [archive, ...blobs]);
+
+function machine() {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    kernel: release(),
+    node: process.version,
+    tar: execFileSync('tar', ['--version']).toString().split('\n')[0],
+    gzip: execFileSync('gzip', ['--version']).toString().split('\n')[0],
+  };
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const load0 = loadavg();
+  const cli = snapshotStrata();
+  const strata = (label: string, args: string[], env?: NodeJS.ProcessEnv): Command => ({
+    label,
+    argv: [process.execPath, cli, ...args],
+    ...(env ? { env } : {}),
+  });
+  const images = await ensureBenchImages(log);
+  const rows: Row[] = [];
+  const add = (
+    id: string,
+    figure: string,
+    [s, b]: [Figure, Figure],
+    baselineName: string,
+    target: string,
+    limit: number | null,
+  ): void => {
+    const ratio = s.medianMs / b.medianMs;
+    rows.push({
+      id,
+      figure,
+      strata: s,
+      baselineName,
+      baseline: b,
+      ratio,
+      target,
+      met: limit === null ? null : ratio <= limit,
+    });
+    log(
+      `${id} ${figure}: ${s.medianMs.toFixed(0)} ms vs ${b.medianMs.toFixed(0)} ms = ${ratio.toFixed(2)}x`,
+    );
+  };
+  const v1 = images.v1.archive;
+  const v2 = images.v2.archive;
+
+  if (ONLY.has('a')) {
+    log('(a) strata inspect --json, uncompressed, vs GNU tar listing every layer');
+    const pair = await alternate(
+      strata('strata inspect', ['inspect', v1, '--json']),
+      tarListing(v1, saveLayers(v1)),
+      RUNS,
+      log,
+    );
+    add(
+      'a',
+      'inspect, docker save (uncompressed)',
+      pair,
+      'GNU tar listing of every layer',
+      '<= 0.5x',
+      0.5,
+    );
+  }
+  if (ONLY.has('b')) {
+    log('(b) strata ls --json of the final tree vs GNU tar listing every layer');
+    const pair = await alternate(
+      strata('strata ls', ['ls', v1, '--json']),
+      tarListing(v1, saveLayers(v1)),
+      RUNS,
+      log,
+    );
+    add('b', 'ls --json, final tree', pair, 'GNU tar listing of every layer', '<= 0.8x', 0.8);
+  }
+  if (ONLY.has('c')) {
+    log('(c) strata inspect of the gzip OCI archive vs GNU gzip -dc of its layer blobs');
+    const oci = images.v1.ociGzip;
+    const pair = await alternate(
+      strata('strata inspect (oci gzip)', ['inspect', oci, '--json']),
+      gunzipLayers(oci, ociLayers(oci)),
+      RUNS,
+      log,
+    );
+    add('c', 'inspect, gzip OCI archive', pair, 'GNU gzip -dc of every layer blob', '<= 0.4x', 0.4);
+  }
+  if (ONLY.has('d')) {
+    log('(d) strata diff v1 v2 vs one strata inspect v1');
+    const pair = await alternate(
+      strata('strata diff', ['diff', v1, v2, '--json']),
+      strata('strata inspect', ['inspect', v1, '--json']),
+      RUNS,
+      log,
+    );
+    add('d', 'diff v1 v2 (shared base)', pair, 'one strata inspect of v1', '<= 1.3x', 1.3);
+  }
+  if (ONLY.has('e')) await engineFigures(images.v1.archive, images.v1.ref, strata, add);
+
+  const scale: ScaleRow[] = [];
+  if (ONLY.has('h')) {
+    for (const target of SCALE) {
+      const synth = await ensureSynthetic(target, log);
+      log(`(h) scale ${synth.entries} entries: strata inspect vs GNU tar listing`);
+      const runs = target >= 1_000_000 ? Math.max(5, Math.min(RUNS, 5)) : RUNS;
+      const [s, b] = await alternate(
+        strata('strata inspect', ['inspect', synth.path, '--json']),
+        tarListing(synth.path, saveLayers(synth.path)),
+        runs,
+        log,
+      );
+      add(
+        `h${target / 1000}k`,
+        `inspect, ${synth.entries} entries`,
+        [s, b],
+        'GNU tar listing of every layer',
+        '',
+        null,
+      );
+      scale.push({
+        entries: synth.entries,
+        archiveMiB: synth.bytes / 1024 ** 2,
+        seconds: s.medianMs / 1000,
+        rssMiB: s.medianRssMiB,
+        secondsPer100k: s.medianMs / 1000 / (synth.entries / 100_000),
+        rssMiBPer100k: s.medianRssMiB / (synth.entries / 100_000),
+      });
+    }
+  }
+
+  let ui: UiResult | null = null;
+  if (ONLY.has('g')) {
+    log('(g) browser mode: Playwright in Debian Chromium against strata web');
+    ui = await measureUi(cli, v1, RUNS, log);
+  }
+
+  const result = {
+    started: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    runs: RUNS,
+    machine: machine(),
+    loadAverage: { start: load0, end: loadavg() },
+    images: {
+      realistic: images.facts,
+      buildSeconds: images.buildSeconds,
+    },
+    rows: rows.map((r) => ({
+      id: r.id,
+      figure: r.figure,
+      strataMs: round(r.strata.medianMs),
+      strataRssMiB: round(r.strata.medianRssMiB),
+      baseline: r.baselineName,
+      baselineMs: round(r.baseline.medianMs),
+      baselineRssMiB: round(r.baseline.medianRssMiB),
+      ratio: round(r.ratio, 3),
+      target: r.target,
+      met: r.met,
+      spreadPercent: {
+        strata: round(spreadPercent(r.strata)),
+        baseline: round(spreadPercent(r.baseline)),
+      },
+      strataRunsMs: r.strata.runs.map((x) => round(x.ms)),
+      baselineRunsMs: r.baseline.runs.map((x) => round(x.ms)),
+    })),
+    scale: scale.map((s) =>
+      Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v, 3)])),
+    ),
+    ui,
+  };
+  printTable(result.rows, scale, ui);
+  mkdirSync('bench/results', { recursive: true });
+  const out = process.env.BENCH_OUT ?? 'bench/results/latest.json';
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  log(`wrote ${out} (${result.seconds.toFixed(0)} s)`);
+}
+
+interface ScaleRow {
+  entries: number;
+  archiveMiB: number;
+  seconds: number;
+  rssMiB: number;
+  secondsPer100k: number;
+  rssMiBPer100k: number;
+}
+
+const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
+
+async function engineFigures(
+  archive: string,
+  ref: string,
+  strata: (label: string, args: string[], env?: NodeJS.ProcessEnv) => Command,
+  add: (
+    id: string,
+    figure: string,
+    pair: [Figure, Figure],
+    baselineName: string,
+    target: string,
+    limit: number | null,
+  ) => void,
+): Promise<void> {
+  log('(e) engine: loading v1 into an engine');
+  const engine = await acquireEngine();
+  try {
+    const docker = dockerFor(engine.dockerHost);
+    const t0 = Date.now();
+    await loadArchive(docker, createReadStream(archive), ref);
+    log(`  docker load: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const cache = resolve(BENCH_ROOT, 'export-cache');
+    const env = { ...process.env, DOCKER_HOST: engine.dockerHost, STRATA_CACHE_DIR: cache };
+    const empty = () => rmSync(cache, { recursive: true, force: true });
+    const first: Command = {
+      ...strata(
+        'strata inspect docker:// (first open)',
+        ['inspect', `docker://${ref}`, '--json'],
+        env,
+      ),
+      before: empty,
+    };
+    const save: Command = {
+      label: 'docker save',
+      argv: ['docker', 'save', ref],
+      env,
+    };
+    log('(e) strata inspect docker://IMG (empty export cache) vs docker save IMG > /dev/null');
+    add(
+      'e',
+      'engine open, docker://',
+      await alternate(first, save, RUNS, log),
+      'docker save > /dev/null',
+      '<= 1.1x',
+      1.1,
+    );
+    const reopen = strata(
+      'strata inspect docker:// (reopen)',
+      ['inspect', `docker://${ref}`, '--json'],
+      env,
+    );
+    log('(e) reopen from the export cache vs the first open');
+    const [firstAgain, again] = await alternate(first, reopen, RUNS, log);
+    add(
+      'e2',
+      'engine reopen, from the export cache',
+      [again, firstAgain],
+      'the first open',
+      '<= 0.1x',
+      0.1,
+    );
+    empty();
+  } finally {
+    await engine.release();
+  }
+}
+
+function printTable(
+  rows: { [k: string]: unknown }[],
+  scale: ScaleRow[],
+  ui: UiResult | null,
+): void {
+  console.table(
+    rows.map((r) => ({
+      figure: `(${r.id}) ${r.figure}`,
+      'strata ms': r.strataMs,
+      'strata MiB': r.strataRssMiB,
+      baseline: r.baseline,
+      'baseline ms': r.baselineMs,
+      ratio: `${r.ratio}x`,
+      target: r.target,
+      met: r.met === null ? '' : r.met ? 'yes' : 'NO',
+    })),
+  );
+  if (scale.length) console.table(scale);
+  if (ui) console.table(ui.figures);
+  if (ui?.notMeasured.length) console.log(`not measured in the UI: ${ui.notMeasured.join('; ')}`);
+}
+
+await main();

@@ -1,0 +1,289 @@
+// Figure (g): the browser mode, driven by Playwright in Debian's Chromium against `strata web`.
+// Every interaction is timed inside the page (performance.mark/measure, from the input to the
+// frame that shows its result). What the UI does not have yet is reported, not failed.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../e2e/fixtures/chromium';
+import { median } from './measure';
+
+export interface UiFigure {
+  interaction: string;
+  medianMs: number;
+  runsMs: number[];
+  detail: string;
+}
+
+export interface UiResult {
+  figures: UiFigure[];
+  notMeasured: string[];
+}
+
+/** The little of the DOM the in-page functions use (bench is typed without the DOM library). */
+interface El {
+  textContent: string | null;
+  scrollTop: number;
+  value: string;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): El | null;
+  dispatchEvent(event: unknown): boolean;
+}
+interface Dom {
+  document: {
+    querySelector(selector: string): El | null;
+    querySelectorAll(selector: string): Iterable<El> & { length: number };
+  };
+  requestAnimationFrame(callback: (time: number) => void): number;
+  MouseEvent: new (type: string, init: object) => unknown;
+  Event: new (type: string, init: object) => unknown;
+}
+
+interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startWeb(cli: string, archive: string): Promise<Server> {
+  const child = spawn(process.execPath, [cli, 'web', '--port', '0', archive], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = await Promise.race([
+    new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout }).once('line', resolve),
+    ),
+    exited.then((code) => {
+      throw new Error(`strata web exited with ${code}: ${stderr}`);
+    }),
+  ]);
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Waits (in the page) until `selector` matches and that frame is drawn; returns ms since `mark`,
+ * or since the navigation started when `mark` is empty.
+ */
+async function untilShown(page: Page, mark: string, selector: string, timeoutMs = 60_000) {
+  return page.evaluate(
+    async ([mark, selector, timeoutMs]) => {
+      const g = globalThis as unknown as Dom;
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        if (g.document.querySelector(selector)) break;
+        if (performance.now() > deadline) throw new Error(`nothing matched ${selector}`);
+        await new Promise<unknown>((r) => g.requestAnimationFrame(r));
+      }
+      await new Promise<unknown>((r) => g.requestAnimationFrame(() => g.requestAnimationFrame(r)));
+      return mark ? performance.measure(`${mark}-done`, mark).duration : performance.now();
+    },
+    [mark, selector, timeoutMs] as const,
+  );
+}
+
+/** The rows a collapsed directory shows when opened: its first child row. */
+const childRow = (dir: string) => `[data-testid="tree-row"][data-path^="${cssEscape(dir + '/')}"]`;
+const rowOf = (path: string) => `[data-testid="tree-row"][data-path="${cssEscape(path)}"]`;
+const cssEscape = (s: string) => s.replace(/["\\]/g, '\\$&');
+
+/**
+ * Runs the interactions `runs` times, each on a fresh page load of the same server, with the
+ * archive opened at start. `bigDir` is a directory of about 10k children, `bigDirParents` the
+ * directories above it (opened first, untimed).
+ */
+export async function measureUi(
+  cli: string,
+  archive: string,
+  runs: number,
+  log: (line: string) => void,
+  bigDir = '/app/node_modules/@mui/icons-material',
+  filterText = 'index.js',
+): Promise<UiResult> {
+  const times: Record<string, number[]> = {};
+  const details: Record<string, string> = {};
+  const notMeasured = new Set<string>();
+  const record = (name: string, ms: number, detail = ''): void => {
+    (times[name] ??= []).push(ms);
+    if (detail) details[name] = detail;
+  };
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: [...CHROMIUM_ARGS],
+  });
+  try {
+    for (let run = 0; run < runs + 1; run++) {
+      const warmup = run === 0;
+      const server = await startWeb(cli, archive);
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      try {
+        // Open to layer list: from navigation (the server is opening the archive given on its
+        // command line) to the first frame with the layer rows.
+        await page.goto(server.url, { waitUntil: 'commit' });
+        const open = await untilShown(page, '', '[data-testid="layer-row"]');
+        const rows = await page.locator('[data-testid="layer-row"]').count();
+        if (!warmup)
+          record('open to layer list (server opening the archive)', open, `${rows} layer rows`);
+        // Again with the image already open in the server: the UI's own cost.
+        await page.reload({ waitUntil: 'commit' });
+        const again = await untilShown(page, '', '[data-testid="layer-row"]');
+        if (!warmup) record('open to layer list (image already open in the server)', again);
+
+        const tree = page.locator('[data-testid="file-tree"]');
+        if (!(await tree.count().catch(() => 0))) {
+          notMeasured.add('the file tree (no [data-testid=file-tree] in this build)');
+          continue;
+        }
+        // The whole final file system: the last layer, "Whole file system".
+        const whole = page.getByText('Whole file system', { exact: true });
+        if (await whole.count()) await whole.click();
+        else notMeasured.add('"Whole file system" mode (no such control)');
+        await page.locator('[data-testid="layer-row"]').last().click();
+        await page.locator('[data-testid="tree-row"]').first().waitFor({ timeout: 30_000 });
+
+        // Expand the parents of the big directory, untimed.
+        const parts = bigDir.split('/').filter(Boolean);
+        let missing = false;
+        for (let i = 1; i < parts.length; i++) {
+          const dir = '/' + parts.slice(0, i).join('/');
+          const row = page.locator(rowOf(dir));
+          if (!(await row.count())) {
+            missing = true;
+            break;
+          }
+          await row.scrollIntoViewIfNeeded();
+          if ((await row.getAttribute('aria-expanded')) !== 'true')
+            await row.locator('[data-toggle]').click();
+          await page.locator(childRow(dir)).first().waitFor({ timeout: 30_000 });
+        }
+        const bigRow = page.locator(rowOf(bigDir));
+        if (missing || !(await bigRow.count())) {
+          notMeasured.add(`expanding ${bigDir} (not found in the tree)`);
+        } else {
+          await bigRow.scrollIntoViewIfNeeded();
+          const expandMs = await page.evaluate(
+            async ([rowSel, childSel]) => {
+              const g = globalThis as unknown as Dom;
+              const toggle = g.document.querySelector(`${rowSel} [data-toggle]`) as El;
+              performance.mark('expand');
+              toggle.dispatchEvent(new g.MouseEvent('click', { bubbles: true }));
+              for (;;) {
+                if (g.document.querySelector(childSel)) break;
+                await new Promise<unknown>((r) => g.requestAnimationFrame(r));
+              }
+              await new Promise<unknown>((r) =>
+                g.requestAnimationFrame(() => g.requestAnimationFrame(r)),
+              );
+              return performance.measure('expand-done', 'expand').duration;
+            },
+            [rowOf(bigDir), childRow(bigDir)] as const,
+          );
+          if (!warmup) record(`expand a directory of ~10k children (${bigDir})`, expandMs);
+
+          // Scroll 1,000 rows inside the expanded directory: 10 rows a frame for 100 frames.
+          const scroll = await page.evaluate(async () => {
+            const g = globalThis as unknown as Dom;
+            const list = g.document.querySelector('[data-testid="file-tree"]') as El;
+            const frames: number[] = [];
+            let longTasks = 0;
+            const observer = new PerformanceObserver((l) => (longTasks += l.getEntries().length));
+            try {
+              observer.observe({ type: 'longtask' as 'mark' });
+            } catch {
+              // not supported: counted as 0
+            }
+            performance.mark('scroll');
+            let last = performance.now();
+            for (let i = 0; i < 100; i++) {
+              list.scrollTop += 26 * 10;
+              await new Promise<unknown>((r) => g.requestAnimationFrame(r));
+              const now = performance.now();
+              frames.push(now - last);
+              last = now;
+            }
+            // Until the rows in view are filled (no placeholders left).
+            while (list.querySelector('.placeholder'))
+              await new Promise<unknown>((r) => g.requestAnimationFrame(r));
+            const ms = performance.measure('scroll-done', 'scroll').duration;
+            observer.disconnect();
+            const dropped = frames.filter((f) => f > 1.5 * (1000 / 60)).length;
+            return { ms, dropped, longTasks, worst: Math.max(...frames) };
+          });
+          if (!warmup) {
+            record(
+              'scroll 1,000 rows (100 frames of 10 rows)',
+              scroll.ms,
+              `${scroll.dropped} frames over 25 ms, worst ${scroll.worst.toFixed(0)} ms, ${scroll.longTasks} long tasks`,
+            );
+            record('scroll: dropped frames (of 100)', scroll.dropped);
+          }
+        }
+
+        // Filter the whole final tree.
+        const input = page.getByLabel('Filter files');
+        if (!(await input.count())) {
+          notMeasured.add('filtering (no "Filter files" input)');
+        } else {
+          const filterMs = await page.evaluate(async (text) => {
+            const g = globalThis as unknown as Dom;
+            const input = g.document.querySelector('input[aria-label="Filter files"]') as El;
+            const matches = g.document.querySelector('[data-testid="filter-matches"]');
+            const before = matches?.textContent ?? '';
+            performance.mark('filter');
+            input.value = text;
+            input.dispatchEvent(new g.Event('input', { bubbles: true }));
+            const deadline = performance.now() + 60_000;
+            for (;;) {
+              const now = g.document.querySelector('[data-testid="filter-matches"]');
+              const settled =
+                g.document.querySelector('[data-testid="tree-empty"]') ||
+                (g.document.querySelector('[data-testid="tree-row"]') &&
+                  !g.document.querySelector('[data-testid="file-tree"] .placeholder'));
+              const shown = now && now.textContent !== before && settled;
+              if (shown) break;
+              if (performance.now() > deadline) throw new Error('the filter never applied');
+              await new Promise<unknown>((r) => g.requestAnimationFrame(r));
+            }
+            await new Promise<unknown>((r) =>
+              g.requestAnimationFrame(() => g.requestAnimationFrame(r)),
+            );
+            return {
+              ms: performance.measure('filter-done', 'filter').duration,
+              matches:
+                g.document.querySelector('[data-testid="filter-matches"]')?.textContent ?? '',
+            };
+          }, filterText);
+          if (!warmup)
+            record(
+              `filter the whole final tree ("${filterText}", with the UI's 120 ms input delay)`,
+              filterMs.ms,
+              filterMs.matches.trim(),
+            );
+        }
+      } catch (err) {
+        notMeasured.add(`run ${run}: ${(err as Error).message.split('\n')[0]}`);
+      } finally {
+        await page.close();
+        await server.stop();
+      }
+      log(`  ui run ${run}${warmup ? ' (warm-up)' : ''} done`);
+    }
+  } finally {
+    await browser.close();
+  }
+  return {
+    figures: Object.entries(times).map(([interaction, ms]) => ({
+      interaction,
+      medianMs: Number(median(ms).toFixed(1)),
+      runsMs: ms.map((x) => Number(x.toFixed(1))),
+      detail: details[interaction] ?? '',
+    })),
+    notMeasured: [...notMeasured],
+  };
+}
