@@ -242,3 +242,13 @@ test('picks another engine, and says why one cannot be reached', async ({ page }
   await expect(page.getByTestId('engine-problem')).toHaveCount(0);
   await expect(page.getByTestId('engine-image')).not.toHaveCount(0);
 });
+
+test('opens a docker://REF given to strata web on the command line', async ({ page }) => {
+  server = await startStrataWeb(environment(), [`docker://${engine.refs.basic}`]);
+  await page.goto(server.url);
+  await expectLayerRows(page, basic);
+  await expect(page.getByTestId('image-tab')).toHaveAttribute(
+    'title',
+    new RegExp(`docker://${engine.refs.basic}`),
+  );
+});
