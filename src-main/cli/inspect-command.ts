@@ -1,6 +1,10 @@
 import type { InspectResult } from '../api/model';
 import { summarize } from '../core/inspect';
+import { writeFile } from 'node:fs/promises';
 import { findFindings } from '../core/analysis/findings';
+import { sizeMap } from '../core/analysis/size-map';
+import { wastedPaths } from '../core/analysis/waste';
+import { htmlReport } from '../report/html-report';
 import { StrataError } from '../core/errors';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { displayCommand, formatBytes, table } from './format';
@@ -10,6 +14,7 @@ export async function runInspect(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('inspect', args, {
     ...SOURCE_OPTIONS,
     json: { type: 'boolean' },
+    html: { type: 'string' },
   });
   if (positionals.length !== 1) {
     throw new StrataError(
@@ -24,8 +29,23 @@ export async function runInspect(args: string[]): Promise<number> {
   let result: InspectResult;
   try {
     result = { ...summarize(model), findings: await findFindings(model) };
+    if (values.html) {
+      const report = htmlReport({
+        source: positionals[0]!,
+        inspect: result,
+        findings: result.findings ?? [],
+        waste: await wastedPaths(model),
+        sizeMap: sizeMap(model, model.indexes.length - 1, '/', { depth: 2 }),
+        generatedAt: new Date(),
+      });
+      await writeFile(values.html, report);
+    }
   } finally {
     await model.close();
+  }
+  if (values.html && !values.json) {
+    process.stderr.write(`strata: wrote the report to ${values.html}\n`);
+    return 0;
   }
   process.stdout.write(
     values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanInspect(result)}\n`,

@@ -4,7 +4,9 @@ import { describeError, StrataError } from '../core/errors';
 const USAGE = `Usage: strata <command> SOURCE [options]
 
 Commands:
-  inspect SOURCE [--json]        the image's config, layers, history and efficiency
+  inspect SOURCE [--json] [--html FILE]
+                                 the image's config, layers, history, efficiency and
+                                 findings; --html writes a self-contained report
   ls SOURCE [--layer N] [--changes] [--json]
                                  the file system as of layer N (default: the last),
                                  with what that layer changed; --changes: only that
