@@ -35,11 +35,14 @@ export function escapeHtml(text: string): string {
   );
 }
 
-/** Bidi controls and other invisible characters made visible, so a name cannot pretend. */
+/** Bidi controls, zero-width and control characters: shown by code, so a name cannot pretend. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u0000-\u001f]/g;
+
 function visible(text: string): string {
   return escapeHtml(
     text.replace(
-      /[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u0000-\u001f]/g,
+      INVISIBLE,
       (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`,
     ),
   );
