@@ -337,24 +337,20 @@ export class EngineClient {
     });
   }
 
-  /** Fails a stream that stays silent for longer than the export idle limit. */
+  /**
+   * Fails a stream whose socket stays silent for longer than the export idle limit. The socket's
+   * own idle timer, so that nothing here reads the stream (a 'data' listener would start it
+   * flowing before its consumer is there).
+   */
   private watchIdle(stream: Readable, what: string): void {
-    let timer: NodeJS.Timeout | null = null;
-    const arm = (): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        stream.destroy(
-          new StrataError(
-            'engine-failed',
-            `${this.endpoint.host} sent nothing for ${Math.round(this.exportIdleMs / 1000)} s (${what}): the engine is stuck; try again`,
-          ),
-        );
-      }, this.exportIdleMs).unref();
-    };
-    arm();
-    stream.on('data', arm);
-    stream.once('close', () => {
-      if (timer) clearTimeout(timer);
+    const answer = stream as Readable & { setTimeout?: (ms: number, cb: () => void) => unknown };
+    answer.setTimeout?.(this.exportIdleMs, () => {
+      stream.destroy(
+        new StrataError(
+          'engine-failed',
+          `${this.endpoint.host} sent nothing for ${Math.round(this.exportIdleMs / 1000)} s (${what}): the engine is stuck; try again`,
+        ),
+      );
     });
   }
 }
