@@ -124,9 +124,14 @@ export class LayerIndexBuilder {
     if (raw.digest) entry.digest = raw.digest;
     if (raw.xattrs) entry.xattrs = raw.xattrs;
     this.size += entry.size;
-    // A repeated path keeps its last position and attributes.
-    if (this.byPath.has(path)) this.byPath.delete(path);
+    // A repeated path keeps its last position and attributes. One map operation when the path is
+    // new (almost always): the size grows; when it did not, the path was there and moves last.
+    const known = this.byPath.size;
     this.byPath.set(path, entry);
+    if (this.byPath.size === known) {
+      this.byPath.delete(path);
+      this.byPath.set(path, entry);
+    }
   }
 
   note(message: string): void {
