@@ -36,7 +36,7 @@ describe('findings in an engine-built image', () => {
       /COPY file:\w+ in \/root\/\.ssh\/id_ed25519/,
     );
     expect(found.find((f) => f.kind === 'env-file')!.detail).toBe(
-      'secrets in an env file: API_TOKEN=tok-************a5b9',
+      'secrets in an env file: API_TOKEN=tok-****************a5b9',
     );
   });
 
