@@ -135,7 +135,7 @@ export class MergedTree {
     }
     const notes: string[] = [];
     // Tar entries come grouped by directory: the parent is looked up once for each run of them.
-    // A cached parent stays valid until an entry replaces a node (which may detach it).
+    // A cached parent stays valid until an entry replaces a directory (which may detach it).
     let parentPath: string | null = null;
     let parent: FsNode = this.root;
     for (const entry of index.entries) {
@@ -168,7 +168,8 @@ export class MergedTree {
       if (existing && existing.children && entry.type === 'dir') {
         existing.placed = placed; // directory over directory: attributes only
       } else {
-        if (existing) {
+        if (existing?.children) {
+          // A directory replaced by a non-directory: the cached parent may have been inside it.
           removeChildren(entry.path, existing);
           parentPath = null;
         }
