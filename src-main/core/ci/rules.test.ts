@@ -46,6 +46,31 @@ describe('ci rules', () => {
     ]);
   });
 
+  it("reads dive's own example .dive-ci, comments and all", async () => {
+    const example = [
+      'rules:',
+      '  # If the efficiency is measured below X%, mark as failed.',
+      '  # Expressed as a ratio between 0-1.',
+      '  lowestEfficiency: 0.95',
+      '',
+      '  # If the amount of wasted space is at least X or larger than X, mark as failed.',
+      '  # Expressed in B, KB, MB, and GB.',
+      '  highestWastedBytes: 20MB',
+      '',
+      '  # If the amount of wasted space makes up for X% or more of the image, mark as failed.',
+      '  # Note: the base image layer is NOT included in the total image size.',
+      '  # Expressed as a ratio between 0-1; fails if the threshold is met or crossed.',
+      '  highestUserWastedPercent: 0.20',
+      '',
+    ].join('\n');
+    const rules = await readRulesFile(file('.dive-ci-example', example));
+    expect(rules.map((r) => [r.name, r.threshold, r.figures])).toEqual([
+      ['min-efficiency', 0.95, 'dive'],
+      ['max-wasted-bytes', 20_000_000, 'dive'],
+      ['max-user-wasted-percent', 0.2, 'dive'],
+    ]);
+  });
+
   it("reads .strata-ci.yaml and judges it on Strata's figures", async () => {
     const rules = await readRulesFile(
       file('.strata-ci.yaml', 'rules:\n  min-efficiency: 0.85\n  max-user-wasted-percent: 10%\n'),
