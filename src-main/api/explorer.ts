@@ -51,6 +51,8 @@ export interface RowDiff {
   aSize: number | null;
   bSize: number | null;
   aspects: DiffAspect[];
+  /** Bytes B has more than A here: a file's own, a directory's summed over the files below it. */
+  delta: number;
 }
 
 export interface EntryDetails {

@@ -38,6 +38,27 @@ describe('comparisons in the service', () => {
     expect(rows[1]!.diff).toMatchObject({ aSize: null, bSize: '# 2.0\n- a new version\n'.length });
   });
 
+  it('gives every row its size delta, a directory the sum of what changed below it', async () => {
+    const summary = await service.compare(a, b);
+    const { viewId } = service.openCompareView(summary.compareId, 'changes', 'name');
+    service.expandAll(viewId, true);
+    const rows = new Map(service.viewRows(viewId, 0, 50).rows.map((r) => [r.path, r.diff!]));
+    const own = (path: string) => (rows.get(path)!.bSize ?? 0) - (rows.get(path)!.aSize ?? 0);
+    expect(rows.get('/app/CHANGELOG.md')!.delta).toBe('# 2.0\n- a new version\n'.length);
+    expect(rows.get('/app/public/logo.svg')!.delta).toBeLessThan(0);
+    expect(rows.get('/app/server.js')!.delta).toBe(0);
+    for (const path of ['/app/CHANGELOG.md', '/app/public/logo.svg', '/etc/os-release'])
+      expect(rows.get(path)!.delta).toBe(own(path));
+    expect(rows.get('/app/public')!.delta).toBe(own('/app/public/logo.svg'));
+    expect(rows.get('/app')!.delta).toBe(own('/app/CHANGELOG.md') + own('/app/public/logo.svg'));
+    expect(rows.get('/etc')!.delta).toBe(own('/etc/os-release'));
+    // Everything shown, the same deltas: unchanged paths add nothing.
+    const all = service.openCompareView(summary.compareId, 'all', 'name');
+    service.expandAll(all.viewId, true);
+    const everything = service.viewRows(all.viewId, 0, 50).rows;
+    expect(everything.find((r) => r.path === '/app')!.diff!.delta).toBe(rows.get('/app')!.delta);
+  });
+
   it('shows everything on request, and both sides of a changed file', async () => {
     const summary = await service.compare(a, b);
     const all = service.openCompareView(summary.compareId, 'all', 'name');

@@ -1,5 +1,6 @@
 // The tree a comparison view shows: only the paths that differ (with their ancestors), or the
-// union of both file systems; each node carries both sides' sizes and what changed.
+// union of both file systems; each node carries both sides' sizes, what changed and the size
+// delta (a directory's summed over everything below it).
 import type { DiffResult } from '../../api/compare';
 import type { Change } from '../../api/model';
 import type { ImageModel } from '../image/load-image';
@@ -28,11 +29,9 @@ export function diffTree(
     const file = changes.get(path);
     const change: Change = file?.change ?? 'unchanged';
     const node = new ViewNode(path, baseName(path), (inB ?? inA)!, change);
-    node.diff = {
-      aSize: inA ? inA.entry.size : null,
-      bSize: inB ? inB.entry.size : null,
-      aspects: file?.aspects ?? [],
-    };
+    const aSize = inA ? inA.entry.size : null;
+    const bSize = inB ? inB.entry.size : null;
+    node.diff = { aSize, bSize, aspects: file?.aspects ?? [], delta: (bSize ?? 0) - (aSize ?? 0) };
     (parent.children ??= []).push(node);
     byPath.set(path, node);
     return node;
@@ -43,5 +42,22 @@ export function diffTree(
   }
   for (const file of diff.files) nodeFor(file.path);
   summarizeSizes(root);
+  sumDeltas(root);
   return root;
+}
+
+/** A directory's delta: its own plus its children's (unchanged paths add 0), bottom-up. */
+function sumDeltas(root: ViewNode): void {
+  const order: ViewNode[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    order.push(node);
+    if (node.children) stack.push(...node.children);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    if (!node.children || !node.diff) continue;
+    for (const child of node.children) node.diff.delta += child.diff?.delta ?? 0;
+  }
 }
