@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StrataError } from '../errors';
@@ -12,6 +12,12 @@ export interface ByteSource {
   read(position: number, length: number): Promise<Buffer>;
   /** Streams bytes [start, end). */
   stream(start: number, end: number): Readable;
+  /**
+   * Copies bytes [position, position + length) into `target` (from its start) without waiting:
+   * for a reader that walks a file in windows of its own and reuses one buffer for all of them.
+   * Optional: sources without it are read with `read`.
+   */
+  readInto?(target: Buffer, position: number, length: number): void;
   close(): Promise<void>;
 }
 
@@ -87,6 +93,33 @@ export class FileSource implements ByteSource {
       filled += bytesRead;
     }
     return buffer;
+  }
+
+  readInto(target: Buffer, position: number, length: number): void {
+    if (position < 0 || length < 0 || position + length > this.size || length > target.length) {
+      throw new StrataError(
+        'bad-archive',
+        `${this.name}: the archive is truncated (needed bytes ${position}..${position + length}, the file has ${this.size})`,
+      );
+    }
+    let filled = 0;
+    while (filled < length) {
+      // A positioned read of a file in the page cache: a copy, shorter than decoding what it holds.
+      const bytesRead = readSync(
+        this.handle.fd,
+        target,
+        filled,
+        length - filled,
+        position + filled,
+      );
+      if (bytesRead === 0) {
+        throw new StrataError(
+          'bad-archive',
+          `${this.name}: the file ended early (it changed while being read?)`,
+        );
+      }
+      filled += bytesRead;
+    }
   }
 
   stream(start: number, end: number): Readable {

@@ -35,13 +35,20 @@ export async function* walkTarBatches(
   let windowStart = start;
   let pos = start;
   let batch: TarEntry[] = [];
+  // One buffer for every window of this walk when the source can fill it (entries keep no bytes
+  // of it): no megabyte allocated and collected per window.
+  const own = source.readInto ? Buffer.allocUnsafe(Math.min(WINDOW, end - start)) : null;
   while (pos + BLOCK <= end) {
     if (pos < windowStart || pos + BLOCK > windowStart + window.length) {
       if (batch.length) {
         yield batch;
         batch = [];
       }
-      window = await source.read(pos, Math.min(WINDOW, end - pos));
+      const length = Math.min(WINDOW, end - pos);
+      if (own) {
+        source.readInto!(own, pos, length);
+        window = own.subarray(0, length);
+      } else window = await source.read(pos, length);
       windowStart = pos;
     }
     const at = pos - windowStart;
