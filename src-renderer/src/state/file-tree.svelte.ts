@@ -2,7 +2,7 @@
 // sorted, expanded) and this asks it for the pages the list is showing. Rows live in a plain
 // PageCache; `version` is the one reactive signal that pages arrived.
 import type { TreeRow, TreeViewSpec } from '../../../src-main/api/explorer';
-import type { ExplorerApi } from '../api/explorer-api';
+import type { ExplorerApi, OpenedView } from '../api/explorer-api';
 import { PageCache } from '../lib/page-cache';
 
 /** Rows per view:rows call. */
@@ -21,6 +21,10 @@ export class FileTreeModel {
   version = $state(0);
   /** True until the first view of this model is open. */
   opening = $state(true);
+  /** True while a new view (another layer, mode, sort or filter) is being opened. */
+  loading = $state(false);
+  /** Expands and collapses the service has not answered yet. */
+  changes = $state(0);
 
   /**
    * Called when rows moved: `count` rows were inserted (or removed, when negative) below the row
@@ -49,7 +53,14 @@ export class FileTreeModel {
    */
   async open(spec: TreeViewSpec, keep: string | null = null): Promise<number | null> {
     const sequence = ++this.openSequence;
-    const opened = await this.api.openView(this.handle, spec);
+    this.loading = true;
+    let opened: OpenedView;
+    try {
+      opened = await this.api.openView(this.handle, spec);
+    } catch (error) {
+      if (sequence === this.openSequence) this.loading = false;
+      throw error;
+    }
     if (sequence !== this.openSequence || this.disposed) {
       void this.api.closeView(opened.viewId).catch(() => {});
       return null;
@@ -71,6 +82,7 @@ export class FileTreeModel {
     this.total = total;
     this.matches = opened.matches;
     this.opening = false;
+    this.loading = false;
     this.version++;
     this.fetchVisible();
     return index;
@@ -129,9 +141,15 @@ export class FileTreeModel {
     while (this.changing) await this.changing;
   }
 
+  /** True while the rows are not yet what was last asked for. */
+  get busy(): boolean {
+    return this.opening || this.loading || this.changes > 0;
+  }
+
   private change(work: () => Promise<void>): Promise<void> {
     const previous = this.changing ?? Promise.resolve();
-    const next = previous.then(work);
+    this.changes++;
+    const next = previous.then(work).finally(() => this.changes--);
     this.changing = next;
     void next.finally(() => {
       if (this.changing === next) this.changing = null;

@@ -1,0 +1,380 @@
+// The explorer end to end: `strata web` over the real core, Debian's Chromium, fixture images
+// built by the engine (basic) and a synthetic one with 100,000 files (explorer-fixture.ts).
+// Everything is found by role and label, as a person (or a screen reader) finds it.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { explorerFixture } from './explorer-fixture';
+import { fixturePaths } from './fixtures';
+import { STRATA_BIN, watchCspViolations } from './layer-expectations';
+import { startStrataWeb, type StrataWeb } from './strata-web';
+
+const run = promisify(execFile);
+
+let basicArchive: string;
+let bigArchive: string;
+let server: StrataWeb | undefined;
+let cspViolations: () => Promise<string[]>;
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  basicArchive = fixturePaths().fixtures.basic.archive;
+  bigArchive = await explorerFixture();
+});
+
+test.beforeEach(async ({ page }) => {
+  cspViolations = await watchCspViolations(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test.afterEach(async () => {
+  expect(await cspViolations(), 'Content-Security-Policy violations').toEqual([]);
+  await server?.stop();
+  server = undefined;
+});
+
+/** Opens `archive` through `strata web` and waits for its file tree. */
+async function openImage(page: Page, archive: string): Promise<void> {
+  server = await startStrataWeb([archive]);
+  await page.goto(server.url);
+  await expect(page.getByRole('tree', { name: 'Files' })).toBeVisible({ timeout: 90_000 });
+}
+
+const tree = (page: Page) => page.getByRole('tree', { name: 'Files' });
+const item = (page: Page, name: string) =>
+  tree(page).getByRole('treeitem', { name: new RegExp(`^${escape(name)}(,| →|$)`) });
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const layerRow = (page: Page, index: number) =>
+  page
+    .getByRole('listbox', { name: /Layers/ })
+    .getByRole('option')
+    .and(page.locator(`[data-layer-index="${index}"]`));
+const inspector = (page: Page) => page.getByRole('complementary', { name: 'Inspector' });
+
+/** Waits until the tree shows the view asked for last (a new layer, mode, sort or filter). */
+async function treeReady(page: Page): Promise<void> {
+  await expect(tree(page)).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+}
+
+async function selectLayer(page: Page, index: number): Promise<void> {
+  await layerRow(page, index).click();
+  await expect(layerRow(page, index)).toHaveAttribute('aria-selected', 'true');
+  await treeReady(page);
+}
+
+async function showWholeFileSystem(page: Page): Promise<void> {
+  await page.getByRole('radio', { name: 'Whole file system' }).check();
+  await expect(page.getByRole('radio', { name: 'Whole file system' })).toBeChecked();
+  await treeReady(page);
+}
+
+async function expandAll(page: Page): Promise<void> {
+  await treeReady(page);
+  await page.getByRole('button', { name: 'Expand all' }).click();
+  await treeReady(page);
+}
+
+/** What the page functions below use of the DOM (e2e is typed without it). */
+interface PageWindow {
+  document: {
+    createElement(tag: string): { style: { color: string }; remove(): void };
+    body: { append(element: unknown): void };
+  };
+  getComputedStyle(element: unknown): { color: string };
+}
+
+/** The colour a CSS custom property resolves to on the page, as getComputedStyle writes it. */
+async function tokenColour(page: Page, token: string): Promise<string> {
+  return page.evaluate((name) => {
+    const win = globalThis as unknown as PageWindow;
+    const probe = win.document.createElement('span');
+    probe.style.color = `var(${name})`;
+    win.document.body.append(probe);
+    const colour = win.getComputedStyle(probe).color;
+    probe.remove();
+    return colour;
+  }, token);
+}
+
+async function nameColour(row: Locator): Promise<string> {
+  return row
+    .getByTestId('tree-name')
+    .evaluate((el) => (globalThis as unknown as PageWindow).getComputedStyle(el).color);
+}
+
+async function selectPath(page: Page, path: string): Promise<void> {
+  const names = path.split('/').filter(Boolean);
+  for (const [i, name] of names.entries()) {
+    const row = item(page, name).first();
+    if (i < names.length - 1) {
+      if ((await row.getAttribute('aria-expanded')) !== 'true') {
+        await row.click();
+        await page.keyboard.press('ArrowRight');
+        await expect(row).toHaveAttribute('aria-expanded', 'true');
+        await treeReady(page);
+      }
+    } else {
+      await row.click();
+      await expect(row).toHaveAttribute('aria-selected', 'true');
+    }
+  }
+}
+
+test('a layer drives the tree: its changes in their colours, with its counts', async ({ page }) => {
+  await openImage(page, basicArchive);
+  const legend = page.getByRole('list', { name: /Change colours/ });
+
+  // Layer 3 (COPY big.bin) adds /app/data and the file.
+  await selectLayer(page, 3);
+  await expect(legend.getByRole('listitem').filter({ hasText: 'Added' })).toContainText('2');
+  await expandAll(page);
+  await expect(item(page, 'big.bin')).toBeVisible();
+  await expect(tree(page).getByRole('treeitem', { name: /, added$/ })).toHaveCount(2);
+  expect(await nameColour(item(page, 'big.bin'))).toBe(await tokenColour(page, '--added'));
+  expect(await nameColour(item(page, 'app'))).toBe(await tokenColour(page, '--text'));
+
+  // Layer 5 removes nine paths; layer 6 modifies one.
+  await selectLayer(page, 5);
+  await expect(legend.getByRole('listitem').filter({ hasText: 'Removed' })).toContainText('9');
+  await expandAll(page);
+  await expect(tree(page).getByRole('treeitem', { name: /, removed$/ })).toHaveCount(9);
+  expect(await nameColour(item(page, 'big.bin'))).toBe(await tokenColour(page, '--removed'));
+
+  await selectLayer(page, 6);
+  await expandAll(page);
+  await expect(item(page, 'app.conf')).toHaveAccessibleName('app.conf, modified');
+  expect(await nameColour(item(page, 'app.conf'))).toBe(await tokenColour(page, '--modified'));
+  await expect(legend.getByRole('listitem').filter({ hasText: 'Modified' })).toContainText('1');
+});
+
+test('switches modes, filters by text, glob, regex, change and size, and sorts', async ({
+  page,
+}) => {
+  await openImage(page, basicArchive);
+  await selectLayer(page, 7);
+  // Layer 7's changes: only /srv and what is under it.
+  await expect(tree(page).getByRole('treeitem')).toHaveCount(1);
+  await expect(item(page, 'srv')).toBeVisible();
+
+  await showWholeFileSystem(page);
+  await expect(item(page, 'bin')).toBeVisible();
+  await expect(item(page, 'app')).toHaveAccessibleName('app');
+
+  // Sort: size first (bin holds busybox), then by name.
+  const names = () => tree(page).getByTestId('tree-name').allTextContents();
+  await expect.poll(async () => (await names())[0]).toBe('bin');
+  await page.getByRole('combobox', { name: 'Sort by' }).selectOption('name');
+  await expect.poll(async () => (await names()).slice(0, 3)).toEqual(['app', 'bin', 'etc']);
+
+  const filter = page.getByRole('searchbox', { name: 'Filter files' });
+  await filter.fill('listing');
+  await expect(page.getByTestId('filter-matches')).toHaveText('1 match');
+  await expect(item(page, 'listing.txt')).toBeVisible();
+  await expect(tree(page).getByRole('treeitem')).toHaveCount(2);
+
+  await page.getByRole('combobox', { name: 'Filter kind' }).selectOption('glob');
+  await filter.fill('*.conf');
+  await expect(page.getByTestId('filter-matches')).toHaveText('1 match');
+  await expect(item(page, 'app.conf')).toBeVisible();
+
+  await page.getByRole('combobox', { name: 'Filter kind' }).selectOption('regex');
+  await filter.fill('README(\\.md)?$');
+  await expect(page.getByTestId('filter-matches')).toHaveText('5 matches');
+  await filter.fill('(');
+  await expect(page.getByRole('status').filter({ hasText: 'regular expression' })).toBeVisible();
+  await expect(filter).toHaveAttribute('aria-invalid', 'true');
+
+  await filter.fill('');
+  await page.getByRole('button', { name: 'Added' }).click();
+  await expect(page.getByRole('button', { name: 'Added' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('filter-matches')).toHaveText('11 matches');
+  await page.getByRole('button', { name: 'Added' }).click();
+
+  await page.getByRole('combobox', { name: 'Minimum size' }).selectOption({ label: '≥ 100 kB' });
+  await expect(page.getByTestId('filter-matches')).toHaveText('1 match');
+  await expect(item(page, 'busybox')).toBeVisible();
+});
+
+test('shows a text file with colour, a binary in hex, and an image', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openImage(page, basicArchive);
+  await selectLayer(page, 7);
+  await showWholeFileSystem(page);
+
+  await selectPath(page, '/app/config/app.conf');
+  const contents = inspector(page).getByRole('list', { name: 'Contents of /app/config/app.conf' });
+  await expect(contents.getByRole('listitem')).toHaveText(['1mode = production', '2workers = 4']);
+  await expect(inspector(page).getByTestId('text-language')).toHaveText('INI / conf');
+  await expect(inspector(page).getByTestId('inspector-mode')).toHaveText('-rw-r--r--');
+
+  await selectPath(page, '/bin/busybox');
+  const hex = inspector(page).getByRole('list', { name: 'Bytes of /bin/busybox in hex' });
+  await expect(hex.getByRole('listitem').first()).toContainText('00000000');
+  await expect(hex.getByRole('listitem').first()).toContainText('7f 45 4c 46');
+  await expect(inspector(page).getByTestId('contents-shown')).toContainText('of 2.0 MB');
+  await inspector(page)
+    .getByRole('button', { name: /Load more/ })
+    .click();
+  await expect(inspector(page).getByTestId('contents-shown')).toContainText('131 kB of 2.0 MB');
+
+  await server!.stop();
+  await openImage(page, bigArchive);
+  await selectLayer(page, 2);
+  await showWholeFileSystem(page);
+  await selectPath(page, '/app/logo.png');
+  const img = inspector(page).getByRole('img', { name: 'Preview of logo.png' });
+  await expect(img).toBeVisible();
+  await expect
+    .poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth))
+    .toBe(32);
+  expect(await img.getAttribute('src')).toMatch(/^blob:/);
+  await expect(inspector(page)).toContainText('PNG image · 32 × 32 px');
+
+  // A long text file comes a page at a time.
+  await selectPath(page, '/app/big.log');
+  await expect(inspector(page).getByTestId('contents-shown')).toContainText('65.5 kB of 925 kB');
+  await inspector(page)
+    .getByRole('button', { name: /Load more/ })
+    .click();
+  await expect(inspector(page).getByTestId('contents-shown')).toContainText('328 kB of 925 kB');
+});
+
+test('follows a symlink to its target', async ({ page }) => {
+  await openImage(page, basicArchive);
+  await selectLayer(page, 4);
+  await expandAll(page);
+  await selectPath(page, '/opt/tool/lib/libtool.so');
+  await expect(inspector(page).getByTestId('inspector-link-target')).toHaveText('libtool.so.1');
+  await inspector(page).getByRole('button', { name: 'Go to /opt/tool/lib/libtool.so.1' }).click();
+  await expect(item(page, 'libtool.so.1')).toHaveAttribute('aria-selected', 'true');
+  await expect(inspector(page).getByTestId('inspector-path')).toHaveText(
+    '/opt/tool/lib/libtool.so.1',
+  );
+  await expect(page.getByRole('navigation', { name: 'Path of the selected file' })).toContainText(
+    'libtool.so.1',
+  );
+});
+
+test('saves a file: the download holds the bytes strata cat gives', async ({ page }) => {
+  await openImage(page, basicArchive);
+  await selectLayer(page, 7);
+  await showWholeFileSystem(page);
+  await selectPath(page, '/bin/busybox');
+  const download = page.waitForEvent('download');
+  await inspector(page).getByRole('link', { name: 'Save as…' }).click();
+  const saved = await (await download).path();
+  expect((await download).suggestedFilename()).toBe('busybox');
+  const { stdout } = await run(
+    process.execPath,
+    [STRATA_BIN, 'cat', basicArchive, '/bin/busybox'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const bytes = await readFile(saved);
+  expect(bytes.length).toBe(stdout.length);
+  expect(bytes.equals(stdout)).toBe(true);
+});
+
+test('lists the wasted bytes, and jumps to a path at the layer that stored it', async ({
+  page,
+}) => {
+  await openImage(page, basicArchive);
+  await page.getByRole('tab', { name: /Waste/ }).click();
+  const list = page.getByRole('list', { name: 'Paths that waste space' });
+  const first = list.getByRole('listitem').first();
+  await expect(first).toContainText('/app/data/big.bin');
+  await expect(first).toContainText('Deleted');
+  await expect(first).toContainText('layer 3');
+  await expect(first).toContainText('205 kB');
+  await expect(page.getByTestId('waste-panel')).toContainText('Efficiency is visible ÷ stored');
+  await first.getByRole('button').click();
+  await expect(page.getByRole('tab', { name: 'Files' })).toHaveAttribute('aria-selected', 'true');
+  await expect(layerRow(page, 3)).toHaveAttribute('aria-selected', 'true');
+  await expect(item(page, 'big.bin')).toHaveAttribute('aria-selected', 'true');
+  await expect(tree(page)).toBeFocused();
+});
+
+test('the tree works from the keyboard alone', async ({ page }) => {
+  await openImage(page, basicArchive);
+  await selectLayer(page, 7);
+  await showWholeFileSystem(page);
+  await page.getByRole('combobox', { name: 'Sort by' }).selectOption('name');
+  await treeReady(page);
+  await expect(item(page, 'app')).toBeVisible();
+
+  // `/` goes to the filter; Enter from the filter goes to the tree.
+  await tree(page).focus();
+  await page.keyboard.press('/');
+  await expect(page.getByRole('searchbox', { name: 'Filter files' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(tree(page)).toBeFocused();
+
+  await page.keyboard.press('Home');
+  await expect(item(page, 'app')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowRight');
+  await expect(item(page, 'app')).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('ArrowDown');
+  await expect(item(page, 'README.md')).toHaveAttribute('aria-selected', 'true');
+  await expect(item(page, 'README.md')).toHaveAttribute('aria-level', '2');
+  await page.keyboard.press('ArrowDown');
+  await expect(item(page, 'config')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Enter');
+  await expect(item(page, 'config')).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('ArrowDown');
+  await expect(item(page, 'app.conf')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Space');
+  await expect(inspector(page).getByTestId('inspector-path')).toHaveText('/app/config/app.conf');
+  await page.keyboard.press('ArrowLeft');
+  await expect(item(page, 'config')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowLeft');
+  await expect(item(page, 'config')).toHaveAttribute('aria-expanded', 'false');
+  await page.keyboard.press('ArrowLeft');
+  await expect(item(page, 'app')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('End');
+  await expect(tree(page).getByRole('treeitem', { selected: true })).toHaveAccessibleName('usr');
+  // Tab leaves the tree for the inspector.
+  await page.keyboard.press('Tab');
+  await expect(tree(page)).not.toBeFocused();
+  await expect(inspector(page).getByRole('tab', { selected: true })).toBeFocused();
+});
+
+test('100,000 files: scrolls, expands everything and filters', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openImage(page, bigArchive);
+  await selectLayer(page, 0);
+  await expect(page.getByRole('list', { name: /Change colours/ })).toContainText('101,101');
+  await expandAll(page);
+  const rows = page.getByTestId('file-tree').getByRole('treeitem');
+  // Only what is in view is in the DOM.
+  await expect(item(page, 'f000.txt').first()).toBeVisible();
+  expect(await rows.count()).toBeLessThan(200);
+  await expect(page.getByText(/^101,101 rows$/)).toBeVisible();
+
+  // Scroll far down with the wheel: the rows there load.
+  await tree(page).hover();
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 400_000);
+  await expect(rows.first()).toBeVisible();
+  await expect
+    .poll(async () => Number((await rows.first().getAttribute('data-index')) ?? 0))
+    .toBeGreaterThan(10_000);
+
+  // End goes to the last row, wherever it is.
+  await tree(page).focus();
+  await page.keyboard.press('End');
+  await expect(tree(page).getByRole('treeitem', { selected: true })).toBeVisible();
+  await expect(tree(page).getByRole('treeitem', { selected: true })).toHaveAttribute(
+    'data-index',
+    '101100',
+  );
+
+  const filter = page.getByRole('searchbox', { name: 'Filter files' });
+  await filter.fill('d042/s7/f05');
+  await expect(page.getByTestId('filter-matches')).toHaveText('10 matches');
+  await expect(item(page, 'f059.txt')).toBeVisible();
+  await filter.fill('f0999');
+  await expect(page.getByTestId('filter-matches')).toHaveText('0 matches');
+  await expect(page.getByText('Nothing matches the filter')).toBeVisible();
+});
