@@ -6,6 +6,7 @@ import type { ImageModel } from '../image/load-image';
 import { readEntries } from '../layer/content';
 import { baseName } from '../layer/entry-path';
 import type { LayerEntry } from '../layer/layer-index';
+import type { FsNode } from '../tree/merged-tree';
 import { layerCommands } from '../inspect';
 import { envSecrets, findSecrets } from './secret-patterns';
 
@@ -39,22 +40,23 @@ const SKIP_SEGMENTS = [
   '/_cacache/',
 ];
 
-const CREDENTIAL_FILES: Record<string, string> = {
-  '.git-credentials': 'git credentials',
-  '.netrc': 'netrc credentials',
-  '.pgpass': 'PostgreSQL passwords',
-  id_rsa: 'SSH private key file',
-  id_dsa: 'SSH private key file',
-  id_ecdsa: 'SSH private key file',
-  id_ed25519: 'SSH private key file',
-};
-const CREDENTIAL_SUFFIXES: Record<string, string> = {
-  '/.aws/credentials': 'AWS credentials',
-  '/.docker/config.json': 'Docker registry config',
-  '/.npmrc': 'npm config',
-  '/.pypirc': 'PyPI credentials',
-  '/.kube/config': 'Kubernetes config',
-};
+// A Map, not an object: a file named "constructor" or "toString" is not a credential.
+const CREDENTIAL_FILES = new Map<string, string>([
+  ['.git-credentials', 'git credentials'],
+  ['.netrc', 'netrc credentials'],
+  ['.pgpass', 'PostgreSQL passwords'],
+  ['id_rsa', 'SSH private key file'],
+  ['id_dsa', 'SSH private key file'],
+  ['id_ecdsa', 'SSH private key file'],
+  ['id_ed25519', 'SSH private key file'],
+]);
+const CREDENTIAL_SUFFIXES: [string, string][] = [
+  ['/.aws/credentials', 'AWS credentials'],
+  ['/.docker/config.json', 'Docker registry config'],
+  ['/.npmrc', 'npm config'],
+  ['/.pypirc', 'PyPI credentials'],
+  ['/.kube/config', 'Kubernetes config'],
+];
 
 const CACHE_ROOTS: [RegExp, string][] = [
   [/^\/var\/lib\/apt\/lists(?=\/|$)/, 'apt package lists'],
@@ -89,11 +91,23 @@ function scannable(entry: LayerEntry): boolean {
 }
 
 function credentialName(path: string): string | null {
-  const base = baseName(path);
-  if (CREDENTIAL_FILES[base]) return CREDENTIAL_FILES[base];
-  for (const [suffix, name] of Object.entries(CREDENTIAL_SUFFIXES))
-    if (path.endsWith(suffix)) return name;
+  const known = CREDENTIAL_FILES.get(baseName(path));
+  if (known) return known;
+  for (const [suffix, name] of CREDENTIAL_SUFFIXES) if (path.endsWith(suffix)) return name;
   return null;
+}
+
+/** Every path CACHE_ROOTS can match passes this (most paths do not: their regexes are skipped). */
+const mayBeCache = (path: string): boolean =>
+  path.startsWith('/var/') || path.includes('/.npm') || path.includes('/.cache/');
+
+/** Depth-first order with each directory's children by name: the order of MergedTree.walk(). */
+function treeOrder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++)
+    if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  return x.length - y.length;
 }
 
 const isEnvFile = (path: string): boolean =>
@@ -144,9 +158,9 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
           'a .git directory: the repository history ships with the image',
         );
       }
-      for (const [re, name] of CACHE_ROOTS) {
+      for (const [re, name] of entry.type === 'file' && mayBeCache(entry.path) ? CACHE_ROOTS : []) {
         const root = re.exec(entry.path)?.[0];
-        if (root && entry.type === 'file') {
+        if (root) {
           const cache = caches.get(root) ?? { name, bytes: 0 };
           cache.bytes += entry.size;
           caches.set(root, cache);
@@ -184,9 +198,16 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
     }
   }
 
-  for (const [path, node] of model.tree.walk()) {
+  // The few files with special bits, in the tree's order (without walking it in order).
+  const special: FsNode[] = [];
+  model.tree.forEachNode((node) => {
+    const { type, mode } = node.placed.entry;
+    if (type === 'file' && mode & 0o6002) special.push(node);
+  });
+  special.sort((a, b) => treeOrder(a.placed.entry.path, b.placed.entry.path));
+  for (const node of special) {
     const { entry, layer } = node.placed;
-    if (entry.type !== 'file') continue;
+    const path = entry.path;
     if (entry.mode & 0o4000)
       add(
         'setuid',
