@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import type { WebContents } from 'electron';
-import type { StrataEvent } from '../api/contract';
+import type { MenuEvent, StrataEvent } from '../api/contract';
 import { EVENT_CHANNEL } from '../api/bridge';
 import { describeError } from '../core/errors';
 import { StrataService } from '../core/service';
@@ -116,11 +116,29 @@ function startApp(): void {
       // list shows them.
       settled: async () => void (await Promise.allSettled([...opening])),
     });
+    // Menu items go to the window in front as events: the page opens (with its progress),
+    // closes the tab it shows, or focuses its file filter.
+    const tellWindow = (action: MenuEvent['action']): boolean => {
+      const window = BrowserWindow.getFocusedWindow() ?? mainWindow;
+      if (!window || window.isDestroyed()) return false;
+      window.webContents.send(EVENT_CHANNEL, { type: 'menu', action } satisfies MenuEvent);
+      return true;
+    };
     const open = async (): Promise<void> => {
+      if (tellWindow('open')) return;
       const path = await chooseArchivePath(mainWindow);
       if (path !== null) await openArchive(path);
     };
-    Menu.setApplicationMenu(buildAppMenu({ open: () => void open() }, devServerUrl !== undefined));
+    Menu.setApplicationMenu(
+      buildAppMenu(
+        {
+          open: () => void open(),
+          closeTab: () => void tellWindow('close-tab'),
+          find: () => void tellWindow('find'),
+        },
+        devServerUrl !== undefined,
+      ),
+    );
     openFromCommandLine(process.argv, process.cwd());
     mainWindow = createWindow();
     app.on('activate', () => {
