@@ -2,6 +2,7 @@
 // one function per IPC channel; main checks the sender and validates the request.
 import type { StrataBridge } from '../../../src-main/api/bridge';
 import type { Channel, Request, Response, Result } from '../../../src-main/api/contract';
+import { createCompareApi } from './compare-api';
 import { createEngineApi } from './engine-api';
 import { createExplorerApi } from './explorer-api';
 import { ApiError, type StrataApi } from './strata-api';
@@ -42,5 +43,6 @@ export function createElectronApi(bridge: StrataBridge): StrataApi {
     onEvent: (listener) => bridge.onEvent(listener),
     engine: createEngineApi(call),
     explorer: createExplorerApi(call, 'dialog'),
+    compare: createCompareApi(call),
   };
 }

@@ -2,6 +2,7 @@
 // and HTTP/WebSocket for the browser mode (`strata web`).
 import type { OpenedImage } from '../../../src-main/api/model';
 import type { ErrorInfo, StrataEvent } from '../../../src-main/api/contract';
+import type { CompareApi } from './compare-api';
 import type { EngineApi } from './engine-api';
 import type { ExplorerApi } from './explorer-api';
 
@@ -21,6 +22,8 @@ export interface StrataApi {
   readonly engine: EngineApi;
   /** Inside an open image: file views, entries, file bytes, waste, the size map, Save As. */
   readonly explorer: ExplorerApi;
+  /** Two open images compared: the summary, a file view of the differences, both sides of a file. */
+  readonly compare: CompareApi;
 }
 
 /** Thrown by every StrataApi method when the service answers `{ok:false}`. */

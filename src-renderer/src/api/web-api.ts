@@ -10,6 +10,7 @@ import type {
   StrataEvent,
 } from '../../../src-main/api/contract';
 import type { OpenedImage } from '../../../src-main/api/model';
+import { createCompareApi } from './compare-api';
 import { createEngineApi } from './engine-api';
 import { createExplorerApi } from './explorer-api';
 import { ApiError, type StrataApi } from './strata-api';
@@ -164,6 +165,7 @@ export function createWebApi(env: WebEnvironment = browserEnvironment()): Strata
     onEvent: (listener) => events.subscribe(listener),
     engine: createEngineApi(call),
     explorer: createExplorerApi(call, 'download'),
+    compare: createCompareApi(call),
   };
 }
 
