@@ -55,6 +55,23 @@ describe("dive's figures", () => {
     });
   });
 
+  it('counts a path deleted and written again under the same path', () => {
+    //   layer 0: /d/ /d/x(30)             leaf /d/x
+    //   layer 1: /.wh.d (holding 30)      key /d, size 30
+    //   layer 2: /d/x(40)                 leaf /d/x again
+    //   layer 3: /d/.wh.x and /d/x(5)     key /d/x size 0 (a file), and leaf /d/x
+    // keys: /d/x cum 75 min 0 n4 | /d 30 30 n1
+    const dive = diveEfficiency([
+      layer(['d/'], ['d/x', 30]),
+      layer(['.wh.d']),
+      layer(['d/x', 40]),
+      layer(['d/.wh.x'], ['d/x', 5]),
+    ]);
+    expect(dive.score).toBeCloseTo(30 / 105, 12);
+    expect(dive.wastedBytes).toBe(75);
+    expect(dive.userWastedPercent).toBeCloseTo(75 / 45, 12);
+  });
+
   it('is 1 for an image with nothing stored', () => {
     expect(diveEfficiency([layer(['etc/'])])).toEqual({
       score: 1,

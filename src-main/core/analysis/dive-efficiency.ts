@@ -6,6 +6,8 @@ import type { LayerIndex } from '../layer/layer-index';
 
 class DiveNode {
   children: Map<string, DiveNode> | null = null;
+  /** This path's column in dive's per-path sums once it has been a leaf; -1 before. */
+  slot = -1;
   constructor(
     public size: number,
     /** A real directory entry; dive's implicit parents are not directories. */
@@ -23,8 +25,13 @@ class DiveNode {
 /** Every proper ancestor (not the root) of the given absolute paths. */
 function ancestorsOf(paths: Iterable<string>): Set<string> {
   const dirs = new Set<string>();
+  let last = '';
   for (const path of paths) {
-    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    const first = path.lastIndexOf('/');
+    // Paths come grouped by directory: the run's parent was added already.
+    if (first === last.length && path.startsWith(last)) continue;
+    last = path.slice(0, first);
+    for (let slash = first; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
       const dir = path.slice(0, slash);
       if (dirs.has(dir)) break; // and so are all of its own ancestors
       dirs.add(dir);
@@ -77,22 +84,38 @@ function getNode(root: DiveNode, path: string): DiveNode | undefined {
  * entry or whiteout that is no other's ancestor within the layer.
  */
 export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
-  // Per path dive has seen: the sum and the least of its sizes, and how many times (in columns).
-  const seen = new Map<string, number>();
+  // dive's sums per path, in columns: the total and the least of its sizes, and how many times.
+  // A path's column is kept on its node in the stacked tree; a path whose node a whiteout
+  // removed keeps it in `buried` until the path is placed again.
   const cumulatives: number[] = [];
   const mins: number[] = [];
   const counts: number[] = [];
-  const count = (key: string, size: number): void => {
-    const slot = seen.get(key);
+  const buried = new Map<string, number>();
+  const slotOf = (path: string, node: DiveNode | undefined): number => {
+    if (node && node.slot >= 0) return node.slot;
+    let slot = buried.size ? buried.get(path) : undefined;
     if (slot === undefined) {
-      seen.set(key, cumulatives.length);
-      cumulatives.push(size);
-      mins.push(size);
-      counts.push(1);
-    } else {
-      cumulatives[slot]! += size;
-      if (size < mins[slot]!) mins[slot] = size;
-      counts[slot]!++;
+      slot = cumulatives.length;
+      cumulatives.push(0);
+      mins.push(Infinity);
+      counts.push(0);
+      if (!node) buried.set(path, slot);
+    } else if (node) buried.delete(path);
+    if (node) node.slot = slot;
+    return slot;
+  };
+  const count = (slot: number, size: number): void => {
+    cumulatives[slot]! += size;
+    if (size < mins[slot]!) mins[slot] = size;
+    counts[slot]!++;
+  };
+  /** Detaches `node` (at `path`), keeping the columns of every path below it. */
+  const bury = (path: string, node: DiveNode): void => {
+    const stack: [string, DiveNode][] = [[path, node]];
+    while (stack.length) {
+      const [p, n] = stack.pop()!;
+      if (n.slot >= 0) buried.set(p, n.slot);
+      if (n.children) for (const [name, child] of n.children) stack.push([`${p}/${name}`, child]);
     }
   };
   const stacked = new DiveNode(0, true);
@@ -100,14 +123,11 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
     const whiteoutPaths = index.whiteouts.map(whiteoutPath);
     const inner = ancestorsOf(index.entries.map((e) => e.path));
     for (const path of ancestorsOf(whiteoutPaths)) inner.add(path);
-    // The leaves, counted against the layers below.
-    for (const entry of index.entries) {
-      if (!inner.has(entry.path)) count(entry.path, entry.type === 'file' ? entry.size : 0);
-    }
+    // Whiteout leaves count what they delete from the layers below: first, before stacking.
     for (const [i, target] of index.whiteouts.entries()) {
       if (inner.has(whiteoutPaths[i]!)) continue;
       const previous = getNode(stacked, target);
-      count(target, previous?.isDir ? sizeBelow(previous) : 0);
+      count(slotOf(target, previous), previous?.isDir ? sizeBelow(previous) : 0);
     }
     // Stacking: entries first, then whiteouts (a whiteout's node comes after the entries' in its
     // directory, and one below an entry of the same layer removes what that entry placed).
@@ -123,14 +143,22 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
       const node = parent.child(entry.path.slice(slash + 1));
       const size = entry.type === 'file' ? entry.size : 0;
       const isDir = entry.type === 'dir';
-      if (size || isDir || !inner.has(entry.path)) {
+      const leaf = !inner.has(entry.path);
+      if (leaf) count(slotOf(entry.path, node), size);
+      if (size || isDir || leaf) {
         node.size = size;
         node.isDir = isDir;
       }
     }
     for (const target of index.whiteouts) {
       const slash = target.lastIndexOf('/');
-      place(stacked, target, slash).children?.delete(target.slice(slash + 1));
+      const dir = place(stacked, target, slash);
+      const name = target.slice(slash + 1);
+      const gone = dir.children?.get(name);
+      if (gone) {
+        bury(target, gone);
+        dir.children!.delete(name);
+      }
     }
   }
   let minimum = 0;
