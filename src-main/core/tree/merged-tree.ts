@@ -114,12 +114,22 @@ export class MergedTree {
     const remember = (path: string, node: FsNode | undefined): void => {
       if (!before.has(path)) before.set(path, node ? node.placed : null);
     };
+    /**
+     * An entry's path was remembered earlier in this layer only if something other than an
+     * entry remembered it (a whiteout, an opaque directory, a directory created or replaced on
+     * the way, a replaced directory's children): until then, one map operation per entry.
+     */
+    let onlyEntries = true;
+    const rememberOther = (path: string, node: FsNode | undefined): void => {
+      onlyEntries = false;
+      remember(path, node);
+    };
     const rememberSubtree = (path: string, node: FsNode): void => {
-      for (const [p, n] of subtree(path, node)) remember(p, n);
+      for (const [p, n] of subtree(path, node)) rememberOther(p, n);
     };
     const removeChildren = (path: string, node: FsNode): void => {
       if (!node.children) return;
-      for (const [p, n] of subtree(path, node)) if (n !== node) remember(p, n);
+      for (const [p, n] of subtree(path, node)) if (n !== node) rememberOther(p, n);
       node.children.clear();
     };
 
@@ -155,7 +165,7 @@ export class MergedTree {
         !entry.path.startsWith(parentPath)
       ) {
         parentPath = entry.path.slice(0, slash);
-        parent = this.ensureDir(parentPath || '/', layerNo, remember, (replaced, type) =>
+        parent = this.ensureDir(parentPath || '/', layerNo, rememberOther, (replaced, type) =>
           notes.push(
             `${entry.path} is written through ${replaced}, which a lower layer made a ${type}; it is read as a directory`,
           ),
@@ -163,7 +173,8 @@ export class MergedTree {
       }
       const name = entry.path.slice(slash + 1);
       const existing = parent.children!.get(name);
-      remember(entry.path, existing);
+      if (onlyEntries) before.set(entry.path, existing ? existing.placed : null);
+      else remember(entry.path, existing);
       const placed = { entry, layer: layerNo };
       if (existing && existing.children && entry.type === 'dir') {
         existing.placed = placed; // directory over directory: attributes only
