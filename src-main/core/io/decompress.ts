@@ -59,6 +59,7 @@ export function decompressor(
   compression: Exclude<Compression, 'none'>,
   maxOutput = Infinity,
 ): Duplex {
-  if (compression === 'gzip') return zlib.createGunzip();
+  // 256 KiB output chunks instead of zlib's 16 KiB: a sixteenth of the stream and parser calls.
+  if (compression === 'gzip') return zlib.createGunzip({ chunkSize: 256 * 1024 });
   return nativeZstd ? nativeZstd() : fzstdTransform(maxOutput);
 }
