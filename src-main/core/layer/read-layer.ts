@@ -8,7 +8,7 @@ import { StrataError } from '../errors';
 import { LIMITS, overLimit } from '../limits';
 import { walkTarBatches } from '../tar/walk';
 import { TarStreamParser } from '../tar/stream-parser';
-import { LayerIndexBuilder } from './index-builder';
+import { LayerIndexBuilder, type RawLayerEntry } from './index-builder';
 import type { LayerIndex } from './layer-index';
 
 /** Where a layer's bytes lie: a region of an archive. */
@@ -49,15 +49,18 @@ async function streamCompressedLayer(
   let hash: Hash | null = null;
   const parser = new TarStreamParser(
     {
+      // The parser's entry objects are fresh for each entry: the digest is set on them in place.
       entry: (entry) => {
-        hash = entry.typeflag === '0' || entry.typeflag === '7' ? createHash('sha256') : null;
-        if (entry.size === 0 || !hash)
-          builder.add(hash ? { ...entry, digest: EMPTY_DIGEST } : entry);
+        const isFile = entry.typeflag === '0' || entry.typeflag === '7';
+        hash = isFile && entry.size > 0 ? createHash('sha256') : null;
+        if (isFile && entry.size === 0) (entry as RawLayerEntry).digest = EMPTY_DIGEST;
+        if (!hash) builder.add(entry);
       },
       data: (_entry, chunk) => hash?.update(chunk),
       entryEnd: (entry) => {
-        if (entry.size > 0 && hash)
-          builder.add({ ...entry, digest: `sha256:${hash.digest('hex')}` });
+        if (!hash) return;
+        (entry as RawLayerEntry).digest = `sha256:${hash.digest('hex')}`;
+        builder.add(entry);
       },
     },
     label,
