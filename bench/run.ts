@@ -5,9 +5,18 @@
 //
 // BENCH_ONLY=a,b,c,d,e,g,h picks figures ((f), peak RSS, comes with every other figure).
 import { execFileSync } from 'node:child_process';
-import { cpSync, createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { acquireEngine } from '../e2e/fixtures/engine';
 import { dockerFor, loadArchive } from '../e2e/fixtures/engine-api';
 import { BENCH_ROOT, ensureBenchImages } from './images';
@@ -233,6 +242,7 @@ async function main(): Promise<void> {
     },
     rows: rows.map((r) => ({
       id: r.id,
+      measuredAt: started.toISOString(),
       figure: r.figure,
       strataMs: round(r.strata.medianMs),
       strataRssMiB: round(r.strata.medianRssMiB),
@@ -254,10 +264,22 @@ async function main(): Promise<void> {
     ),
     ui,
   };
-  printTable(result.rows, scale, ui);
-  mkdirSync('bench/results', { recursive: true });
   const out = process.env.BENCH_OUT ?? 'bench/results/latest.json';
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  // A partial run (BENCH_ONLY) keeps the previous file's other figures, each with when it was measured.
+  if (process.env.BENCH_ONLY && existsSync(out)) {
+    const previous = JSON.parse(readFileSync(out, 'utf8')) as typeof result;
+    const ids = new Set(result.rows.map((r) => r.id));
+    result.rows = [...previous.rows.filter((r) => !ids.has(r.id)), ...result.rows].sort((a, b) =>
+      a.id.localeCompare(b.id, 'en', { numeric: true }),
+    );
+    if (!ONLY.has('h')) result.scale = previous.scale;
+    if (!ONLY.has('g')) result.ui = previous.ui;
+  }
+  printTable(result.rows, result.scale as unknown as ScaleRow[], result.ui);
+  mkdirSync('bench/results', { recursive: true });
+  // Formatted as the repository's prettier check wants it.
+  const config = (await resolveConfig(resolve(out))) ?? {};
+  writeFileSync(out, await format(JSON.stringify(result), { ...config, parser: 'json' }));
   log(`wrote ${out} (${result.seconds.toFixed(0)} s)`);
 }
 

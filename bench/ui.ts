@@ -141,11 +141,12 @@ export async function measureUi(
           continue;
         }
         // The whole final file system: the last layer, "Whole file system".
+        await page.locator('[data-testid="layer-row"]').last().click();
         const whole = page.getByText('Whole file system', { exact: true });
         if (await whole.count()) await whole.click();
         else notMeasured.add('"Whole file system" mode (no such control)');
-        await page.locator('[data-testid="layer-row"]').last().click();
-        await page.locator('[data-testid="tree-row"]').first().waitFor({ timeout: 30_000 });
+        // The whole file system shows /usr, which the last layer's changes alone do not.
+        await page.locator(rowOf('/usr')).waitFor({ timeout: 30_000 });
 
         // Expand the parents of the big directory, untimed.
         const parts = bigDir.split('/').filter(Boolean);
@@ -153,7 +154,12 @@ export async function measureUi(
         for (let i = 1; i < parts.length; i++) {
           const dir = '/' + parts.slice(0, i).join('/');
           const row = page.locator(rowOf(dir));
-          if (!(await row.count())) {
+          if (
+            !(await row.waitFor({ timeout: 10_000 }).then(
+              () => true,
+              () => false,
+            ))
+          ) {
             missing = true;
             break;
           }
@@ -163,7 +169,11 @@ export async function measureUi(
           await page.locator(childRow(dir)).first().waitFor({ timeout: 30_000 });
         }
         const bigRow = page.locator(rowOf(bigDir));
-        if (missing || !(await bigRow.count())) {
+        const found = await bigRow.waitFor({ timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (missing || !found) {
           notMeasured.add(`expanding ${bigDir} (not found in the tree)`);
         } else {
           await bigRow.scrollIntoViewIfNeeded();
