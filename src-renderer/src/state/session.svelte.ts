@@ -4,6 +4,7 @@ import { createContext } from 'svelte';
 import type { OpenedImage } from '../../../src-main/api/model';
 import type { ProgressEvent, StrataEvent } from '../../../src-main/api/contract';
 import { ApiError, type StrataApi } from '../api/strata-api';
+import { Comparison } from './comparison.svelte';
 
 /** An error as the banner shows it. */
 export interface Problem {
@@ -31,6 +32,10 @@ export class Session {
   ready = $state(false);
   opening = $state<OpeningTask | null>(null);
   problem = $state<Problem | null>(null);
+  /** The two open images being compared (kept while both are open), or null. */
+  comparison = $state.raw<Comparison | null>(null);
+  /** True while the Compare view is shown instead of Home or an image. */
+  comparing = $state(false);
 
   constructor(api: StrataApi) {
     this.api = api;
@@ -92,10 +97,47 @@ export class Session {
 
   show(handle: string): void {
     this.currentHandle = handle;
+    this.comparing = false;
   }
 
   goHome(): void {
     this.currentHandle = null;
+    this.comparing = false;
+  }
+
+  /** Compares image A with image B (both open) and shows the comparison. */
+  compare(a: string, b: string): void {
+    const imageA = this.images.find((image) => image.handle === a);
+    const imageB = this.images.find((image) => image.handle === b);
+    if (!imageA || !imageB || a === b) return;
+    if (!this.comparison?.is(a, b)) {
+      this.comparison?.dispose();
+      const comparison = new Comparison(this.api, imageA, imageB, (error) => this.report(error));
+      this.comparison = comparison;
+      void comparison.start();
+    }
+    this.comparing = true;
+  }
+
+  /** B becomes A and A becomes B; the same panel stays in front. */
+  swapComparison(): void {
+    const before = this.comparison;
+    if (!before) return;
+    this.compare(before.b.handle, before.a.handle);
+    if (this.comparison && this.comparison !== before) {
+      this.comparison.panel = before.panel;
+      this.comparison.layout = before.layout;
+    }
+  }
+
+  showComparison(): void {
+    if (this.comparison) this.comparing = true;
+  }
+
+  closeComparison(): void {
+    this.comparison?.dispose();
+    this.comparison = null;
+    this.comparing = false;
   }
 
   async close(handle: string): Promise<void> {
@@ -107,6 +149,7 @@ export class Session {
     }
     this.images = this.images.filter((image) => image.handle !== handle);
     if (this.currentHandle === handle) this.currentHandle = null;
+    if (this.comparison?.involves(handle)) this.closeComparison();
   }
 
   dismissProblem(): void {
@@ -123,6 +166,7 @@ export class Session {
   private add(image: OpenedImage): void {
     this.images = [...this.images.filter((open) => open.handle !== image.handle), image];
     this.currentHandle = image.handle;
+    this.comparing = false;
   }
 
   /**
