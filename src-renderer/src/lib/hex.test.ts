@@ -18,6 +18,18 @@ describe('hexLines', () => {
     expect(lines[1]?.ascii).toBe('BCD');
   });
 
+  it('puts 8 bytes a line where space is short, in one group', () => {
+    const lines = hexLines(
+      Uint8Array.from({ length: 10 }, (_, i) => 0x41 + i),
+      0,
+      8,
+    );
+    expect(lines.map((line) => line.offset)).toEqual(['00000000', '00000008']);
+    expect(lines[0]?.hex).toBe('41 42 43 44  45 46 47 48');
+    expect(lines[0]?.ascii).toBe('ABCDEFGH');
+    expect(lines[1]?.hex).toHaveLength(lines[0]!.hex.length);
+  });
+
   it('grows the offset past 4 GiB and gives nothing for no bytes', () => {
     expect(hexLines(new Uint8Array(1), 0x1_0000_0000)[0]?.offset).toBe('100000000');
     expect(hexLines(new Uint8Array(0))).toEqual([]);

@@ -18,10 +18,12 @@ function printable(byte: number): string {
   return byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
 }
 
-/** The hex lines of `bytes`, whose first byte is at `baseOffset` in the file. */
-export function hexLines(bytes: Uint8Array, baseOffset = 0): HexLine[] {
+/**
+ * The hex lines of `bytes`, whose first byte is at `baseOffset` in the file, `width` bytes a
+ * line (16, or 8 where space is short).
+ */
+export function hexLines(bytes: Uint8Array, baseOffset = 0, width = HEX_BYTES_PER_LINE): HexLine[] {
   const lines: HexLine[] = [];
-  const width = HEX_BYTES_PER_LINE;
   const full = width * 3; // "xx " per byte plus the gap between the groups, less the trailing space
   for (let at = 0; at < bytes.length; at += width) {
     const chunk = bytes.subarray(at, at + width);
