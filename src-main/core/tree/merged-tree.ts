@@ -148,6 +148,9 @@ export class MergedTree {
     // A cached parent stays valid until an entry replaces a directory (which may detach it).
     let parentPath: string | null = null;
     let parent: FsNode = this.root;
+    // Each entry's state before and after, for the change pass when only entries were remembered.
+    const wasList: (Placed | null)[] = [];
+    const nowList: Placed[] = [];
     for (const entry of index.entries) {
       if (entry.type === 'hardlink') {
         const target = this.get(entry.linkTarget!);
@@ -173,9 +176,12 @@ export class MergedTree {
       }
       const name = entry.path.slice(slash + 1);
       const existing = parent.children!.get(name);
-      if (onlyEntries) before.set(entry.path, existing ? existing.placed : null);
+      const was = existing ? existing.placed : null;
+      if (onlyEntries) before.set(entry.path, was);
       else remember(entry.path, existing);
       const placed = { entry, layer: layerNo };
+      wasList.push(was);
+      nowList.push(placed);
       if (existing && existing.children && entry.type === 'dir') {
         existing.placed = placed; // directory over directory: attributes only
       } else {
@@ -190,9 +196,7 @@ export class MergedTree {
 
     const changes = new Map<string, Change>();
     const pendingContent: ContentComparison[] = [];
-    const lookup = this.cachedLookup();
-    for (const [path, was] of before) {
-      const now = lookup(path)?.placed ?? null;
+    const classify = (path: string, was: Placed | null, now: Placed | null): void => {
       if (!was && now) changes.set(path, 'added');
       else if (was && !now) changes.set(path, 'removed');
       else if (was && now) {
@@ -202,6 +206,15 @@ export class MergedTree {
           pendingContent.push({ path, before: was, after: now });
         } else changes.set(path, 'unchanged');
       }
+    };
+    if (onlyEntries) {
+      // Nothing was removed or replaced on the way: every path this layer touched is one of its
+      // entries, still standing where it was placed (before holds them in this very order).
+      for (let i = 0; i < index.entries.length; i++)
+        classify(index.entries[i]!.path, wasList[i]!, nowList[i]!);
+    } else {
+      const lookup = this.cachedLookup();
+      for (const [path, was] of before) classify(path, was, lookup(path)?.placed ?? null);
     }
     return { changes, before, pendingContent, notes };
   }
