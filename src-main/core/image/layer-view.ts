@@ -1,7 +1,7 @@
 // The file system as of one layer, with what that layer did to each path: `strata ls`.
 import type { Change, EntryType } from '../../api/model';
 import { StrataError } from '../errors';
-import { MergedTree, type Placed } from '../tree/merged-tree';
+import { MergedTree, type FsNode, type Placed } from '../tree/merged-tree';
 import type { ImageModel } from './load-image';
 
 export interface ListedEntry {
@@ -52,8 +52,20 @@ export function listLayer(model: ImageModel, layer: number, onlyChanges = false)
       if (placed) out.push(listed(path, placed, change));
     }
   } else {
-    for (const [path, node] of treeAt(model, layer).walk()) {
-      out.push(listed(path, node.placed, changeSet.changes.get(path) ?? 'unchanged'));
+    // Depth first in each directory's own order; every node's entry carries its path (a flat
+    // string whose hash the change map already knows), and the sort below puts them in order.
+    const root = treeAt(model, layer).root;
+    const stack: FsNode[] = [root];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node !== root) {
+        const path = node.placed.entry.path;
+        out.push(listed(path, node.placed, changeSet.changes.get(path) ?? 'unchanged'));
+      }
+      if (node.children?.size) {
+        const children = [...node.children.values()];
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+      }
     }
     for (const [path, change] of changeSet.changes) {
       const before = changeSet.before.get(path);
