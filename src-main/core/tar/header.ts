@@ -89,7 +89,7 @@ function checksumMatches(block: Buffer, at: number): boolean {
 
 /** A 32-bit view of the whole buffer, kept for the next header of the same read-ahead window. */
 let viewed: ArrayBufferLike | null = null;
-let view = new Uint32Array(0);
+let view: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 function wordsOf(buffer: ArrayBufferLike): Uint32Array {
   if (buffer !== viewed) {
     view = new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
