@@ -3,7 +3,8 @@
 // config diff.
 import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '../../api/compare';
 import type { ImageModel } from '../image/load-image';
-import { entryDigest } from '../layer/content';
+import { entryDigest, type StoredLayer } from '../layer/content';
+import type { LayerEntry } from '../layer/layer-index';
 import { layerCommands } from '../inspect';
 import type { FsNode, Placed } from '../tree/merged-tree';
 import { diffConfig } from './diff-config';
@@ -45,6 +46,19 @@ async function aspects(
   return out;
 }
 
+/**
+ * A file's bytes from a plain layer with one read of exactly its size (not through the source's
+ * shared read-ahead window, which concurrent reads of many small files would keep replacing).
+ */
+async function exactly(layer: StoredLayer, entry: LayerEntry): Promise<Buffer> {
+  const { source, offset } = layer.blob;
+  const at = offset + entry.dataOffset;
+  if (!source.readInto) return source.read(at, entry.size);
+  const bytes = Buffer.allocUnsafe(entry.size);
+  source.readInto(bytes, at, entry.size);
+  return bytes;
+}
+
 /** Files up to this size in plain layers are compared byte for byte, read whole. */
 const DIRECT_BYTES = 1024 * 1024;
 
@@ -60,10 +74,7 @@ async function sameContent(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed)
   const y = pb.entry;
   if (x.digest && y.digest) return x.digest === y.digest;
   if (la.compression === 'none' && lb.compression === 'none' && x.size <= DIRECT_BYTES) {
-    const [bx, by] = await Promise.all([
-      la.blob.source.read(la.blob.offset + x.dataOffset, x.size),
-      lb.blob.source.read(lb.blob.offset + y.dataOffset, y.size),
-    ]);
+    const [bx, by] = await Promise.all([exactly(la, x), exactly(lb, y)]);
     return bx.equals(by);
   }
   const [da, db] = await Promise.all([entryDigest(la, x), entryDigest(lb, y)]);
