@@ -1,6 +1,7 @@
 // `node bench/run.js profile SOURCE`: times the core's phases on one archive (load, summarize's
 // parts, ls), for finding where a figure goes. A developer's tool, not part of the table.
 import { diveEfficiency } from '../src-main/core/analysis/dive-efficiency';
+import { findFindings } from '../src-main/core/analysis/findings';
 import { computeEfficiency } from '../src-main/core/analysis/efficiency';
 import { listLayer } from '../src-main/core/image/layer-view';
 import { loadImage } from '../src-main/core/image/load-image';
@@ -29,6 +30,8 @@ computeEfficiency(model.indexes, model.tree);
 t0 = t('computeEfficiency', t0);
 const summary = summarize(model);
 t0 = t('summarize', t0);
+await findFindings(model);
+t0 = t('findings', t0);
 JSON.stringify(summary);
 t0 = t('inspect JSON', t0);
 const entries = listLayer(model, model.indexes.length - 1);
