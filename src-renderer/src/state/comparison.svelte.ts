@@ -6,7 +6,7 @@ import type { CompareSummary } from '../../../src-main/api/compare';
 import type { Change, OpenedImage } from '../../../src-main/api/model';
 import type { CompareApi } from '../api/compare-api';
 import type { ExplorerApi } from '../api/explorer-api';
-import { ApiError, type StrataApi } from '../api/strata-api';
+import type { StrataApi } from '../api/strata-api';
 import { Explorer } from './explorer.svelte';
 
 export type ComparePanel = 'overview' | 'files' | 'config' | 'history';
@@ -70,9 +70,8 @@ export class Comparison {
     try {
       summary = await this.api.compare.open(this.a.handle, this.b.handle);
     } catch (error) {
-      if (!this.disposed)
-        this.problem =
-          error instanceof ApiError || error instanceof Error ? error.message : String(error);
+      // ApiError is an Error: its message is the service's one clear line.
+      if (!this.disposed) this.problem = error instanceof Error ? error.message : String(error);
       return;
     }
     if (this.disposed) {
