@@ -186,6 +186,9 @@ describe('opening an engine image', () => {
       );
       expect(loading).toBeGreaterThan(mine.indexOf(layers.at(-1)!));
       expect(cacheFiles(cache)).toEqual([`${idHex(record.inspect.Id)}.tar`]);
+      // The model took every layer's index from the cache the export filled: none was read again.
+      const model = service.model(opened.handle);
+      model.indexes.forEach((index) => expect(service.layerCache.get(index.diffId)).toBe(index));
     },
   );
 
