@@ -103,8 +103,15 @@ export class Explorer {
     };
   }
 
-  /** Opens the first view (the selected layer's changes). */
-  start(layer: number): void {
+  private started = false;
+
+  /**
+   * Opens the first view (of `layer`, by default the selected one), once: the image view calls
+   * it when the image is first shown, so an image never shown costs no file view.
+   */
+  start(layer = this.layer): void {
+    if (this.started) return;
+    this.started = true;
     this.layer = layer;
     void this.reload();
   }
