@@ -80,7 +80,7 @@ export class Comparison {
     }
     const rows = comparisonRows(this.api.explorer, this.api.compare, summary.compareId);
     const files = new Explorer({ ...this.api, explorer: rows }, this.b, this.report);
-    files.start(0);
+    files.start();
     this.summary = summary;
     this.files = files;
   }
@@ -111,7 +111,7 @@ export class Comparison {
   focusFilter(): void {
     if (!this.files) return;
     this.panel = 'files';
-    this.files.focusFilterRequest++;
+    this.files.focusFilter();
   }
 
   dispose(): void {
