@@ -80,7 +80,7 @@ export class Comparison {
     }
     const rows = comparisonRows(this.api.explorer, this.api.compare, summary.compareId);
     const files = new Explorer({ ...this.api, explorer: rows }, this.b, this.report);
-    files.start();
+    files.start(files.layer);
     this.summary = summary;
     this.files = files;
   }
