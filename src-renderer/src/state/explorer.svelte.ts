@@ -37,10 +37,22 @@ export class Explorer {
 
   /** Bumped to ask the tree to scroll its selected row into view. */
   scrollRequest = $state(0);
-  /** Bumped to ask the filter box for focus (`/`, Find in the menu). */
-  focusFilterRequest = $state(0);
-  /** Bumped to ask the tree for focus (after a jump from another panel). */
-  focusTreeRequest = $state(0);
+  /** The filter box should take the focus (`/`, Find in the menu); it clears this when it has. */
+  wantsFilterFocus = $state(false);
+  /** The tree should take the focus (after a jump from another panel); it clears this. */
+  wantsTreeFocus = $state(false);
+
+  /** Counts focus requests for the filter; bumping it (as the comparison does) asks for one. */
+  get focusFilterRequest(): number {
+    return this.filterFocusRequests;
+  }
+
+  set focusFilterRequest(count: number) {
+    this.filterFocusRequests = count;
+    this.wantsFilterFocus = true;
+  }
+
+  private filterFocusRequests = 0;
 
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -194,13 +206,13 @@ export class Explorer {
     if (index === null || index < 0) return false;
     this.select(path, index);
     this.scrollRequest++;
-    this.focusTreeRequest++;
+    this.wantsTreeFocus = true;
     return true;
   }
 
   focusFilter(): void {
     this.panel = 'files';
-    this.focusFilterRequest++;
+    this.wantsFilterFocus = true;
   }
 
   dispose(): void {
