@@ -146,6 +146,17 @@ test('two images compared from Home: summary, layer alignment, file diff, config
   await expect(text.getByTestId('diff-fold').first()).toContainText('unchanged lines');
   await shoot(page, 'compare-files-split');
 
+  // A file only B has: its lines unified, whatever layout was chosen.
+  await item(page, 'CHANGELOG.md').click();
+  await expect(diff.getByTestId('file-diff-change')).toHaveText('Only in B');
+  await expect(text).toHaveAttribute('data-layout', 'unified');
+  await expect(text.getByRole('radiogroup', { name: 'Diff layout' })).toHaveCount(0);
+  await expect(text.locator('[data-testid="diff-row"][data-kind="added"]')).toHaveCount(
+    COMPARE_EXPECTED.changelog.split('\n').length - 1,
+  );
+  await item(page, 'settings.conf').click();
+  await expect(text).toHaveAttribute('data-layout', 'split');
+
   // Unified, with both line numbers.
   await text.getByText('Unified', { exact: true }).click();
   await expect(text).toHaveAttribute('data-layout', 'unified');
