@@ -2,7 +2,7 @@
 // one big image, so that an export lasts long enough to watch and to cancel), driven in
 // Debian's Chromium. Screenshots of Home and of an open in progress, light and dark.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { dockerFor } from './fixtures/engine-api';
 import { startFixtureEngine, type FixtureEngine } from './fixtures/live-engine';
 import { loadBigImage, type BigImage } from './engine/test-images';
+import { startSocketProxy, type SocketProxy } from './engine/socket-proxy';
 import { startStrataWeb, type StrataWeb } from './engine/strata-web';
 import { packTar } from '../src-main/core/tar/pack-tar';
 import {
@@ -19,12 +20,15 @@ import {
   watchCspViolations,
   type Fixture,
 } from './layer-expectations';
+import { removeTempDirs, tempDir } from './engine/temp-dirs';
 
 let engine: FixtureEngine;
 let docker: Docker;
 let big: BigImage;
 let basic: Fixture;
 let server: StrataWeb | undefined;
+/** The engine socket, behind a proxy that slows answers to 40 MB/s: a 300 MB export lasts ~8 s. */
+let slow: SocketProxy;
 let cspViolations: () => Promise<string[]>;
 
 test.beforeAll(async () => {
@@ -32,10 +36,13 @@ test.beforeAll(async () => {
   engine = await startFixtureEngine();
   docker = dockerFor(engine.dockerHost);
   big = await loadBigImage(docker);
+  slow = await startSocketProxy(engine.dockerHost.slice('unix://'.length));
+  slow.throttle(40_000_000);
   basic = await loadFixture('basic');
 });
 
 test.afterAll(async () => {
+  await slow?.close();
   await engine?.release();
 });
 
@@ -47,15 +54,16 @@ test.afterEach(async () => {
   expect(await cspViolations(), 'Content-Security-Policy violations').toEqual([]);
   await server?.stop();
   server = undefined;
+  await removeTempDirs();
 });
 
 /** A HOME of its own (no docker contexts unless a test writes some) and an export cache of its own. */
 function environment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    HOME: mkdtempSync(join(tmpdir(), 'strata-home-')),
+    HOME: tempDir('strata-home-'),
     XDG_RUNTIME_DIR: join(tmpdir(), 'strata-no-runtime'),
-    XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'strata-web-cache-')),
+    XDG_CACHE_HOME: tempDir('strata-web-cache-'),
     DOCKER_HOST: engine.dockerHost,
     ...extra,
   };
@@ -134,7 +142,7 @@ test('lists the engine images, searches, sorts, hides dangling ones, and follows
 
 test('opens an engine image with progress, then shows its layers', async ({ page }) => {
   test.setTimeout(120_000);
-  await openHome(page);
+  await openHome(page, environment({ DOCKER_HOST: slow.dockerHost }));
   await page.getByTestId('engine-search').fill('strata-test/big');
   await page.getByTestId('engine-image').click();
   const opening = page.getByTestId('engine-opening');
@@ -178,7 +186,7 @@ test('opens an engine image with progress, then shows its layers', async ({ page
 
 test('cancels an open in the middle of the export', async ({ page }) => {
   test.setTimeout(120_000);
-  await openHome(page);
+  await openHome(page, environment({ DOCKER_HOST: slow.dockerHost }));
   await page.getByTestId('engine-search').fill('strata-test/big');
   await page.getByTestId('engine-image').click();
   await expect(page.getByTestId('engine-open-detail')).toHaveText(/Exporting [\d.]+ (kB|MB) of/, {
@@ -189,6 +197,8 @@ test('cancels an open in the middle of the export', async ({ page }) => {
   await expect(page.getByTestId('drop-zone')).toBeVisible();
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
   await expect(page.getByTestId('engine-cache-size')).toHaveText('Export cache 0 B');
+  // The export's connection to the engine is closed, not left streaming.
+  await expect.poll(() => slow.openConnections(/\/images\/get/), { timeout: 5_000 }).toBe(0);
 });
 
 test('the export cache: its size after an open, cleared from Home', async ({ page }) => {
@@ -210,7 +220,7 @@ test('picks another engine, and says why one cannot be reached', async ({ page }
   const env = environment();
   // A docker context as the docker CLI writes it, pointing at a socket that is not there.
   const name = 'elsewhere';
-  const missing = join(mkdtempSync(join(tmpdir(), 'strata-none-')), 'docker.sock');
+  const missing = join(tempDir('strata-none-'), 'docker.sock');
   const meta = join(
     env.HOME!,
     '.docker',

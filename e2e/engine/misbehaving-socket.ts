@@ -1,6 +1,7 @@
 // Real unix sockets that misbehave the ways a real engine cannot be made to on demand: one that
 // accepts a connection and closes it at once, one that accepts and never answers.
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ export interface MisbehavingSocket {
 }
 
 async function listen(behave: (socket: Socket) => void): Promise<MisbehavingSocket> {
-  const socketPath = join(mkdtempSync(join(tmpdir(), 'strata-bad-')), 'engine.sock');
+  const dir = mkdtempSync(join(tmpdir(), 'strata-bad-'));
+  const socketPath = join(dir, 'engine.sock');
   const open = new Set<Socket>();
   let accepted = 0;
   const server: Server = createServer((socket) => {
@@ -35,6 +37,7 @@ async function listen(behave: (socket: Socket) => void): Promise<MisbehavingSock
     async close() {
       for (const socket of open) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -3,6 +3,7 @@
 // open connections (so a test can prove a cancelled export left none), and can misbehave on
 // purpose where a real engine never would: hold a request, or cut an answer short.
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,11 @@ export interface SocketProxy {
    * runs first (while the engine is still sending), then both sides are closed.
    */
   cutAfter(pattern: RegExp, bytes: number, beforeCut?: () => Promise<void>): void;
+  /**
+   * Passes answers on at no more than `bytesPerSecond` (0: no limit), so that an export lasts
+   * long enough for a person, or a test, to watch it and to cancel it.
+   */
+  throttle(bytesPerSecond: number): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,7 @@ export async function startSocketProxy(targetSocket: string): Promise<SocketProx
   const connections = new Map<Socket, { last: string }>();
   const holds: Held[] = [];
   const cuts: Cut[] = [];
+  let rate = 0;
 
   const server: Server = createServer((client) => {
     const upstream = createConnection(targetSocket);
@@ -94,11 +101,15 @@ export async function startSocketProxy(targetSocket: string): Promise<SocketProx
       }
     });
 
-    // Engine to client, cut short when asked.
+    // Engine to client, slowed down or cut short when asked.
     upstream.on('data', (chunk: Buffer) => {
       if (cutting) return;
       if (!cut) {
         client.write(chunk);
+        if (rate > 0) {
+          upstream.pause();
+          setTimeout(() => upstream.resume(), (chunk.length / rate) * 1000);
+        }
         return;
       }
       const room = cut.bytes - sent;
@@ -139,9 +150,13 @@ export async function startSocketProxy(targetSocket: string): Promise<SocketProx
     cutAfter(pattern, bytes, beforeCut) {
       cuts.push({ pattern, bytes, beforeCut });
     },
+    throttle(bytesPerSecond) {
+      rate = bytesPerSecond;
+    },
     async close() {
       for (const socket of connections.keys()) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -2,8 +2,7 @@
 // docker://IMG --json` is `strata inspect` of the image's docker save archive (modulo the
 // archive format), ls and cat agree too, and the failures print one clear line and exit 2.
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { fixturePaths, readEngineRecord, type FixtureName } from '../../e2e/fixt
 import { REPO_ROOT } from '../../e2e/fixtures/manifest';
 import { startFixtureEngine, type FixtureEngine } from '../../e2e/fixtures/live-engine';
 import { acceptThenClose, type MisbehavingSocket } from '../../e2e/engine/misbehaving-socket';
+import { removeTempDirs, tempDir } from '../../e2e/engine/temp-dirs';
 
 const run = promisify(execFile);
 const BIN = join(REPO_ROOT, 'bin', 'strata.js');
@@ -27,12 +27,15 @@ beforeAll(async () => {
   env = {
     ...process.env,
     DOCKER_HOST: engine.dockerHost,
-    XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'strata-cli-cache-')),
+    XDG_CACHE_HOME: tempDir('strata-cli-cache-'),
     STRATA_CACHE_DIR: '',
   };
 }, 240_000);
 
-afterAll(() => engine?.release());
+afterAll(async () => {
+  await engine?.release();
+  await removeTempDirs();
+});
 
 async function strata(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<string> {
   const { stdout } = await run(process.execPath, [BIN, ...args], {
@@ -106,7 +109,7 @@ describe('docker:// with ls and cat', () => {
 
 describe('docker:// failures: one line on stderr, exit 2', () => {
   it('no socket at DOCKER_HOST', async () => {
-    const missing = join(mkdtempSync(join(tmpdir(), 'strata-none-')), 'docker.sock');
+    const missing = join(tempDir('strata-none-'), 'docker.sock');
     const r = await outcome(['inspect', 'docker://alpine:3'], { DOCKER_HOST: `unix://${missing}` });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(

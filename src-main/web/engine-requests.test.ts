@@ -1,19 +1,18 @@
 // The engine channels through the dispatcher, over the real service: malformed requests are
 // refused before anything reaches an engine (a real unix-socket proxy in front of a socket that
 // would answer counts every connection), and the engine's errors come back as ErrorInfo.
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrataService } from '../core/service';
 import { ExportCache } from '../core/source/export-cache';
 import { createDispatcher } from './dispatch';
+import { removeTempDirs, tempDir } from '../../e2e/engine/temp-dirs';
 
 let server: Server;
 let connections = 0;
 let service: StrataService;
-const socketPath = join(mkdtempSync(join(tmpdir(), 'strata-ereq-')), 'engine.sock');
+const socketPath = join(tempDir('strata-ereq-'), 'engine.sock');
 
 beforeAll(async () => {
   // A socket that counts connections and answers none: only valid requests may ever reach it.
@@ -25,10 +24,10 @@ beforeAll(async () => {
   service = new StrataService({
     engines: {
       env: {
-        HOME: mkdtempSync(join(tmpdir(), 'strata-home-')),
+        HOME: tempDir('strata-home-'),
         DOCKER_HOST: `unix://${socketPath}`,
       },
-      exportCache: new ExportCache(join(mkdtempSync(join(tmpdir(), 'strata-ec-')), 'exports')),
+      exportCache: new ExportCache(join(tempDir('strata-ec-'), 'exports')),
     },
   });
 });
@@ -36,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service.dispose();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await removeTempDirs();
 });
 
 describe('engine channels in the dispatcher', () => {

@@ -1,13 +1,12 @@
 // The client against real unix sockets that answer the way a broken or stuck engine would
 // (what a healthy engine cannot be made to do on demand): an export that stalls after its first
 // bytes, error answers, an answer that is not an engine's.
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EngineClient } from './engine-client';
 import type { EngineEndpoint } from './engine-endpoint';
+import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
 
 let server: Server | null = null;
 const open = new Set<Socket>();
@@ -19,9 +18,11 @@ afterEach(async () => {
   server = null;
 });
 
+afterAll(() => removeTempDirs());
+
 /** A socket answering every request with `answer(requestLine)` (raw HTTP), then staying open. */
 async function engineAnswering(answer: (line: string) => string): Promise<EngineEndpoint> {
-  const path = join(mkdtempSync(join(tmpdir(), 'strata-ec-')), 'engine.sock');
+  const path = join(tempDir('strata-ec-'), 'engine.sock');
   server = createServer((socket) => {
     open.add(socket);
     socket.once('data', (data) => socket.write(answer(data.toString('latin1').split('\r\n')[0]!)));

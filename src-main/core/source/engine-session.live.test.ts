@@ -2,7 +2,7 @@
 // the fixture images): the image list and its events, opening with preview, progress and layers
 // before the export ends, the export cache, cancel, and every failure a person can meet, each
 // with its message within seconds. Misbehaving sockets are real sockets; the engine is real.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
@@ -22,6 +22,7 @@ import { packTar } from '../tar/pack-tar';
 import { StrataService } from '../service';
 import { ExportCache } from './export-cache';
 import { idHex } from './image-ref';
+import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
 
 let engine: FixtureEngine;
 let docker: Docker;
@@ -37,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(services.map((s) => s.dispose()));
   await engine?.release();
+  await removeTempDirs();
 });
 
 /** A service talking to `dockerHost`, with its own export cache dir; its events recorded. */
@@ -45,10 +47,10 @@ function serviceAt(
   extra: NodeJS.ProcessEnv = {},
   timeoutMs?: number,
 ): { service: StrataService; events: StrataEvent[]; cache: ExportCache } {
-  const cache = new ExportCache(join(mkdtempSync(join(tmpdir(), 'strata-ec-')), 'exports'));
+  const cache = new ExportCache(join(tempDir('strata-ec-'), 'exports'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    HOME: mkdtempSync(join(tmpdir(), 'strata-home-')),
+    HOME: tempDir('strata-home-'),
     XDG_RUNTIME_DIR: join(tmpdir(), 'strata-no-runtime'),
     DOCKER_HOST: dockerHost,
     ...extra,
@@ -249,7 +251,7 @@ describe('opening an engine image', () => {
 
 describe('failures, each with its message within seconds', () => {
   it('DOCKER_HOST at a path with no socket', async () => {
-    const missing = join(mkdtempSync(join(tmpdir(), 'strata-none-')), 'docker.sock');
+    const missing = join(tempDir('strata-none-'), 'docker.sock');
     const { service } = serviceAt(`unix://${missing}`);
     const { error, ms } = await failure(service.engineImages());
     expect(error.code).toBe('engine-unavailable');

@@ -1,15 +1,15 @@
 // The export cache on a real folder: atomic completion, reopen by ID, LRU eviction that spares
 // archives in use, clear, and partial files of dead processes swept.
-import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCacheDir, ExportCache } from './export-cache';
+import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
 
 const id = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
 function cacheDir(): string {
-  return join(mkdtempSync(join(tmpdir(), 'strata-cache-')), 'exports');
+  return join(tempDir('strata-cache-'), 'exports');
 }
 
 async function put(cache: ExportCache, imageId: string, bytes: number): Promise<string> {
@@ -19,6 +19,8 @@ async function put(cache: ExportCache, imageId: string, bytes: number): Promise<
   lease.release();
   return lease.path;
 }
+
+afterAll(() => removeTempDirs());
 
 describe('ExportCache', () => {
   it('lives in $XDG_CACHE_HOME/strata, ~/.cache/strata without it', () => {

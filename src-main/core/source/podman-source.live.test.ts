@@ -2,7 +2,6 @@
 // socket) holding the fixture images: found through CONTAINER_HOST, listed with their
 // `localhost/` names, followed, and opened to the same image as the docker save archive.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +14,7 @@ import { startPodmanService, type PodmanService } from '../../../e2e/engine/podm
 import { inspectArchive } from '../inspect';
 import { StrataService } from '../service';
 import { ExportCache } from './export-cache';
+import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
 
 const run = promisify(execFile);
 let podman: PodmanService | null = null;
@@ -23,11 +23,11 @@ let service: StrataService;
 const events: StrataEvent[] = [];
 const env = (): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
-  HOME: mkdtempSync(join(tmpdir(), 'strata-home-')),
+  HOME: tempDir('strata-home-'),
   XDG_RUNTIME_DIR: join(tmpdir(), 'strata-no-runtime'),
   DOCKER_HOST: `unix://${join(tmpdir(), 'strata-no-docker', 'docker.sock')}`,
   CONTAINER_HOST: podman!.host,
-  XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'strata-pm-cache-')),
+  XDG_CACHE_HOME: tempDir('strata-pm-cache-'),
 });
 
 beforeAll(async () => {
@@ -41,7 +41,7 @@ beforeAll(async () => {
   service = new StrataService({
     engines: {
       env: env(),
-      exportCache: new ExportCache(join(mkdtempSync(join(tmpdir(), 'strata-ec-')), 'exports')),
+      exportCache: new ExportCache(join(tempDir('strata-ec-'), 'exports')),
     },
   });
   service.on('event', (event) => events.push(event));
@@ -50,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.dispose();
   await podman?.release();
+  await removeTempDirs();
 });
 
 /** What does not depend on the engine that wrote the archive: tags and format aside. */
