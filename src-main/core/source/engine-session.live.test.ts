@@ -384,7 +384,11 @@ describe('the engine stops in the middle of an export', () => {
     const image = await loadBigImage(ownDocker);
     const pidFile = join(dirname(own.dockerHost.slice('unix://'.length)), 'docker.pid');
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    const { service, cache } = serviceAt(own.dockerHost);
+    // Slowed to 40 MB/s on its way (a real socket in front of the real engine), so that the
+    // engine is still sending when it is stopped, however fast this machine is.
+    const slow = await startSocketProxy(own.dockerHost.slice('unix://'.length));
+    slow.throttle(40_000_000);
+    const { service, cache } = serviceAt(slow.dockerHost);
     let stoppedAt = 0;
     service.on('event', (event) => {
       if (event.type === 'engine-open-progress' && event.bytes > 0 && stoppedAt === 0) {
@@ -400,5 +404,6 @@ describe('the engine stops in the middle of an export', () => {
     );
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(cacheFiles(cache)).toEqual([]);
+    await slow.close();
   });
 });
