@@ -14,6 +14,8 @@ export interface Command {
 
 export interface Sample {
   ms: number;
+  /** User + system CPU time of the process tree, from `/usr/bin/time -v`: steadier than wall time on a shared machine. */
+  cpuMs: number;
   /** Peak resident set of the process tree's largest member, from `/usr/bin/time -v`. */
   rssMiB: number;
 }
@@ -21,6 +23,7 @@ export interface Sample {
 export interface Figure {
   runs: Sample[];
   medianMs: number;
+  medianCpuMs: number;
   medianRssMiB: number;
   minMs: number;
   maxMs: number;
@@ -55,7 +58,10 @@ export async function runOnce(cmd: Command): Promise<Sample> {
     }
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
     if (!rss) throw new Error(`${cmd.label}: no peak RSS in /usr/bin/time's output`);
-    return { ms, rssMiB: Number(rss[1]) / 1024 };
+    const seconds = (what: string): number =>
+      Number(new RegExp(`${what} time \\(seconds\\): ([0-9.]+)`).exec(stderr)?.[1] ?? NaN);
+    const cpuMs = (seconds('User') + seconds('System')) * 1000;
+    return { ms, cpuMs, rssMiB: Number(rss[1]) / 1024 };
   } finally {
     closeSync(devnull);
   }
@@ -72,6 +78,7 @@ export function figureOf(runs: Sample[]): Figure {
   return {
     runs,
     medianMs: median(ms),
+    medianCpuMs: median(runs.map((r) => r.cpuMs)),
     medianRssMiB: median(runs.map((r) => r.rssMiB)),
     minMs: Math.min(...ms),
     maxMs: Math.max(...ms),

@@ -250,6 +250,9 @@ async function main(): Promise<void> {
       baselineMs: round(r.baseline.medianMs),
       baselineRssMiB: round(r.baseline.medianRssMiB),
       ratio: round(r.ratio, 3),
+      strataCpuMs: round(r.strata.medianCpuMs),
+      baselineCpuMs: round(r.baseline.medianCpuMs),
+      cpuRatio: round(r.strata.medianCpuMs / r.baseline.medianCpuMs, 3),
       target: r.target,
       met: r.met,
       spreadPercent: {
@@ -373,6 +376,7 @@ function printTable(
       baseline: r.baseline,
       'baseline ms': r.baselineMs,
       ratio: `${r.ratio}x`,
+      'cpu ratio': r.cpuRatio === undefined ? '' : `${r.cpuRatio}x`,
       target: r.target,
       met: r.met === null ? '' : r.met ? 'yes' : 'NO',
     })),

@@ -9,6 +9,10 @@ interface Row {
   baseline: string;
   baselineMs: number;
   ratio: number;
+  /** Absent in results from before CPU time was recorded. */
+  cpuRatio?: number;
+  strataCpuMs?: number;
+  baselineCpuMs?: number;
   target: string;
   met: boolean | null;
   spreadPercent: { strata: number; baseline: number };
@@ -41,12 +45,12 @@ const lines: string[] = [];
 lines.push(
   `Measured ${r.started.slice(0, 10)} on ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}; median of ${r.runs} runs, each alternated with its baseline, warm page cache; load average ${r.loadAverage.start.map((x) => x.toFixed(1)).join('/')} at the start (the machine was shared).`,
   '',
-  '| figure | Strata | peak RSS | baseline | ratio | target | met |',
-  '|---|---:|---:|---|---:|---|---|',
+  '| figure | Strata | peak RSS | baseline | ratio | target | met | CPU time ratio |',
+  '|---|---:|---:|---|---:|---|---|---:|',
 );
 for (const row of r.rows) {
   lines.push(
-    `| (${row.id}) ${row.figure} | ${s(row.strataMs)} s | ${Math.round(row.strataRssMiB)} MiB | ${row.baseline}: ${s(row.baselineMs)} s | ${row.ratio.toFixed(2)}x | ${row.target || '—'} | ${row.met === null ? '' : row.met ? 'yes' : '**no**'} |`,
+    `| (${row.id}) ${row.figure} | ${s(row.strataMs)} s | ${Math.round(row.strataRssMiB)} MiB | ${row.baseline}: ${s(row.baselineMs)} s | ${row.ratio.toFixed(2)}x | ${row.target || '—'} | ${row.met === null ? '' : row.met ? 'yes' : '**no**'} | ${row.cpuRatio === undefined ? '' : `${row.cpuRatio.toFixed(2)}x (${s(row.strataCpuMs!)} / ${s(row.baselineCpuMs!)} s)`} |`,
   );
 }
 if (r.scale.length) {
