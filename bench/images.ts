@@ -251,7 +251,7 @@ function incompressible(bytes: number): Readable {
 
 /** Files in /app/src/static: the benchmark's directory of 10k children. */
 export const STATIC_DIR = '/app/src/static';
-const STATIC_FILES = 10_000;
+export const STATIC_FILES = 10_000;
 
 /**
  * The application: sources (v1 and v2 differ in a few files) and a generated site of 10k pages

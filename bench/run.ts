@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { acquireEngine } from '../e2e/fixtures/engine';
 import { dockerFor, loadArchive } from '../e2e/fixtures/engine-api';
-import { BENCH_ROOT, ensureBenchImages } from './images';
+import { BENCH_ROOT, ensureBenchImages, STATIC_DIR } from './images';
 import { alternate, spreadPercent, type Command, type Figure } from './measure';
 import { ensureSynthetic } from './synthetic';
 import { measureUi, type UiResult } from './ui';
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   let ui: UiResult | null = null;
   if (ONLY.has('g')) {
     log('(g) browser mode: Playwright in Debian Chromium against strata web');
-    ui = await measureUi(cli, v1, RUNS, log);
+    ui = await measureUi(cli, v1, RUNS, log, STATIC_DIR);
   }
 
   const result = {
