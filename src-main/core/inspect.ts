@@ -11,6 +11,7 @@ export function summarize(model: ImageModel): InspectResult {
   const { config } = resolved;
 
   const { history, layerStep, warnings } = mapHistory(config.history, indexes.length);
+  warnings.unshift(...resolved.warnings);
   for (const [i, index] of indexes.entries()) {
     for (const note of [...index.notes, ...changeSets[i]!.notes].slice(0, 20))
       warnings.push(`layer ${i}: ${note}`);

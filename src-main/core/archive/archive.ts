@@ -29,8 +29,8 @@ export abstract class Archive {
     return member.source.read(member.offset, member.size);
   }
 
-  /** Reads a (small) JSON member, bounded by LIMITS.jsonBytes. */
-  async readJson(name: string): Promise<unknown> {
+  /** Reads a (small) JSON member, bounded by LIMITS.jsonBytes; `bytes` sees its raw bytes. */
+  async readJson(name: string, bytes?: (raw: Buffer) => void): Promise<unknown> {
     const member = await this.resolve(name);
     if (!member)
       throw new StrataError('bad-archive', `${this.name}: "${name}" is missing from the archive`);
@@ -40,9 +40,10 @@ export abstract class Archive {
         `${this.name}: "${name}" is ${member.size} bytes, ${overLimit('jsonBytes')}`,
       );
     }
-    const bytes = await this.readBytes(member);
+    const raw = await this.readBytes(member);
+    bytes?.(raw);
     try {
-      return JSON.parse(bytes.toString('utf8')) as unknown;
+      return JSON.parse(raw.toString('utf8')) as unknown;
     } catch (err) {
       throw new StrataError(
         'bad-archive',

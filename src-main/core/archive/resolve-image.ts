@@ -1,14 +1,14 @@
 // From an outer archive to one image: its config and its ordered layer blobs.
 // Layouts (REFERENCE.md): legacy docker save (manifest.json), Docker 25+ (manifest.json and an
 // OCI index), and OCI layouts (index.json, possibly nested, possibly multi-platform).
-import { createHash } from 'node:crypto';
 import type { ArchiveFormat } from '../../api/model';
 import { StrataError } from '../errors';
+import { blobMismatch, digestNamedBy, digestOf } from '../integrity/digests';
 import { LIMITS, overLimit } from '../limits';
 import type { LayerBlob } from '../layer/read-layer';
 import { parseImageConfig, type ImageConfig } from './image-config';
 import { JsonReader } from './json-shape';
-import type { Archive } from './archive';
+import { normalizeMemberName, type Archive } from './archive';
 
 export interface ResolvedImage {
   format: ArchiveFormat;
@@ -17,6 +17,8 @@ export interface ResolvedImage {
   tags: string[];
   config: ImageConfig;
   layers: { diffId: string; member: string; blob: LayerBlob }[];
+  /** Blobs that did not match their digests (the config, a manifest): the read went on. */
+  warnings: string[];
 }
 
 export interface ImageChoice {
@@ -30,7 +32,12 @@ interface Candidate {
   tags: string[];
   configMember: string;
   layerMembers: string[];
+  /** The digests the manifest names the config and the layer blobs by (null: not by content). */
+  configDigest: string | null;
+  layerDigests: (string | null)[];
   platform: string | null;
+  /** A manifest or index on the way to this image that did not match its digest. */
+  warnings: string[];
 }
 
 export async function resolveImage(
@@ -80,6 +87,23 @@ export async function resolveImage(
       `${name}: the image config "${picked.configMember}" is not valid JSON (${(err as Error).message})`,
     );
   }
+  const warnings = [...picked.warnings];
+  const configId = digestOf(configBytes, 'sha256');
+  if (picked.configDigest) {
+    const actual = picked.configDigest.startsWith('sha256:')
+      ? configId
+      : digestOf(configBytes, picked.configDigest);
+    if (actual !== picked.configDigest) {
+      warnings.push(
+        blobMismatch(
+          `the image config "${picked.configMember}"`,
+          picked.configDigest,
+          actual,
+          'the manifest',
+        ),
+      );
+    }
+  }
   const config = parseImageConfig(configJson, `${name}: ${picked.configMember}`);
   if (config.diffIds.length !== picked.layerMembers.length) {
     throw new StrataError(
@@ -98,15 +122,21 @@ export async function resolveImage(
     layers.push({
       diffId: config.diffIds[i]!,
       member,
-      blob: { source: resolved.source, offset: resolved.offset, length: resolved.size },
+      blob: {
+        source: resolved.source,
+        offset: resolved.offset,
+        length: resolved.size,
+        digest: picked.layerDigests[i] ?? null,
+      },
     });
   }
   return {
     format,
-    id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+    id: configId,
     tags: picked.tags,
     config,
     layers,
+    warnings,
   };
 }
 
@@ -115,11 +145,18 @@ async function dockerSaveCandidates(archive: Archive): Promise<Candidate[]> {
   const list = r.array(await archive.readJson('manifest.json'), 'manifest.json');
   return list.map((item, i) => {
     const m = r.object(item, `entry ${i}`);
+    const configMember = r.string(m.Config, `entry ${i}.Config`);
+    const layerMembers = r.stringList(m.Layers ?? [], `entry ${i}.Layers`);
+    // Docker 25+ names members blobs/sha256/<hex>, legacy configs <hex>.json: their digests.
+    const named = (member: string) => digestNamedBy(normalizeMemberName(member) ?? '');
     return {
       tags: r.optionalStringList(m.RepoTags, `entry ${i}.RepoTags`) ?? [],
-      configMember: r.string(m.Config, `entry ${i}.Config`),
-      layerMembers: r.stringList(m.Layers ?? [], `entry ${i}.Layers`),
+      configMember,
+      layerMembers,
+      configDigest: named(configMember),
+      layerDigests: layerMembers.map(named),
       platform: null,
+      warnings: [],
     };
   });
 }
@@ -142,6 +179,7 @@ async function ociCandidates(archive: Archive): Promise<Candidate[]> {
     indexJson: unknown,
     tagsFromParent: string[],
     depth: number,
+    warningsFromParent: string[],
   ): Promise<void> => {
     if (depth > 4) throw new StrataError('bad-archive', `${name}: image indexes nested too deep`);
     const r = new JsonReader(`${name}: ${where}`);
@@ -160,18 +198,30 @@ async function ociCandidates(archive: Archive): Promise<Candidate[]> {
       const path = blobPath(digest);
       if (!(await archive.has(path))) continue; // a platform the writer did not export
       const mediaType = typeof d.mediaType === 'string' ? d.mediaType : '';
-      const json = await archive.readJson(path);
+      // The manifest (or nested index) is read whole anyway: check it against the digest.
+      let actual = digest;
+      const json = await archive.readJson(path, (bytes) => (actual = digestOf(bytes, digest)));
+      const warnings =
+        actual === digest
+          ? warningsFromParent
+          : [
+              ...warningsFromParent,
+              blobMismatch(`"${path}"`, digest, actual, `${where} (manifests[${i}])`),
+            ];
       const isIndex =
         INDEX_TYPES.has(mediaType) ||
         (typeof json === 'object' && json !== null && 'manifests' in json);
       if (isIndex) {
-        await visit(path, json, tags, depth + 1);
+        await visit(path, json, tags, depth + 1, warnings);
         continue;
       }
       const mr = new JsonReader(`${name}: ${path}`);
       const manifest = mr.object(json, 'the manifest');
       const config = mr.object(manifest.config, 'config');
-      const layers = mr.array(manifest.layers ?? [], 'layers');
+      const configDigest = mr.digest(config.digest, 'config.digest');
+      const layerDigests = mr
+        .array(manifest.layers ?? [], 'layers')
+        .map((l, j) => mr.digest(mr.object(l, `layers[${j}]`).digest, `layers[${j}].digest`));
       const p = d.platform ? r.object(d.platform, `manifests[${i}].platform`) : null;
       const platform = p
         ? [p.os, p.architecture, p.variant]
@@ -181,15 +231,16 @@ async function ociCandidates(archive: Archive): Promise<Candidate[]> {
       if (platform === 'unknown/unknown') continue;
       out.push({
         tags,
-        configMember: blobPath(mr.digest(config.digest, 'config.digest')),
-        layerMembers: layers.map((l, j) =>
-          blobPath(mr.digest(mr.object(l, `layers[${j}]`).digest, `layers[${j}].digest`)),
-        ),
+        configMember: blobPath(configDigest),
+        layerMembers: layerDigests.map(blobPath),
+        configDigest,
+        layerDigests,
         platform,
+        warnings,
       });
     }
   };
-  await visit('index.json', await archive.readJson('index.json'), [], 0);
+  await visit('index.json', await archive.readJson('index.json'), [], 0, []);
   return out;
 }
 

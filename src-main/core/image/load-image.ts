@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { openArchive } from '../archive/open-archive';
 import { StrataError } from '../errors';
+import { isVerified } from '../integrity/digests';
 import { LIMITS, overLimit } from '../limits';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { detectCompression, readLayer } from '../layer/read-layer';
@@ -50,7 +51,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
         const index =
           options.cache?.get(layer.diffId) ??
           (await readLayer(layer.blob, layer.diffId, `${path}: layer ${i} (${layer.member})`));
-        options.cache?.set(index);
+        if (isVerified(index)) options.cache?.set(index);
         return { stored, index };
       })();
     };

@@ -1,10 +1,12 @@
 // Reads one layer blob into a LayerIndex: plain tars by their headers alone, compressed ones
 // streamed once, hashing file contents on the way since they cannot be read again by offset.
 import { createHash, type Hash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../io/byte-source';
 import { compressionOf, decompressor, OutputLimitError, type Compression } from '../io/decompress';
 import { StrataError } from '../errors';
+import { blobMismatch, markUnverified, StreamDigest } from '../integrity/digests';
 import { LIMITS, overLimit } from '../limits';
 import { walkTarBatches } from '../tar/walk';
 import { TarStreamParser } from '../tar/stream-parser';
@@ -16,6 +18,8 @@ export interface LayerBlob {
   source: ByteSource;
   offset: number;
   length: number;
+  /** The digest the manifest names the stored blob by, checked when the blob is streamed anyway. */
+  digest?: string | null;
 }
 
 export async function detectCompression(blob: LayerBlob): Promise<Compression> {
@@ -35,7 +39,8 @@ export async function readLayer(
       for (const entry of batch) builder.add(entry, blob.offset);
     }
   } else {
-    await streamCompressedLayer(blob, compression, builder, label);
+    const intact = await streamCompressedLayer(blob, compression, builder, label);
+    if (!intact) return markUnverified(builder.finish());
   }
   return builder.finish();
 }
@@ -45,7 +50,7 @@ async function streamCompressedLayer(
   compression: Exclude<Compression, 'none'>,
   builder: LayerIndexBuilder,
   label: string,
-): Promise<void> {
+): Promise<boolean> {
   let hash: Hash | null = null;
   const parser = new TarStreamParser(
     {
@@ -70,9 +75,12 @@ async function streamCompressedLayer(
   const cap = decompressionCap(blob.length);
   const whole = createHash('sha256');
   let total = 0;
+  // The stored bytes too, before decompression, when the manifest names the blob by its digest.
+  const stored = blob.digest ? new StreamDigest(blob.digest) : null;
   try {
     await pipeline(
       blob.source.stream(blob.offset, blob.offset + blob.length),
+      stored?.through() ?? new PassThrough(),
       decompressor(compression, cap),
       async (chunks: AsyncIterable<Buffer>) => {
         for await (const chunk of chunks) {
@@ -89,12 +97,20 @@ async function streamCompressedLayer(
         parser.end();
       },
     );
+    let intact = true;
     const digest = `sha256:${whole.digest('hex')}`;
     if (builder.diffId.startsWith('sha256:') && digest !== builder.diffId) {
       builder.note(
         `its content does not match its diff ID ${builder.diffId} (the content hashes to ${digest})`,
       );
+      intact = false;
     }
+    const actual = stored?.mismatch();
+    if (stored && actual) {
+      builder.note(blobMismatch('its stored blob', stored.expected, actual, 'the manifest'));
+      intact = false;
+    }
+    return intact;
   } catch (err) {
     if (err instanceof StrataError) throw err;
     if (err instanceof OutputLimitError) {
