@@ -27,11 +27,20 @@ export function checkLayer(model: ImageModel, layer: number | undefined): number
   return layer;
 }
 
-/** The merged tree of layers 0..layer (the final one is kept; others are stacked again on demand). */
+/** The last tree of a lower layer each image was asked for (a layer's views often come in pairs). */
+const lowerTrees = new WeakMap<ImageModel, { layer: number; tree: MergedTree }>();
+
+/**
+ * The merged tree of layers 0..layer: the final one is kept, a lower one is stacked again on
+ * demand (without change tracking) and only the last of those is kept.
+ */
 export function treeAt(model: ImageModel, layer: number): MergedTree {
   if (layer === model.indexes.length - 1) return model.tree;
+  const kept = lowerTrees.get(model);
+  if (kept?.layer === layer) return kept.tree;
   const tree = new MergedTree();
-  for (let i = 0; i <= layer; i++) tree.apply(model.indexes[i]!, i);
+  for (let i = 0; i <= layer; i++) tree.place(model.indexes[i]!, i);
+  lowerTrees.set(model, { layer, tree });
   return tree;
 }
 

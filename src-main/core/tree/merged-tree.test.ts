@@ -129,3 +129,39 @@ describe('stacking layers', () => {
     expect(paths(tree)).toHaveLength(10_000);
   });
 });
+
+describe('place: stacking without change sets', () => {
+  const state = (tree: MergedTree) =>
+    [...tree.walk()].map(([p, n]) => [p, n.placed.layer, n.placed.entry.path, n.placed.entry.type]);
+
+  it('builds the same tree as apply, layer by layer, through every kind of replacement', () => {
+    const layers = [
+      layer(
+        ['etc/'],
+        ['etc/a'],
+        ['etc/b'],
+        ['usr/'],
+        ['usr/lib/'],
+        ['usr/lib/x'],
+        ['opt/d/'],
+        ['bin'],
+      ),
+      layer(['etc/.wh.a'], ['usr/lib'], ['bin/'], ['bin/sh'], ['new/deep/file'], ['etc/b']),
+      layer(['usr/.wh..wh..opq'], ['usr/fresh'], ['opt/d/.wh.nothing'], ['new'], ['etc/', '5']),
+      layer(
+        ['new/again/f'],
+        ['usr/lib/', '5'],
+        ['usr/lib/y'],
+        ['link', '1', { linkname: 'etc/b' }],
+      ),
+      layer(['.wh.usr'], ['usr/back'], ['etc/b'], ['etc/b']),
+    ];
+    const applied = new MergedTree();
+    const placed = new MergedTree();
+    for (const [i, l] of layers.entries()) {
+      applied.apply(l, i);
+      placed.place(l, i);
+      expect(state(placed), `after layer ${i}`).toEqual(state(applied));
+    }
+  });
+});

@@ -219,6 +219,37 @@ export class MergedTree {
     return { changes, before, pendingContent, notes };
   }
 
+  /**
+   * Applies layer `layerNo` as `apply` does, without recording what it changed: rebuilding the
+   * tree as of a lower layer costs a map operation per entry, not the change sets' five.
+   */
+  place(index: LayerIndex, layerNo: number): void {
+    for (const dir of index.opaqueDirs) this.get(dir)?.children?.clear();
+    for (const target of index.whiteouts)
+      this.get(parentOf(target))?.children?.delete(baseName(target));
+    let parentPath: string | null = null;
+    let parent: FsNode = this.root;
+    for (const entry of index.entries) {
+      const slash = entry.path.lastIndexOf('/');
+      if (
+        parentPath === null ||
+        slash !== parentPath.length ||
+        !entry.path.startsWith(parentPath)
+      ) {
+        parentPath = entry.path.slice(0, slash);
+        parent = this.ensureDir(parentPath || '/', layerNo, ignore, ignore);
+      }
+      const name = entry.path.slice(slash + 1);
+      const existing = parent.children!.get(name);
+      const placed = { entry, layer: layerNo };
+      if (existing && existing.children && entry.type === 'dir') existing.placed = placed;
+      else {
+        parent.children!.set(name, new FsNode(placed));
+        if (existing?.children) parentPath = null; // the cached parent may have been inside it
+      }
+    }
+  }
+
   /** The directory at `path`, created (implicitly, as some writers omit directory entries) where missing. */
   private ensureDir(
     path: string,
@@ -258,6 +289,8 @@ export class MergedTree {
     for (const item of subtree('/', this.root)) if (item[1] !== this.root) yield item;
   }
 }
+
+const ignore = (): void => {};
 
 /** `node` and everything under it, depth first without recursion (paths may be very deep). */
 export function* subtree(path: string, node: FsNode): Generator<[string, FsNode]> {

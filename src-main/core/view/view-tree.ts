@@ -31,15 +31,21 @@ export class ViewNode {
 }
 
 const trees = new WeakMap<ImageModel, Map<string, ViewNode>>();
+/** View trees kept per image: each holds a node per path, and layers are clicked through in turn. */
+const KEPT_TREES = 4;
 
 export function viewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
   let perModel = trees.get(model);
   if (!perModel) trees.set(model, (perModel = new Map()));
   const key = `${layer}:${mode}`;
   let root = perModel.get(key);
-  if (!root) {
-    root = buildViewTree(model, layer, mode);
-    perModel.set(key, root);
+  if (root)
+    perModel.delete(key); // most recently used last
+  else root = buildViewTree(model, layer, mode);
+  perModel.set(key, root);
+  for (const old of perModel.keys()) {
+    if (perModel.size <= KEPT_TREES) break;
+    perModel.delete(old);
   }
   return root;
 }
@@ -48,11 +54,12 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
   const tree = treeAt(model, layer);
   const { changes, before } = model.changeSets[layer]!;
   const root = new ViewNode('/', '', tree.root.placed, 'unchanged');
-  const byPath = new Map<string, ViewNode>([['/', root]]);
+  /** Directories only: what a removed path or a changed one hangs under. */
+  const dirs = new Map<string, ViewNode>([['/', root]]);
 
   /** The view node for `path`, creating it (and its ancestors) from the tree or the before-state. */
   const nodeFor = (path: string): ViewNode => {
-    const existing = byPath.get(path);
+    const existing = dirs.get(path);
     if (existing) return existing;
     const parent = nodeFor(parentOf(path));
     const change = changes.get(path) ?? 'unchanged';
@@ -60,11 +67,11 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
       change === 'removed' ? before.get(path)! : (tree.get(path)?.placed ?? before.get(path)!);
     const node = new ViewNode(path, baseName(path), placed, change);
     (parent.children ??= []).push(node);
-    byPath.set(path, node);
+    if (placed.entry.type === 'dir') dirs.set(path, node);
     return node;
   };
 
-  if (mode === 'aggregate') copyTree(tree.root, root, byPath, changes);
+  if (mode === 'aggregate') copyTree(tree.root, root, dirs, changes, layer);
   for (const [path, change] of changes) {
     if (change === 'unchanged') continue;
     if (mode === 'changes' || change === 'removed') nodeFor(path);
@@ -73,24 +80,31 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
   return root;
 }
 
-/** Mirrors the merged tree into view nodes, iteratively (paths may be very deep). */
+/**
+ * Mirrors the merged tree into view nodes, iteratively (paths may be very deep). Every node's
+ * entry carries its path; only what `layer` placed can have a change of its own.
+ */
 function copyTree(
   fsRoot: FsNode,
   root: ViewNode,
-  byPath: Map<string, ViewNode>,
+  dirs: Map<string, ViewNode>,
   changes: Map<string, Change>,
+  layer: number,
 ): void {
   const stack: [FsNode, ViewNode][] = [[fsRoot, root]];
   while (stack.length) {
     const [fs, view] = stack.pop()!;
-    if (!fs.children) continue;
-    view.children ??= [];
-    for (const [name, child] of fs.children) {
-      const path = view.path === '/' ? `/${name}` : `${view.path}/${name}`;
-      const node = new ViewNode(path, name, child.placed, changes.get(path) ?? 'unchanged');
-      view.children.push(node);
-      byPath.set(path, node);
-      stack.push([child, node]);
+    const children: ViewNode[] = (view.children = []);
+    for (const [name, child] of fs.children!) {
+      const { placed } = child;
+      const path = placed.entry.path;
+      const change = placed.layer === layer ? (changes.get(path) ?? 'unchanged') : 'unchanged';
+      const node = new ViewNode(path, name, placed, change);
+      children.push(node);
+      if (child.children) {
+        dirs.set(path, node);
+        stack.push([child, node]);
+      }
     }
   }
 }
@@ -102,7 +116,7 @@ export function summarizeSizes(root: ViewNode): void {
   while (stack.length) {
     const node = stack.pop()!;
     order.push(node);
-    if (node.children) stack.push(...node.children);
+    if (node.children) for (const child of node.children) stack.push(child);
   }
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
