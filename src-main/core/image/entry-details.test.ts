@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoArchivePath } from '../demo/demo-archive';
 import { containerdLayout, demo, tempArchive } from '../testing/layouts';
-import { entryDetails, mergedTreeAt, readEntryBytes } from './entry-details';
+import { entryDetails, readEntryBytes } from './entry-details';
+import { treeAt } from './layer-view';
 import { loadImage, type ImageModel } from './load-image';
 
 const PACKAGE_V1 = '"version": "1.0.0"';
@@ -18,12 +19,12 @@ afterAll(async () => {
 
 describe('one path in the inspector', () => {
   it('stacks an earlier layer once for a run of questions about it, keeping a few', () => {
-    const tree = mergedTreeAt(plain, 1);
-    expect(mergedTreeAt(plain, 1)).toBe(tree);
-    expect(mergedTreeAt(plain, 1).get('/usr/lib/libtiny.so.1')).toBeDefined();
-    for (const layer of [0, 2, 0, 2]) mergedTreeAt(plain, layer);
-    expect(mergedTreeAt(plain, 1)).toBe(tree);
-    expect(mergedTreeAt(plain, 3)).toBe(plain.tree);
+    const tree = treeAt(plain, 1);
+    expect(treeAt(plain, 1)).toBe(tree);
+    expect(treeAt(plain, 1).get('/usr/lib/libtiny.so.1')).toBeDefined();
+    for (const layer of [0, 2, 0, 2]) treeAt(plain, layer);
+    expect(treeAt(plain, 1)).toBe(tree);
+    expect(treeAt(plain, 3)).toBe(plain.tree);
   });
 
   it('tells which layers wrote it and what the selected layer did', () => {

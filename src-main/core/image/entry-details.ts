@@ -4,7 +4,7 @@ import type { Change } from '../../api/model';
 import type { EntryDetails } from '../../api/explorer';
 import { StrataError } from '../errors';
 import { clampEntryPath } from '../layer/entry-path';
-import type { MergedTree, Placed } from '../tree/merged-tree';
+import type { Placed } from '../tree/merged-tree';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { treeAt } from './layer-view';
 import type { ImageModel } from './load-image';
@@ -19,26 +19,6 @@ function entriesByPath(index: LayerIndex): Map<string, LayerEntry> {
   return map;
 }
 
-/** Merged trees of earlier layers kept per image (stacking 100k entries again takes a second). */
-const KEPT_TREES = 3;
-const treesByModel = new WeakMap<ImageModel, Map<number, MergedTree>>();
-
-/**
- * The merged tree of layers 0..layer, kept for the next question about the same layer (an
- * inspector asks for an entry, then its bytes, then the next entry): the few most recent.
- */
-export function mergedTreeAt(model: ImageModel, layer: number): MergedTree {
-  if (layer === model.indexes.length - 1) return treeAt(model, layer);
-  let kept = treesByModel.get(model);
-  if (!kept) treesByModel.set(model, (kept = new Map()));
-  let tree = kept.get(layer);
-  if (tree) kept.delete(layer);
-  else tree = treeAt(model, layer);
-  kept.set(layer, tree);
-  while (kept.size > KEPT_TREES) kept.delete(kept.keys().next().value!);
-  return tree;
-}
-
 /** The entry at `path` as the view of `layer` shows it: present, or removed by that layer. */
 export function entryAt(
   model: ImageModel,
@@ -51,7 +31,7 @@ export function entryAt(
   const placed =
     change === 'removed'
       ? model.changeSets[layer]!.before.get(normal)
-      : mergedTreeAt(model, layer).get(normal)?.placed;
+      : treeAt(model, layer).get(normal)?.placed;
   if (!placed) throw new StrataError('not-found', `${normal} does not exist as of layer ${layer}.`);
   return { placed, change };
 }
@@ -76,7 +56,7 @@ export function entryDetails(model: ImageModel, layer: number, path: string): En
   let resolvedPath: string | null = null;
   if (entry.type === 'symlink' || entry.type === 'hardlink') {
     try {
-      resolvedPath = resolveFile(mergedTreeAt(model, layer), entry.path, model.path).entry.path;
+      resolvedPath = resolveFile(treeAt(model, layer), entry.path, model.path).entry.path;
     } catch {
       resolvedPath = null;
     }
@@ -105,7 +85,7 @@ export function entryDetails(model: ImageModel, layer: number, path: string): En
 export function fileAt(model: ImageModel, layer: number, path: string): Placed {
   let { placed } = entryAt(model, layer, path);
   if (placed.entry.type === 'hardlink')
-    placed = resolveFile(mergedTreeAt(model, layer), placed.entry.path, model.path);
+    placed = resolveFile(treeAt(model, layer), placed.entry.path, model.path);
   if (placed.entry.type !== 'file') {
     throw new StrataError(
       'bad-request',
@@ -125,7 +105,7 @@ export async function readEntryBytes(
 ): Promise<{ bytes: Buffer; total: number }> {
   let { placed } = entryAt(model, layer, path);
   if (placed.entry.type === 'hardlink')
-    placed = resolveFile(mergedTreeAt(model, layer), placed.entry.path, model.path);
+    placed = resolveFile(treeAt(model, layer), placed.entry.path, model.path);
   if (placed.entry.type !== 'file') {
     throw new StrataError(
       'bad-request',

@@ -27,20 +27,27 @@ export function checkLayer(model: ImageModel, layer: number | undefined): number
   return layer;
 }
 
-/** The last tree of a lower layer each image was asked for (a layer's views often come in pairs). */
-const lowerTrees = new WeakMap<ImageModel, { layer: number; tree: MergedTree }>();
+/** Merged trees of lower layers kept per image, the most recent last (each holds every path). */
+const KEPT_TREES = 3;
+const lowerTrees = new WeakMap<ImageModel, Map<number, MergedTree>>();
 
 /**
- * The merged tree of layers 0..layer: the final one is kept, a lower one is stacked again on
- * demand (without change tracking) and only the last of those is kept.
+ * The merged tree of layers 0..layer: the final one is kept with the image; a lower one is
+ * stacked again on demand (without change tracking) and kept for the next question about the
+ * same layer (a view, then an entry, then its bytes): the few most recent.
  */
 export function treeAt(model: ImageModel, layer: number): MergedTree {
   if (layer === model.indexes.length - 1) return model.tree;
-  const kept = lowerTrees.get(model);
-  if (kept?.layer === layer) return kept.tree;
-  const tree = new MergedTree();
-  for (let i = 0; i <= layer; i++) tree.place(model.indexes[i]!, i);
-  lowerTrees.set(model, { layer, tree });
+  let kept = lowerTrees.get(model);
+  if (!kept) lowerTrees.set(model, (kept = new Map()));
+  let tree = kept.get(layer);
+  if (tree) kept.delete(layer);
+  else {
+    tree = new MergedTree();
+    for (let i = 0; i <= layer; i++) tree.place(model.indexes[i]!, i);
+  }
+  kept.set(layer, tree);
+  while (kept.size > KEPT_TREES) kept.delete(kept.keys().next().value!);
   return tree;
 }
 
