@@ -38,7 +38,7 @@ export interface ContentComparison {
 export interface LayerChangeSet {
   /** Every path this layer touched, with its change (`unchanged` for identical rewrites). */
   changes: Map<string, Change>;
-  /** The state before this layer of every path it touched (null: absent), e.g. what a removed path was. */
+  /** The state before this layer of the paths it touched that existed (null or missing: absent), e.g. what a removed path was. */
   before: Map<string, Placed | null>;
   /** Rewrites whose attributes match: `modified` or `unchanged` once contents are compared. */
   pendingContent: ContentComparison[];
@@ -114,14 +114,23 @@ export class MergedTree {
     const remember = (path: string, node: FsNode | undefined): void => {
       if (!before.has(path)) before.set(path, node ? node.placed : null);
     };
+    // Each entry's state before and after, for the change pass when only entries were remembered.
+    const wasList: (Placed | null)[] = [];
+    const nowList: Placed[] = [];
     /**
      * An entry's path was remembered earlier in this layer only if something other than an
      * entry remembered it (a whiteout, an opaque directory, a directory created or replaced on
-     * the way, a replaced directory's children): until then, one map operation per entry.
+     * the way, a replaced directory's children). Until then `before` holds only the entries'
+     * paths that existed (added paths are null in wasList), and gets all of them, in order, when
+     * that mode ends.
      */
     let onlyEntries = true;
     const rememberOther = (path: string, node: FsNode | undefined): void => {
-      onlyEntries = false;
+      if (onlyEntries) {
+        onlyEntries = false;
+        before.clear();
+        for (let i = 0; i < wasList.length; i++) before.set(index.entries[i]!.path, wasList[i]!);
+      }
       remember(path, node);
     };
     const rememberSubtree = (path: string, node: FsNode): void => {
@@ -148,9 +157,6 @@ export class MergedTree {
     // A cached parent stays valid until an entry replaces a directory (which may detach it).
     let parentPath: string | null = null;
     let parent: FsNode = this.root;
-    // Each entry's state before and after, for the change pass when only entries were remembered.
-    const wasList: (Placed | null)[] = [];
-    const nowList: Placed[] = [];
     for (const entry of index.entries) {
       if (entry.type === 'hardlink') {
         const target = this.get(entry.linkTarget!);
@@ -177,8 +183,8 @@ export class MergedTree {
       const name = entry.path.slice(slash + 1);
       const existing = parent.children!.get(name);
       const was = existing ? existing.placed : null;
-      if (onlyEntries) before.set(entry.path, was);
-      else remember(entry.path, existing);
+      if (!onlyEntries) remember(entry.path, existing);
+      else if (was) before.set(entry.path, was);
       const placed = { entry, layer: layerNo };
       wasList.push(was);
       nowList.push(placed);
