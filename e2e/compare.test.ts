@@ -16,6 +16,7 @@ import { ExportCache } from '../src-main/core/source/export-cache';
 import { fixturePaths } from './fixtures';
 import { COMPARE_EXPECTED } from './fixtures/images/compare';
 import { startFixtureEngine, type FixtureEngine } from './fixtures/live-engine';
+import { guardEngineImages } from './engine/image-guard-vitest';
 import { strataJson } from './fixtures/strata-reader';
 
 const files = () => ({
@@ -133,6 +134,8 @@ describe('an archive against the engine image of the same image', () => {
     await service?.dispose();
     await engine?.release();
   });
+
+  guardEngineImages(() => engine);
 
   it('shows no file differences, no config differences and every layer shared', async () => {
     const archive = await service.openSource(files().v2.archive);

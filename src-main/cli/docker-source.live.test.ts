@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../../e2e/fixtures/manifest';
 import { startFixtureEngine, type FixtureEngine } from '../../e2e/fixtures/live-engine';
 import { acceptThenClose, type MisbehavingSocket } from '../../e2e/engine/misbehaving-socket';
 import { removeTempDirs, tempDir } from '../../e2e/engine/temp-dirs';
+import { guardEngineImages } from '../../e2e/engine/image-guard-vitest';
 
 const run = promisify(execFile);
 const BIN = join(REPO_ROOT, 'bin', 'strata.js');
@@ -36,6 +37,8 @@ afterAll(async () => {
   await engine?.release();
   await removeTempDirs();
 });
+
+guardEngineImages(() => engine);
 
 async function strata(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<string> {
   const { stdout } = await run(process.execPath, [BIN, ...args], {

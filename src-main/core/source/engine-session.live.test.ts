@@ -23,6 +23,8 @@ import { StrataService } from '../service';
 import { ExportCache } from './export-cache';
 import { idHex } from './image-ref';
 import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
+import { guardEngineImages } from '../../../e2e/engine/image-guard-vitest';
+import { ImageListGuard } from '../../../e2e/engine/image-guard';
 
 let engine: FixtureEngine;
 let docker: Docker;
@@ -39,6 +41,36 @@ afterAll(async () => {
   await Promise.all(services.map((s) => s.dispose()));
   await engine?.release();
   await removeTempDirs();
+});
+
+// Each test leaves the engine's images as it found them (those that build, tag or remove put
+// them back).
+guardEngineImages(() => engine);
+
+describe('the image-list guard', () => {
+  it('names an image a test left behind, a tag it added, and lets a declared change pass', async (context) => {
+    if (!engine.started)
+      context.skip("a shared engine is compared only for images not the tests' own");
+    const guard = new ImageListGuard(() => engine);
+    await guard.snapshot();
+    const id = await importSmallImage(docker, 'strata-test/left-behind:1', 'left behind');
+    await docker.getImage(engine.refs.tiny).tag({ repo: 'strata-test/extra', tag: '1' });
+    const message = await guard.verify().then(
+      () => 'no error',
+      (err: Error) => err.message,
+    );
+    expect(message).toContain(`The test changed the engine's images at ${engine.dockerHost}`);
+    expect(message).toContain(`added ${id.slice(0, 19)} (strata-test/left-behind:1)`);
+    expect(message).toMatch(
+      /retagged sha256:\S+ \([^)]*strata-fixture\/tiny:1[^)]*\) -> \[[^\]]*strata-test\/extra:1/,
+    );
+    // Declared, the same kind of change passes: the test takes both back.
+    await guard.snapshot();
+    guard.allow('the test removes what it made', /^strata-test\/(left-behind|extra):1$/);
+    await docker.getImage(id).remove({ force: true });
+    await docker.getImage('strata-test/extra:1').remove();
+    await guard.verify();
+  });
 });
 
 /** A service talking to `dockerHost`, with its own export cache dir; its events recorded. */

@@ -15,6 +15,7 @@ import { inspectArchive } from '../inspect';
 import { StrataService } from '../service';
 import { ExportCache } from './export-cache';
 import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
+import { guardEngineImages } from '../../../e2e/engine/image-guard-vitest';
 
 const run = promisify(execFile);
 let podman: PodmanService | null = null;
@@ -52,6 +53,9 @@ afterAll(async () => {
   await podman?.release();
   await removeTempDirs();
 });
+
+// The service is this file's own: its image list is compared whole.
+guardEngineImages(() => podman && { dockerHost: podman.host, started: true });
 
 /** What does not depend on the engine that wrote the archive: tags and format aside. */
 const comparable = ({ format: _format, image, ...rest }: InspectResult) => ({
@@ -104,6 +108,15 @@ describe('Podman', () => {
       .toBeGreaterThan(seen);
     const tags = (await service.engineImages()).images.flatMap((image) => image.tags);
     expect(tags.some((tag) => tag.endsWith('strata-test/podman-tag:1'))).toBe(true);
+    // Put back as found: the tag goes again (the image keeps its other tags).
+    await run('curl', [
+      '-sf',
+      '-X',
+      'DELETE',
+      '--unix-socket',
+      podman!.socketPath,
+      'http://podman/v1.40/images/docker.io/strata-test/podman-tag:1',
+    ]);
   });
 
   it.each(Object.keys(fixturePaths().fixtures))(
