@@ -26,11 +26,13 @@ describe('createExplorerApi', () => {
     const read = await api.read(file, 4, 5_000_000);
     expect([...read.bytes]).toEqual([0, 1, 255]);
     expect(read.total).toBe(7);
+    expect(await api.findings('h')).toBeNull();
     expect(sent).toEqual([
       ['view:open', { handle: 'h', layer: 1, mode: 'changes', sort: 'size' }],
       ['view:rows', { viewId: 'v', offset: 0, limit: 50 }],
       ['view:expand', { viewId: 'v', path: '/etc', expanded: true }],
       ['image:read', { ...file, offset: 4, length: 1024 * 1024 }],
+      ['image:findings', { handle: 'h' }],
     ]);
     expect(api.downloadUrl(file)).toBe('/api/file?handle=h&layer=2&path=%2Fa+b%2Fc');
   });

@@ -1,6 +1,6 @@
 // The explorer half of StrataApi, the same over both transports: file views a page of rows at a
-// time, one entry's details, a file's bytes a page at a time, waste and the size map. Saving a
-// file differs: Electron asks where with a native dialog, the browser downloads a URL.
+// time, one entry's details, a file's bytes a page at a time, waste, findings and the size map.
+// Saving a file differs: Electron asks where with a native dialog, the browser downloads a URL.
 import type { Channels } from '../../../src-main/api/contract';
 import type {
   EntryDetails,
@@ -9,6 +9,7 @@ import type {
   TreeViewSpec,
   WastedPath,
 } from '../../../src-main/api/explorer';
+import type { Finding } from '../../../src-main/api/findings';
 
 export type ExplorerChannel =
   | 'view:open'
@@ -20,6 +21,7 @@ export type ExplorerChannel =
   | 'image:entry'
   | 'image:read'
   | 'image:waste'
+  | 'image:findings'
   | 'image:sizeMap'
   | 'file:save';
 
@@ -60,6 +62,8 @@ export interface ExplorerApi {
     length: number,
   ): Promise<{ bytes: Uint8Array; total: number }>;
   waste(handle: string): Promise<WastedPath[]>;
+  /** Secrets and risky files, secret values masked (the service computes them once per image). */
+  findings(handle: string): Promise<Finding[]>;
   sizeMap(handle: string, layer: number, path: string, depth: number): Promise<SizeMapNode>;
   /**
    * How Save As works here: `dialog` (Electron: saveFile asks where and writes), or `download`
@@ -109,6 +113,7 @@ export function createExplorerApi(call: ExplorerCall, saveBy: ExplorerApi['saveB
       return { bytes: decodeBase64(answer.base64), total: answer.total };
     },
     waste: (handle) => call('image:waste', { handle }),
+    findings: (handle) => call('image:findings', { handle }),
     sizeMap: (handle, layer, path, depth) => call('image:sizeMap', { handle, layer, path, depth }),
     saveBy,
     saveFile: (file) => call('file:save', { ...file }),

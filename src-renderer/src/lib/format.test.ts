@@ -49,6 +49,8 @@ describe('counts and percentages', () => {
     expect(formatPercent(0)).toBe('0%');
     expect(formatPercent(0.0001)).toBe('<0.1%');
     expect(formatPercent(0.0006)).toBe('0.1%');
+    expect(formatPercent(0.99994)).toBe('>99.9%');
+    expect(formatPercent(0.9994)).toBe('99.9%');
   });
 });
 

@@ -45,6 +45,8 @@ export function formatExactBytes(bytes: number): string {
 export function formatPercent(ratio: number): string {
   if (!Number.isFinite(ratio)) return '–';
   if (ratio > 0 && ratio < 0.0005) return '<0.1%';
+  // An image that wastes a few bytes is not 100% efficient: say how close it is instead.
+  if (ratio < 1 && ratio >= 0.9995) return '>99.9%';
   const percent = Math.round(ratio * 1000) / 10;
   return `${Number.isInteger(percent) ? percent.toFixed(0) : percent.toFixed(1)}%`;
 }

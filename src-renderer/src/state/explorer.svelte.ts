@@ -1,12 +1,15 @@
 // What one open image's explorer shows: the selected layer, the file view's mode, sort and
-// filter, the selected path, and which panel is in front. One per open image, kept while its
-// tab is open, so switching tabs comes back to the same place.
+// filter, the selected path, which panel is in front, and the image's findings (the Findings
+// panel and the tree's badges). One per open image, kept while its tab is open, so switching
+// tabs comes back to the same place.
 import type { OpenedImage, Change } from '../../../src-main/api/model';
 import type { TreeFilter, TreeSort, TreeViewSpec, ViewMode } from '../../../src-main/api/explorer';
+import type { Finding } from '../../../src-main/api/findings';
+import { findingsByPath } from '../lib/finding-badges';
 import { ApiError, type StrataApi } from '../api/strata-api';
 import { FileTreeModel } from './file-tree.svelte';
 
-export type ExplorerPanel = 'files' | 'waste' | 'size';
+export type ExplorerPanel = 'files' | 'waste' | 'findings' | 'size';
 export type FilterKind = NonNullable<TreeFilter['kind']>;
 /** The change types the filter offers (unchanged paths are what "no change filter" adds). */
 export const FILTER_CHANGES: Exclude<Change, 'unchanged'>[] = ['added', 'modified', 'removed'];
@@ -34,6 +37,12 @@ export class Explorer {
   panel = $state<ExplorerPanel>('files');
   /** The right pane: the selected layer or the selected file. */
   inspecting = $state<'layer' | 'file'>('layer');
+
+  /** The image's findings, null until the service has them; why it could not, or null. */
+  findings = $state.raw<Finding[] | null>(null);
+  findingsProblem = $state<string | null>(null);
+  /** The findings by path, for the tree rows' badges. */
+  readonly findingsByPath = $derived(findingsByPath(this.findings ?? []));
 
   /** Bumped to ask the tree to scroll its selected row into view. */
   scrollRequest = $state(0);
@@ -116,6 +125,8 @@ export class Explorer {
   }
 
   private started = false;
+  private disposed = false;
+  private findingsAsked = false;
 
   /**
    * Opens the first view (of `layer`, by default the selected one), once: the image view calls
@@ -126,6 +137,24 @@ export class Explorer {
     this.started = true;
     this.layer = layer;
     void this.reload();
+  }
+
+  /**
+   * Asks for the image's findings, once: the image view does when it is first shown (a
+   * comparison's explorer never does). The service computes them once per image.
+   */
+  loadFindings(): void {
+    if (this.findingsAsked) return;
+    this.findingsAsked = true;
+    this.api.explorer.findings(this.image.handle).then(
+      (findings) => {
+        if (!this.disposed) this.findings = findings;
+      },
+      (error: unknown) => {
+        if (!this.disposed)
+          this.findingsProblem = error instanceof Error ? error.message : String(error);
+      },
+    );
   }
 
   selectLayer(layer: number): void {
@@ -216,6 +245,7 @@ export class Explorer {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.filterTimer);
     this.tree.dispose();
   }
