@@ -34,6 +34,17 @@ describe('the HTML report', () => {
     expect(html).toContain('/var/cache/apk/APKINDEX.tar.gz');
   });
 
+  it('lays the treemap out in percent of its box, so it fills any width', async () => {
+    const html = await report(await demoArchivePath());
+    const tiles = [
+      ...html.matchAll(/class="tm" style="left:([\d.]+)%;top:[\d.]+%;width:([\d.]+)%/g),
+    ];
+    expect(tiles.length).toBeGreaterThan(1);
+    expect(html).not.toMatch(/class="tm" style="left:[\d.]+px/);
+    const right = Math.max(...tiles.map((t) => Number(t[1]) + Number(t[2])));
+    expect(right).toBeCloseTo(100, 1);
+  });
+
   it('escapes hostile names and makes bidi controls visible', async () => {
     const image = await demo();
     const evil = await packTar([

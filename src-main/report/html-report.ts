@@ -5,6 +5,7 @@ import type { Finding } from '../api/findings';
 import type { WastedPath, SizeMapNode } from '../api/explorer';
 import type { InspectResult } from '../api/model';
 import { squarify, type Rect } from '../../src-renderer/src/lib/treemap';
+import { FINDING_WORDS } from '../../src-renderer/src/lib/finding-badges';
 
 export interface ReportInput {
   source: string;
@@ -62,7 +63,13 @@ function bytes(n: number): string {
 
 const count = (n: number, cls: string, sign: string): string =>
   n ? `<td class="num ${cls}">${sign}${n}</td>` : '<td class="num zero">0</td>';
-const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
+/** One decimal; a ratio just short of 1 is not rounded up to 100% (nor one just above 0 to 0%). */
+const pct = (ratio: number): string =>
+  ratio < 1 && ratio >= 0.9995
+    ? '&gt;99.9%'
+    : ratio > 0 && ratio < 0.0005
+      ? '&lt;0.1%'
+      : `${(ratio * 100).toFixed(1)}%`;
 const colour = (layer: number): string => PALETTE[layer % PALETTE.length]!;
 
 function command(createdBy: string): string {
@@ -74,12 +81,24 @@ function command(createdBy: string): string {
   );
 }
 
+/** A content digest of ADD/COPY cut to 12 characters: the step stays readable. */
+const shortDigests = (text: string): string =>
+  text.replace(/((?:file|dir):[0-9a-f]{12})[0-9a-f]{4,}/g, '$1…');
+
+/** The treemap's layout size: rectangles are placed in percent of it, so the map fills any width. */
+const MAP_WIDTH = 1136;
+const MAP_HEIGHT = 358;
+const percent = (part: number, whole: number): string => `${((part / whole) * 100).toFixed(3)}%`;
+
 function treemap(root: SizeMapNode, bounds: Rect, depth = 0): string {
   if (!root.children?.length) return '';
   const placed = squarify(root.children, (c) => c.size, bounds);
+  // Each level is laid out in its parent's box (of the layout size) and placed in percent of it.
+  const boxWidth = depth === 0 ? bounds.width : bounds.width + 4;
+  const boxHeight = depth === 0 ? bounds.height : bounds.height + 20;
   return placed
     .map(({ item, x, y, width, height }) => {
-      const style = `left:${x.toFixed(1)}px;top:${y.toFixed(1)}px;width:${width.toFixed(1)}px;height:${height.toFixed(1)}px;background:${colour(item.layer)}`;
+      const style = `left:${percent(x, boxWidth)};top:${percent(y, boxHeight)};width:${percent(width, boxWidth)};height:${percent(height, boxHeight)};background:${colour(item.layer)}`;
       const label =
         width > 60 && height > 18 ? `<span>${visible(item.name)} · ${bytes(item.size)}</span>` : '';
       const inner =
@@ -110,10 +129,15 @@ export function htmlReport(input: ReportInput): string {
     )
     .join('\n');
   const findingRows = findings
-    .map(
-      (f) =>
-        `<tr class="sev-${f.severity}"><td>${f.severity}</td><td>${f.kind}</td><td class="path">${visible(f.path)}</td><td>${f.layer}</td><td>${f.goneIn === null ? '' : `deleted in layer ${f.goneIn}, still stored`}</td><td>${visible(f.detail)}</td></tr>`,
-    )
+    .map((f) => {
+      const size =
+        f.kind === 'package-cache' || f.kind === 'git-directory' ? ` · ${bytes(f.bytes)}` : '';
+      const gone =
+        f.goneIn === null
+          ? ''
+          : `<span class="gone">deleted in layer ${f.goneIn}, still stored</span>`;
+      return `<tr class="sev-${f.severity}" data-kind="${f.kind}"><td>${f.severity}</td><td class="kind">${FINDING_WORDS[f.kind]}</td><td><div class="path">${visible(f.path)}</div><div class="detail">${visible(f.detail)}${size}</div></td><td class="step"><b>layer ${f.layer}</b><div class="cmd clamp">${visible(shortDigests(command(f.command)))}</div></td><td>${gone}</td></tr>`;
+    })
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -142,6 +166,12 @@ export function htmlReport(input: ReportInput): string {
   tr.meta td { color: var(--muted); font-family: ui-monospace, Menlo, monospace; font-size: 12px; }
   .dot { display: inline-block; width: 8px; height: 8px; border-radius: 2px; margin-right: 6px; }
   .sev-high td:first-child { color: #dc2626; font-weight: 600; } .sev-medium td:first-child { color: #ca8a04; font-weight: 600; }
+  .findings .kind { white-space: nowrap; font-weight: 600; }
+  .findings .detail { color: var(--muted); font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; margin-top: 2px; }
+  .findings .step { width: 34%; } .findings .step b { font-weight: 600; }
+  .findings .cmd { color: var(--muted); margin-top: 2px; }
+  .clamp { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden; }
+  .gone { display: inline-block; padding: 1px 8px; border-radius: 6px; background: rgba(220, 38, 38, .12); color: #dc2626; font-size: 12px; font-weight: 600; }
   .treemap { position: relative; height: 360px; border-radius: 8px; overflow: hidden; background: var(--card); border: 1px solid var(--line); }
   .tm { position: absolute; box-sizing: border-box; border: 1px solid rgba(255,255,255,.55); overflow: hidden; color: #fff; font-size: 11px; }
   .tm > span { position: absolute; left: 4px; top: 2px; white-space: nowrap; text-shadow: 0 1px 1px rgba(0,0,0,.35); }
@@ -158,12 +188,13 @@ export function htmlReport(input: ReportInput): string {
   <div class="stat"><small>Efficiency</small><b>${pct(r.efficiency.score)}</b></div>
   <div class="stat"><small>Wasted</small><b>${bytes(r.efficiency.wastedBytes)}</b></div>
   <div class="stat"><small>dive's efficiency</small><b>${pct(r.dive.efficiency)}</b></div>
+  <div class="stat"><small>dive's wasted</small><b>${bytes(r.dive.wastedBytes)}</b></div>
   <div class="stat"><small>Findings</small><b>${findings.length}</b></div>
 </div>
-<p class="note">Wasted bytes are the bytes stored in all layers minus the bytes visible in the final file system (overwritten, duplicated and deleted content); efficiency is visible / stored. dive's figures count a file touched twice with all its copies and miss files under a deleted directory.</p>
+<p class="note">Wasted bytes are the bytes stored in all layers minus the bytes visible in the final file system (overwritten, duplicated and deleted content); efficiency is visible / stored. dive counts every copy of a path written in more than one layer, the kept copy too, and misses the files under a deleted directory.</p>
 
 <h2>Findings</h2>
-${findings.length ? `<table><thead><tr><th>Severity</th><th>Kind</th><th>Path</th><th>Layer</th><th>Deleted</th><th>Detail</th></tr></thead><tbody>\n${findingRows}\n</tbody></table>` : '<p class="note">No findings.</p>'}
+${findings.length ? `<table class="findings"><thead><tr><th>Severity</th><th>Kind</th><th>Path and what was found</th><th>Added by</th><th>Deleted</th></tr></thead><tbody>\n${findingRows}\n</tbody></table><p class="note">Secret values are masked. A file a later layer deleted is still stored in the layer that added it: every pull of the image downloads it.</p>` : '<p class="note">Nothing found: no secrets, credential files, .git directories, package caches, setuid, setgid or world-writable files.</p>'}
 
 <h2>Layers</h2>
 <table><thead><tr><th>#</th><th>Step</th><th class="num">Size</th><th class="num">Added</th><th class="num">Modified</th><th class="num">Removed</th></tr></thead><tbody>
@@ -171,7 +202,7 @@ ${layerRows}
 </tbody></table>
 
 <h2>Where the space goes</h2>
-<div class="treemap">${treemap(input.sizeMap, { x: 0, y: 0, width: 1134, height: 358 })}</div>
+<div class="treemap">${treemap(input.sizeMap, { x: 0, y: 0, width: MAP_WIDTH, height: MAP_HEIGHT })}</div>
 <p class="note">Each rectangle is a directory or file of the final file system, sized by its bytes and coloured by the layer that wrote most of them (the dots in the layer table).</p>
 
 <h2>Waste</h2>
