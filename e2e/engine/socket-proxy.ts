@@ -1,7 +1,7 @@
 // A real unix-socket proxy in front of a real engine socket, for the engine-source tests: it
 // records every request line (so a test can prove an export was or was not asked for), counts
 // open connections (so a test can prove a cancelled export left none), and can misbehave on
-// purpose where a real engine never would: hold a request, or cut an answer short.
+// purpose where a real engine never would: hold a request, cut an answer short, or answer garbage.
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
@@ -28,6 +28,11 @@ export interface SocketProxy {
    * long enough for a person, or a test, to watch it and to cancel it.
    */
   throttle(bytesPerSecond: number): void;
+  /**
+   * Answers every request matching `pattern` itself with `raw` (a whole HTTP answer, headers
+   * and body), never passing it to the engine: an engine that sends garbage.
+   */
+  answer(pattern: RegExp, raw: string): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,7 @@ export async function startSocketProxy(targetSocket: string): Promise<SocketProx
   const connections = new Map<Socket, { last: string }>();
   const holds: Held[] = [];
   const cuts: Cut[] = [];
+  const answers: { pattern: RegExp; raw: string }[] = [];
   let rate = 0;
 
   const server: Server = createServer((client) => {
@@ -90,6 +96,11 @@ export async function startSocketProxy(targetSocket: string): Promise<SocketProx
             const [h] = holds.splice(held, 1);
             h!.arrived();
             await h!.released;
+          }
+          const own = answers.find((a) => a.pattern.test(line));
+          if (own) {
+            client.write(own.raw, 'latin1');
+            return;
           }
           const c = cuts.findIndex((x) => x.pattern.test(line));
           if (c >= 0) {
@@ -152,6 +163,9 @@ export async function startSocketProxy(targetSocket: string): Promise<SocketProx
     },
     throttle(bytesPerSecond) {
       rate = bytesPerSecond;
+    },
+    answer(pattern, raw) {
+      answers.push({ pattern, raw });
     },
     async close() {
       for (const socket of connections.keys()) socket.destroy();

@@ -67,6 +67,8 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** `os/arch[/variant]`: sent only to engines that take it (API 1.48+). */
   platform?: string;
+  /** How the user named the image, for messages (the export itself goes by `ref`). */
+  name?: string;
 }
 
 type Query = Record<string, string | string[] | Record<string, unknown>>;
@@ -77,8 +79,8 @@ interface DialOptions {
   query?: Query;
   signal?: AbortSignal;
   stream?: boolean;
-  /** For streams: no limit on waiting for the answer's headers (an export may prepare for long). */
-  noTimeout?: boolean;
+  /** Time allowed until the answer's headers, instead of the client's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 interface Modem {
@@ -221,15 +223,18 @@ export class EngineClient {
       const [os, architecture, variant] = options.platform.split('/');
       query.platform = { os, architecture, ...(variant ? { variant } : {}) };
     }
+    const what = `export ${options.name ?? ref}`;
     const stream = (await this.dial('/images/get?', {
-      what: `export ${ref}`,
+      what,
       ref,
       query,
       signal: options.signal,
       stream: true,
-      noTimeout: true,
+      // An export may take a while to start, but an engine that never answers must not hang
+      // the open: its headers get the idle limit, as its silences do.
+      timeoutMs: this.exportIdleMs,
     })) as Readable;
-    this.watchIdle(stream, `export ${ref}`);
+    this.watchIdle(stream, what);
     return stream;
   }
 
@@ -308,16 +313,15 @@ export class EngineClient {
     if (signal?.aborted) return Promise.reject(cancelled(options.what));
     const timer = new AbortController();
     const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    const limit = options.timeoutMs ?? this.timeoutMs;
     const context: FailureContext = {
       what: options.what,
       ref: options.ref,
-      timeoutMs: this.timeoutMs,
+      timeoutMs: limit,
       apiVersion: this.apiVersion,
     };
     return new Promise((resolve, reject) => {
-      const timeout = options.noTimeout
-        ? null
-        : setTimeout(() => timer.abort(), this.timeoutMs).unref();
+      const timeout = setTimeout(() => timer.abort(), limit).unref();
       this.modem.dial(
         {
           path,
@@ -328,7 +332,7 @@ export class EngineClient {
           statusCodes: { 200: true },
         },
         (err, data) => {
-          if (timeout) clearTimeout(timeout);
+          clearTimeout(timeout);
           if (!err) return resolve(data);
           if (signal?.aborted) return reject(cancelled(options.what));
           reject(engineError(err, this.endpoint, { ...context, timedOut: timer.signal.aborted }));

@@ -188,7 +188,11 @@ async function exportToCache(
   try {
     report(true);
     // By ID: the image inspected is the image exported, even if a tag moves meanwhile.
-    stream = await client.exportImage(idHex(details.id), { signal, platform: options.platform });
+    stream = await client.exportImage(idHex(details.id), {
+      signal,
+      platform: options.platform,
+      name: ref,
+    });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       await writer.write(chunk);
       bytes += chunk.length;
@@ -270,7 +274,7 @@ async function diagnose(
   const cause = err instanceof Error ? err.message : String(err);
   return new StrataError(
     'engine-failed',
-    `The export of ${ref} from ${where} broke off ${progress} (${cause}); try again`,
+    `The export of ${ref} from ${where} was truncated ${progress} (${cause}); try again`,
   );
 }
 

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StrataEvent } from '../../api/contract';
 import type { EngineOpenProgressEvent } from '../../api/engine';
 import type { InspectResult } from '../../api/model';
@@ -78,6 +78,7 @@ function serviceAt(
   dockerHost: string,
   extra: NodeJS.ProcessEnv = {},
   timeoutMs?: number,
+  exportIdleMs?: number,
 ): { service: StrataService; events: StrataEvent[]; cache: ExportCache } {
   const cache = new ExportCache(join(tempDir('strata-ec-'), 'exports'));
   const env: NodeJS.ProcessEnv = {
@@ -88,7 +89,7 @@ function serviceAt(
     ...extra,
   };
   const service = new StrataService({
-    engines: { env, exportCache: cache, client: timeoutMs ? { timeoutMs } : {} },
+    engines: { env, exportCache: cache, client: { timeoutMs, exportIdleMs } },
   });
   const events: StrataEvent[] = [];
   service.on('event', (event) => events.push(event));
@@ -398,6 +399,133 @@ describe('failures, each with its message within seconds', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('an engine that answers slowly, cuts its export short or sends garbage', () => {
+  let proxy: SocketProxy;
+  beforeEach(async () => {
+    proxy = await startSocketProxy(engine.dockerHost.slice('unix://'.length));
+  });
+  afterEach(() => proxy?.close());
+
+  /** A whole HTTP answer whose body is `body`, as an engine would frame JSON. */
+  const answer = (body: string) =>
+    `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const exports = () => proxy.requests.filter((line) => /\/images\/get\?/.test(line)).length;
+
+  it.each([
+    ['JSON cut short', '[{"Id":"sha256:', 'not JSON'],
+    ['not JSON at all', 'sha256 sha256 sha256', 'not JSON'],
+    ['JSON, but not a list', '{"Images":[]}', 'not a list'],
+  ])('the image list: %s', async (_what, body, problem) => {
+    proxy.answer(/\/images\/json/, answer(body));
+    const { service } = serviceAt(proxy.dockerHost);
+    const { error, ms } = await failure(service.engineImages());
+    expect(error.code).toBe('engine-failed');
+    expect(error.message).toBe(
+      `${proxy.dockerHost} gave an answer Strata cannot use when asked to list its images (${problem}): is it a Docker or Podman engine?`,
+    );
+    expect(ms).toBeLessThan(3_000);
+    // The engine behind it is fine: the same service lists it once it answers properly.
+    const { service: direct } = serviceAt(engine.dockerHost);
+    await expect(direct.engineImages()).resolves.toMatchObject({ images: expect.any(Array) });
+  });
+
+  it.each([
+    ['inspect', /\/images\/.+\/json/, 'inspect'],
+    ['history', /\/images\/.+\/history/, 'read the history of'],
+  ])('opening an image whose %s answer is garbage', async (_what, pattern, asked) => {
+    proxy.answer(pattern, answer('{"Id":"sha256:0123'));
+    const { service, cache } = serviceAt(proxy.dockerHost);
+    const { error, ms } = await failure(service.openEngineImage(engine.refs.tiny, 'garbage'));
+    expect(error.code).toBe('engine-failed');
+    expect(error.message).toContain(
+      `gave an answer Strata cannot use when asked to ${asked} ${engine.refs.tiny} (not JSON)`,
+    );
+    expect(ms).toBeLessThan(3_000);
+    expect(exports()).toBe(0);
+    expect(cacheFiles(cache)).toEqual([]);
+  });
+
+  it('an inspect that valid JSON does not make an image', async () => {
+    proxy.answer(/\/images\/.+\/json/, answer('{"Id":"../../etc","RootFS":7}'));
+    const { service, cache } = serviceAt(proxy.dockerHost);
+    const { error } = await failure(service.openEngineImage(engine.refs.tiny, 'odd'));
+    expect(error.message).toContain(
+      `when asked to inspect ${engine.refs.tiny} (the image ID "../../etc" is not a digest)`,
+    );
+    expect(exports()).toBe(0);
+    expect(cacheFiles(cache)).toEqual([]);
+  });
+
+  it('a truncated export: the image named, no cache entry, no partial file', async () => {
+    const id = readEngineRecord(fixturePaths().fixtures.basic.engine).inspect.Id;
+    proxy.cutAfter(/\/images\/get\?/, 300_000);
+    const { service, cache } = serviceAt(proxy.dockerHost);
+    const { error, ms } = await failure(service.openEngineImage(engine.refs.basic, 'cut'));
+    expect(error.code).toBe('engine-failed');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^The export of ${engine.refs.basic.replace(/[.]/g, '\\.')} from .* was truncated after 0\\.\\d MB of about \\d\\.\\d MB .*; try again$`,
+      ),
+    );
+    expect(ms).toBeLessThan(10_000);
+    expect(exports()).toBe(1);
+    expect(cacheFiles(cache)).toEqual([]);
+    expect(await cache.lookup(id)).toBeNull();
+    // Nothing half-written is found the next time: the image opens whole, exported again.
+    const again = await service.openEngineImage(engine.refs.basic, 'whole');
+    expect(again.inspect.image.id).toBe(id);
+    expect(exports()).toBe(2);
+  });
+
+  it('an export that never starts: bounded by the idle limit, no cache entry', async () => {
+    const held = proxy.hold(/\/images\/get\?/);
+    const { service, cache } = serviceAt(proxy.dockerHost, {}, undefined, 1_500);
+    const { error, ms } = await failure(service.openEngineImage(engine.refs.tiny, 'stuck'));
+    await held.seen;
+    held.release();
+    expect(error.code).toBe('engine-unavailable');
+    expect(error.message).toContain(
+      `did not answer (export ${engine.refs.tiny}) within 2 s: the engine is stuck`,
+    );
+    expect(ms).toBeLessThan(5_000);
+    expect(cacheFiles(cache)).toEqual([]);
+  });
+
+  it('an inspect that never comes: bounded by the client timeout', async () => {
+    const held = proxy.hold(/\/images\/.+\/json/);
+    const { service, cache } = serviceAt(proxy.dockerHost, {}, 1_500);
+    const { error, ms } = await failure(service.openEngineImage(engine.refs.tiny, 'slow'));
+    held.release();
+    expect(error.code).toBe('engine-unavailable');
+    expect(error.message).toMatch(
+      new RegExp(
+        `did not answer \\(inspect ${engine.refs.tiny.replace(/[.]/g, '\\.')}\\) within 2 s`,
+      ),
+    );
+    expect(ms).toBeLessThan(5_000);
+    expect(exports()).toBe(0);
+    expect(cacheFiles(cache)).toEqual([]);
+  });
+
+  it('a slow export (1 MB/s) opens, its progress moving all along', async () => {
+    proxy.throttle(1_000_000);
+    const { service, events } = serviceAt(proxy.dockerHost, {}, 1_500, 1_500);
+    const opened = await service.openEngineImage(engine.refs.basic, 'slow-export');
+    expect(opened.inspect.image.id).toBe(
+      readEngineRecord(fixturePaths().fixtures.basic.engine).inspect.Id,
+    );
+    const bytes = events
+      .filter(
+        (e): e is EngineOpenProgressEvent =>
+          e.type === 'engine-open-progress' && e.openId === 'slow-export' && !e.cached,
+      )
+      .map((e) => e.bytes);
+    // More than a second of export, reported as it went (every 100 ms or each layer).
+    expect(new Set(bytes).size).toBeGreaterThan(5);
+    expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
   });
 });
 
