@@ -3,13 +3,13 @@
 // development), then hands the request to the shared dispatcher, which validates it.
 import { basename, join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
-import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
+import type { IpcMainInvokeEvent, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { CHANNELS } from '../api/contract';
 import type { Request, Result } from '../api/contract';
 import type { StrataService } from '../core/service';
-import { createDispatcher, fail } from '../web/dispatch';
+import { createDispatcher } from '../web/dispatch';
 import type { DispatchService, FrontDoor } from '../web/dispatch';
-import { isTrustedSenderFrame } from './app-origin';
+import { guardedHandler } from './ipc-handler';
 import { writeStreamTo } from './write-file';
 
 export interface IpcOptions {
@@ -67,17 +67,17 @@ export async function saveFileAs(
 
 export function registerIpcHandlers(options: IpcOptions): void {
   for (const channel of CHANNELS) {
-    ipcMain.handle(channel, async (event, request: unknown): Promise<Result<unknown>> => {
-      if (!isTrustedSenderFrame(event.senderFrame, options.devServerUrl)) {
-        return fail('forbidden', `${channel}: refused a message from outside the app.`);
-      }
+    const handler = guardedHandler(channel, options.devServerUrl, (event: IpcMainInvokeEvent) => {
       const door: FrontDoor = {
         settled: options.settled,
         chooseArchivePath: () => chooseArchivePath(BrowserWindow.fromWebContents(event.sender)),
         saveFile: (request) =>
           saveFileAs(BrowserWindow.fromWebContents(event.sender), options.service, request),
       };
-      return createDispatcher(options.service, door)(channel, request);
+      return createDispatcher(options.service, door);
     });
+    ipcMain.handle(channel, (event, request: unknown): Promise<Result<unknown>> =>
+      handler(event, request),
+    );
   }
 }

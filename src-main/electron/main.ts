@@ -9,12 +9,18 @@ import type { MenuEvent, StrataEvent } from '../api/contract';
 import { EVENT_CHANNEL } from '../api/bridge';
 import { describeError } from '../core/errors';
 import { StrataService } from '../core/service';
-import { APP_INDEX_URL, isAppUrl } from './app-origin';
+import { APP_INDEX_URL } from './app-origin';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
 import { chooseArchivePath, registerIpcHandlers } from './ipc';
 import { archiveArgs } from './launch-args';
 import { buildAppMenu } from './menu';
-import { allowPermission } from './permissions';
+import {
+  denyWindowOpen,
+  guardNavigation,
+  permissionCheckHandler,
+  permissionRequestHandler,
+  refuseWebview,
+} from './guards';
 import { mainWindowOptions } from './window-options';
 
 /** out/main/index.js -> out/preload/index.cjs and out/renderer/. */
@@ -24,25 +30,19 @@ const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 /** The renderer dev server (`electron-vite dev`); never honoured in a packaged app. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
 
+// The handlers are in guards.ts, tested there; guards.test.ts also checks they are wired here.
 function harden(contents: WebContents): void {
-  contents.on('will-navigate', (event) => {
-    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event) => {
-    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => guardNavigation(event, devServerUrl));
+  contents.on('will-frame-navigate', (event) => guardNavigation(event, devServerUrl));
+  contents.on('will-redirect', (event) => guardNavigation(event, devServerUrl));
+  contents.on('will-attach-webview', refuseWebview);
+  contents.setWindowOpenHandler(denyWindowOpen);
 }
 
 function lockDownSession(): void {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_contents, permission, callback, details) =>
-    callback(allowPermission(permission, details.requestingUrl, devServerUrl)),
-  );
-  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
-    allowPermission(permission, requestingOrigin, devServerUrl),
-  );
+  ses.setPermissionRequestHandler(permissionRequestHandler(devServerUrl));
+  ses.setPermissionCheckHandler(permissionCheckHandler(devServerUrl));
 }
 
 function startApp(): void {
