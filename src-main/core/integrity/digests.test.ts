@@ -3,7 +3,7 @@
 // names the blob and both digests; an intact archive has none.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectArchive } from '../inspect';
 import { loadImage } from '../image/load-image';
 import { LayerIndexCache } from '../layer/index-cache';
+import { packTar } from '../tar/pack-tar';
 import {
   containerdLayout,
   demo,
@@ -134,6 +135,42 @@ describe('blob digests', async () => {
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toMatch(
       /^"blobs\/sha256\/([0-9a-f]{64})" does not match the digest sha256:\1 that blobs\/sha256\/[0-9a-f]{64} \(manifests\[0\]\) gives it \(its bytes hash to sha256:[0-9a-f]{64}\): the archive was changed or damaged$/,
+    );
+  });
+
+  it.each([
+    ['a path', 'sha256:../../../../etc/passwd'],
+    ['upper-case hex', `sha256:${'A'.repeat(64)}`],
+    ['a short hex', `sha256:${'a'.repeat(63)}`],
+    ['another algorithm', `md5:${'a'.repeat(32)}`],
+  ])('a digest that is %s never becomes a path', async (_what, digest) => {
+    const path = tempArchive(
+      await packTar([
+        { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
+        {
+          name: 'index.json',
+          body: JSON.stringify({
+            schemaVersion: 2,
+            manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest }],
+          }),
+        },
+      ]),
+    );
+    await expect(inspectArchive(path)).rejects.toThrow(
+      `${path}: index.json: manifests[0].digest "${digest}" is not a valid digest`,
+    );
+  });
+
+  it('a blob in an OCI layout directory that links outside it is not read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-oci-dir-'));
+    execFileSync('tar', ['-xf', tempArchive(await containerdLayout(image, false)), '-C', dir]);
+    const outside = join(mkdtempSync(join(tmpdir(), 'strata-outside-')), 'layer');
+    const blob = join(dir, 'blobs', 'sha256', sha(gz[0]!).slice('sha256:'.length));
+    writeFileSync(outside, readFileSync(blob));
+    rmSync(blob);
+    symlinkSync(outside, blob);
+    await expect(inspectArchive(dir)).rejects.toThrow(
+      `${dir}: layer 0 ("blobs/sha256/${sha(gz[0]!).slice(7)}") is missing from the archive`,
     );
   });
 
