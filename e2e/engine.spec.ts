@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { dockerFor } from './fixtures/engine-api';
 import { startFixtureEngine, type FixtureEngine } from './fixtures/live-engine';
 import { loadBigImage, type BigImage } from './engine/test-images';
@@ -21,6 +21,7 @@ import {
   type Fixture,
 } from './layer-expectations';
 import { removeTempDirs, tempDir } from './engine/temp-dirs';
+import { guardedTest } from './engine/image-guard-playwright';
 
 let engine: FixtureEngine;
 let docker: Docker;
@@ -30,6 +31,9 @@ let server: StrataWeb | undefined;
 /** The engine socket, behind a proxy that slows answers to 40 MB/s: a 300 MB export lasts ~8 s. */
 let slow: SocketProxy;
 let cspViolations: () => Promise<string[]>;
+
+/** Each test leaves the engine's images as it found them (the image list is compared). */
+const test = guardedTest(() => engine);
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
@@ -89,11 +93,13 @@ test('lists the engine images, searches, sorts, hides dangling ones, and follows
   // One dangling image: imported without a name.
   const root = await packTar([{ name: 'dangling.txt', body: `dangling ${Date.now()}\n` }]);
   const imported = await docker.importImage(Readable.from([root]), {});
-  await new Promise((resolve, reject) =>
-    docker.modem.followProgress(imported, (err: Error | null) =>
-      err ? reject(err) : resolve(null),
+  // The import's last progress message is the new image's ID.
+  const danglingId = await new Promise<string>((resolve, reject) =>
+    docker.modem.followProgress(imported, (err: Error | null, output: { status?: string }[]) =>
+      err ? reject(err) : resolve(output.at(-1)?.status ?? ''),
     ),
   );
+  expect(danglingId).toMatch(/^sha256:[0-9a-f]{64}$/);
 
   await openHome(page);
   const rows = page.getByTestId('engine-image');
@@ -138,6 +144,9 @@ test('lists the engine images, searches, sorts, hides dangling ones, and follows
   await expect(row(page, 'strata-test/followed:now')).toHaveCount(1, { timeout: 10_000 });
   await docker.getImage('strata-test/followed:now').remove();
   await expect(row(page, 'strata-test/followed:now')).toHaveCount(0, { timeout: 10_000 });
+
+  // The dangling image goes again: the engine is left as the test found it.
+  await docker.getImage(danglingId).remove();
 });
 
 test('opens an engine image with progress, then shows its layers', async ({ page }) => {
