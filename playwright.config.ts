@@ -3,6 +3,8 @@ import { CHROMIUM_ARGS, findChromium } from './e2e/fixtures/chromium';
 
 // Debian's Chromium only: Playwright never downloads a browser here.
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+// The `strata web` servers specs start keep no layer indexes in the user's cache.
+process.env.STRATA_INDEX_CACHE = '0';
 
 export default defineConfig({
   testDir: 'e2e',

@@ -8,6 +8,9 @@ export default defineConfig({
     // tests that run the CLI or talk to an engine still need more than the default 5 s.
     globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 60_000,
+    // The CLIs tests start keep no layer indexes in the user's cache (index-store.test.ts turns
+    // the store on in a temp dir where it tests it).
+    env: { STRATA_INDEX_CACHE: '0' },
     hookTimeout: 120_000,
   },
 });

@@ -25,7 +25,7 @@ import { ensureSynthetic } from './synthetic';
 import { measureUi, type UiResult } from './ui';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e,g,h').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,i,e,g,h').split(','));
 const SCALE = [10_000, 100_000, 1_000_000];
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
@@ -107,6 +107,14 @@ function machine() {
 }
 
 async function main(): Promise<void> {
+  // Every figure reads the archives themselves, but (i) and (e2), which measure what the CLI
+  // keeps between runs: the index store is off unless a command turns it on.
+  process.env.STRATA_INDEX_CACHE = '0';
+  const storeEnv = (dir: string): NodeJS.ProcessEnv => ({
+    ...process.env,
+    STRATA_INDEX_CACHE: '',
+    STRATA_INDEX_CACHE_DIR: resolve(BENCH_ROOT, dir),
+  });
   const started = new Date();
   const load0 = loadavg();
   const cli = snapshotStrata();
@@ -191,7 +199,26 @@ async function main(): Promise<void> {
     );
     add('d', 'diff v1 v2 (shared base)', pair, 'one strata inspect of v1', '<= 1.3x', 1.3);
   }
-  if (ONLY.has('e')) await engineFigures(images.v1.archive, images.v1.ref, strata, add);
+  if (ONLY.has('i')) {
+    log('(i) strata inspect again, layer indexes from the index store, vs a cold inspect');
+    const env = storeEnv('index-store');
+    rmSync(env.STRATA_INDEX_CACHE_DIR!, { recursive: true, force: true });
+    const pair = await alternate(
+      strata('strata inspect (stored indexes)', ['inspect', v1, '--json'], env),
+      strata('strata inspect', ['inspect', v1, '--json']),
+      RUNS,
+      log,
+    );
+    add('i', 'inspect again, stored layer indexes', pair, 'a cold strata inspect (a)', '', null);
+  }
+  if (ONLY.has('e'))
+    await engineFigures(
+      images.v1.archive,
+      images.v1.ref,
+      strata,
+      add,
+      storeEnv('index-store-engine'),
+    );
 
   const scale: ScaleRow[] = [];
   if (ONLY.has('h')) {
@@ -309,6 +336,7 @@ async function engineFigures(
     target: string,
     limit: number | null,
   ) => void,
+  store: NodeJS.ProcessEnv,
 ): Promise<void> {
   log('(e) engine: loading v1 into an engine');
   const engine = await acquireEngine();
@@ -318,8 +346,11 @@ async function engineFigures(
     await loadArchive(docker, createReadStream(archive), ref);
     log(`  docker load: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const cache = resolve(BENCH_ROOT, 'export-cache');
-    const env = { ...process.env, DOCKER_HOST: engine.dockerHost, STRATA_CACHE_DIR: cache };
-    const empty = () => rmSync(cache, { recursive: true, force: true });
+    const env = { ...store, DOCKER_HOST: engine.dockerHost, STRATA_CACHE_DIR: cache };
+    const empty = () => {
+      rmSync(cache, { recursive: true, force: true });
+      rmSync(store.STRATA_INDEX_CACHE_DIR!, { recursive: true, force: true });
+    };
     const first: Command = {
       ...strata(
         'strata inspect docker:// (first open)',

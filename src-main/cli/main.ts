@@ -1,5 +1,6 @@
 // `strata`: the headless front door. One subcommand per verb, parsed with node:util parseArgs.
 import { describeError, StrataError } from '../core/errors';
+import { defaultIndexDir, useIndexStore } from '../core/layer/index-store';
 
 const USAGE = `Usage: strata <command> SOURCE [options]
 
@@ -50,6 +51,8 @@ export async function main(argv: string[]): Promise<number> {
     throw new StrataError('bad-request', `unknown command "${command}" (try: strata --help)`);
   return run(rest);
 }
+
+useIndexStore(defaultIndexDir());
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -8,6 +8,7 @@ import type { WebContents } from 'electron';
 import type { MenuEvent, StrataEvent } from '../api/contract';
 import { EVENT_CHANNEL } from '../api/bridge';
 import { describeError } from '../core/errors';
+import { defaultIndexDir, useIndexStore } from '../core/layer/index-store';
 import { StrataService } from '../core/service';
 import { APP_INDEX_URL } from './app-origin';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
@@ -26,6 +27,8 @@ import { mainWindowOptions } from './window-options';
 /** out/main/index.js -> out/preload/index.cjs and out/renderer/. */
 const PRELOAD_PATH = join(import.meta.dirname, '../preload/index.cjs');
 const RENDERER_DIR = join(import.meta.dirname, '../renderer');
+
+useIndexStore(defaultIndexDir());
 
 /** The renderer dev server (`electron-vite dev`); never honoured in a packaged app. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];

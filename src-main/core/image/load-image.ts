@@ -8,6 +8,7 @@ import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/r
 import { detectCompression, readLayer } from '../layer/read-layer';
 import type { LayerIndex } from '../layer/layer-index';
 import type { LayerIndexCache } from '../layer/index-cache';
+import { indexStore, type IndexStore } from '../layer/index-store';
 import { entryDigest, type StoredLayer } from '../layer/content';
 import { MergedTree, type LayerChangeSet } from '../tree/merged-tree';
 
@@ -29,6 +30,8 @@ export interface ImageModel {
 export interface LoadOptions extends ImageChoice {
   onProgress?: ProgressListener;
   cache?: LayerIndexCache;
+  /** Where layer indexes are kept between runs; the process's (indexStore()) when not given. */
+  store?: IndexStore | null;
 }
 
 export async function loadImage(path: string, options: LoadOptions = {}): Promise<ImageModel> {
@@ -41,6 +44,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const indexes: LayerIndex[] = [];
     const changeSets: LayerChangeSet[] = [];
     const tree = new MergedTree();
+    const store = options.store === undefined ? indexStore() : options.store;
     // Layers are read a few at a time (decompression runs on libuv's threads, so compressed
     // layers use every core) and stacked in order as each one's turn comes.
     const reads = new Map<number, Promise<{ stored: StoredLayer; index: LayerIndex }>>();
@@ -48,9 +52,16 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       const layer = resolved.layers[i]!;
       return (async () => {
         const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
-        const index =
-          options.cache?.get(layer.diffId) ??
-          (await readLayer(layer.blob, layer.diffId, `${path}: layer ${i} (${layer.member})`));
+        let index =
+          options.cache?.get(layer.diffId) ?? (await store?.get(layer.blob, layer.diffId));
+        if (!index) {
+          index = await readLayer(
+            layer.blob,
+            layer.diffId,
+            `${path}: layer ${i} (${layer.member})`,
+          );
+          if (isVerified(index)) await store?.put(layer.blob, layer.diffId, index).catch(() => {});
+        }
         if (isVerified(index)) options.cache?.set(index);
         return { stored, index };
       })();

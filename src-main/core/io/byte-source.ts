@@ -33,7 +33,8 @@ export class FileSource implements ByteSource {
 
   private constructor(
     readonly name: string,
-    private readonly path: string,
+    /** The file on disk (`name` is what errors call it: a spool file is named for its archive). */
+    readonly path: string,
     private readonly handle: FileHandle,
     readonly size: number,
     private readonly onClose?: () => Promise<void>,

@@ -1,0 +1,209 @@
+// Layer indexes kept on disk between runs, so opening the same archive again (a second
+// `strata` command, the app reopening a recent archive, an engine image reopened from its cached
+// export) reads one small file per layer instead of walking every tar header.
+//
+// A stored index belongs to one region of one file as it is now: the key hashes the file's
+// path, device, inode, size, modification and change times, and the region. Rewriting the file
+// in any way makes a new key; a stored file that does not parse is ignored and removed.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { endianness, homedir } from 'node:os';
+import { join } from 'node:path';
+import { FileSource } from '../io/byte-source';
+import { LIMITS } from '../limits';
+import type { LayerIndex } from './layer-index';
+import { packIndex, unpackIndex, type PackedIndex } from './packed-index';
+import type { LayerBlob } from './read-layer';
+
+const MAGIC = 'STRATAIX';
+/** Raised whenever what an index holds, or how it is laid out, changes. */
+const FORMAT = 1;
+const SUFFIX = '.idx';
+export const DEFAULT_INDEX_STORE_BYTES = 2 * 1024 ** 3;
+
+/** $XDG_CACHE_HOME/strata/indexes (~/.cache/strata/indexes), or STRATA_INDEX_CACHE_DIR. */
+export function defaultIndexDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  if (env['STRATA_INDEX_CACHE_DIR']) return env['STRATA_INDEX_CACHE_DIR'];
+  let base: string;
+  if (platform === 'darwin') base = join(home, 'Library', 'Caches');
+  else if (platform === 'win32') base = env['LOCALAPPDATA'] || join(home, 'AppData', 'Local');
+  else base = env['XDG_CACHE_HOME'] || join(home, '.cache');
+  return join(base, 'strata', 'indexes');
+}
+
+export class IndexStore {
+  constructor(
+    readonly dir: string,
+    readonly maxBytes = DEFAULT_INDEX_STORE_BYTES,
+    /** Layers with fewer entries are read again faster than a file is written for them. */
+    readonly minEntries = 1000,
+  ) {}
+
+  /** The stored index of this layer, if one was stored for the file as it is now. */
+  async get(blob: LayerBlob, diffId: string): Promise<LayerIndex | undefined> {
+    const file = await this.fileFor(blob, diffId);
+    if (!file) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file.path);
+    } catch {
+      return undefined;
+    }
+    try {
+      const index = decode(bytes, file.key);
+      const now = new Date();
+      void utimes(file.path, now, now).catch(() => {}); // most recently used stays longest
+      return index;
+    } catch {
+      await rm(file.path, { force: true });
+      return undefined;
+    }
+  }
+
+  /** Stores an index read from `blob` (only what was verified: callers check). */
+  async put(blob: LayerBlob, diffId: string, index: LayerIndex): Promise<void> {
+    if (index.entries.length < this.minEntries) return;
+    const file = await this.fileFor(blob, diffId);
+    if (!file) return;
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const temp = `${file.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, encode(packIndex(index), file.key), { mode: 0o600 });
+      await rename(temp, file.path);
+    } catch {
+      await rm(temp, { force: true });
+      return;
+    }
+    await this.prune();
+  }
+
+  /** Removes the least recently used files while the store holds more than maxBytes. */
+  private async prune(): Promise<void> {
+    const files: { path: string; size: number; used: number }[] = [];
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!name.endsWith(SUFFIX)) continue;
+      const path = join(this.dir, name);
+      const s = await stat(path).catch(() => null);
+      if (s) files.push({ path, size: s.size, used: s.mtimeMs });
+    }
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    files.sort((a, b) => a.used - b.used);
+    for (const f of files) {
+      if (total <= this.maxBytes) break;
+      await rm(f.path, { force: true });
+      total -= f.size;
+    }
+  }
+
+  private async fileFor(
+    blob: LayerBlob,
+    diffId: string,
+  ): Promise<{ path: string; key: string } | undefined> {
+    const source = blob.source;
+    // Only a file the user named or the engine's export: a spool file is new every time.
+    if (!(source instanceof FileSource) || source.name !== source.path) return undefined;
+    const s = await stat(source.path, { bigint: true }).catch(() => null);
+    if (!s) return undefined;
+    const key = JSON.stringify([
+      FORMAT,
+      source.path,
+      String(s.dev),
+      String(s.ino),
+      String(s.size),
+      String(s.mtimeNs),
+      String(s.ctimeNs),
+      blob.offset,
+      blob.length,
+      diffId,
+    ]);
+    const name = createHash('sha256').update(key).digest('hex');
+    return { path: join(this.dir, `${name}${SUFFIX}`), key };
+  }
+}
+
+interface Header {
+  key: string;
+  count: number;
+  stringBytes: number;
+  meta: PackedIndex['meta'];
+  xattrs: [number, Record<string, string>][];
+}
+
+function encode(packed: PackedIndex, key: string): Buffer {
+  const header: Header = {
+    key,
+    count: packed.count,
+    stringBytes: packed.strings.byteLength,
+    meta: packed.meta,
+    xattrs: packed.xattrs.map(([i, attrs]) => [
+      i,
+      Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.toString('base64')])),
+    ]),
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefix = Buffer.alloc(16);
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(FORMAT, 8);
+  prefix.writeUInt32LE(json.length, 12);
+  const pad = Buffer.alloc((8 - ((16 + json.length) % 8)) % 8);
+  const numbers = Buffer.from(
+    packed.numbers.buffer,
+    packed.numbers.byteOffset,
+    packed.numbers.byteLength,
+  );
+  return Buffer.concat([prefix, json, pad, numbers, packed.strings]);
+}
+
+function decode(bytes: Buffer, key: string): LayerIndex {
+  if (bytes.length < 16 || bytes.toString('latin1', 0, 8) !== MAGIC)
+    throw new Error('not an index');
+  if (bytes.readUInt32LE(8) !== FORMAT) throw new Error('another format');
+  const jsonLength = bytes.readUInt32LE(12);
+  if (jsonLength > LIMITS.jsonBytes * 4 || 16 + jsonLength > bytes.length)
+    throw new Error('bad header');
+  const header = JSON.parse(bytes.toString('utf8', 16, 16 + jsonLength)) as Header;
+  if (header.key !== key) throw new Error('another file');
+  const count = header.count;
+  if (!Number.isSafeInteger(count) || count < 0 || count > LIMITS.entriesPerLayer)
+    throw new Error('bad count');
+  const numbersAt = 16 + jsonLength + ((8 - ((16 + jsonLength) % 8)) % 8);
+  const numbersBytes = count * 8 * 8;
+  if (numbersAt + numbersBytes + header.stringBytes !== bytes.length) throw new Error('bad size');
+  // A Float64Array needs its own aligned memory.
+  const numbers = new Float64Array(count * 8);
+  new Uint8Array(numbers.buffer).set(bytes.subarray(numbersAt, numbersAt + numbersBytes));
+  const strings = bytes.subarray(numbersAt + numbersBytes);
+  const xattrs = header.xattrs.map(([i, attrs]): [number, Record<string, Buffer>] => [
+    i,
+    Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  ]);
+  return unpackIndex({ meta: header.meta, count, strings, numbers, xattrs });
+}
+
+let store: IndexStore | null = null;
+
+/**
+ * Keeps layer indexes in `dir` from now on (the CLI and the app switch it on; tests and library
+ * users do not). STRATA_INDEX_CACHE=0 turns it off, STRATA_INDEX_CACHE_MAX_BYTES bounds it,
+ * STRATA_INDEX_CACHE_MIN_ENTRIES sets the smallest layer kept.
+ */
+export function useIndexStore(dir: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (env['STRATA_INDEX_CACHE'] === '0' || endianness() !== 'LE') return;
+  const number = (name: string): number | undefined => {
+    const value = Number(env[name] || NaN);
+    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  };
+  store = new IndexStore(
+    dir,
+    number('STRATA_INDEX_CACHE_MAX_BYTES'),
+    number('STRATA_INDEX_CACHE_MIN_ENTRIES'),
+  );
+}
+
+export function indexStore(): IndexStore | null {
+  return store;
+}
