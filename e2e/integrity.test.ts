@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePaths } from './fixtures';
-import { readStrataView } from './fixtures/strata-reader';
+import type { InspectResult } from '../src-main/api/model';
+import { readStrataView, strataCli, strataJson } from './fixtures/strata-reader';
 import { readTarMembers } from './fixtures/tar-listing';
 
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -55,5 +56,16 @@ describe('a skopeo OCI archive with a layer blob changed in place', () => {
     // Everything else reads as before: the content (and so the diff ID) did not change.
     expect(after.inspect.layers).toEqual(before.inspect.layers);
     expect(after.layers).toEqual(before.layers);
+
+    // The CLI says it too: in --json's warnings, and under Warnings in its text (exit 0).
+    const json = await strataJson<InspectResult>(['inspect', path]);
+    expect(json.warnings).toEqual(after.inspect.warnings);
+    const text = (await strataCli(['inspect', path])).toString('utf8');
+    expect(text).toContain(
+      `\nWarnings\n  layer ${n}: its stored blob does not match the digest ${layer.digest}`,
+    );
+    expect((await strataCli(['inspect', original])).toString('utf8')).not.toContain(
+      'does not match the digest',
+    );
   });
 });

@@ -75,5 +75,9 @@ function humanInspect(r: InspectResult): string {
       displayCommand(step.command).slice(0, 120),
     ]);
   }
-  return head.join('\n') + table(rows, [0, 1, 2, 3, 4]);
+  // What did not stop the read: layers or blobs that do not match their digests, odd entries.
+  const warnings = r.warnings.length
+    ? `\n\nWarnings\n${r.warnings.map((w) => `  ${w}`).join('\n')}`
+    : '';
+  return head.join('\n') + table(rows, [0, 1, 2, 3, 4]) + warnings;
 }
