@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inspectArchive } from '../inspect';
 import { loadImage } from '../image/load-image';
 import { LayerIndexCache } from '../layer/index-cache';
@@ -20,6 +20,20 @@ import {
   tempArchive,
 } from '../testing/layouts';
 import { digestNamedBy } from './digests';
+
+/** Temp dirs this file makes, removed after it. */
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+const archive = (bytes: Buffer) => {
+  const path = tempArchive(bytes);
+  made.push(dirname(path));
+  return path;
+};
 
 const sha = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
@@ -54,7 +68,7 @@ describe('blob digests', async () => {
       await docker25Layout(image),
       await legacyArchive(image),
     ]) {
-      expect((await inspectArchive(tempArchive(bytes))).warnings).toEqual([]);
+      expect((await inspectArchive(archive(bytes))).warnings).toEqual([]);
     }
   });
 
@@ -66,7 +80,7 @@ describe('blob digests', async () => {
     async (_how, withManifestJson) => {
       const layout = await containerdLayout(image, withManifestJson);
       const touched = touchGzipTime(gz[2]!);
-      const path = tempArchive(patch(layout, gz[2]!, () => touched));
+      const path = archive(patch(layout, gz[2]!, () => touched));
       const result = await inspectArchive(path);
       // The content is the same (the diff ID matches): only the stored blob differs.
       expect(result.layers.map((l) => l.diffId)).toEqual(image.layers.map(sha));
@@ -77,8 +91,8 @@ describe('blob digests', async () => {
   );
 
   it('a changed blob in an OCI layout directory is named too', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'strata-oci-dir-'));
-    execFileSync('tar', ['-xf', tempArchive(await containerdLayout(image, false)), '-C', dir]);
+    const dir = scratch('strata-oci-dir-');
+    execFileSync('tar', ['-xf', archive(await containerdLayout(image, false)), '-C', dir]);
     const blob = join(dir, 'blobs', 'sha256', sha(gz[1]!).slice('sha256:'.length));
     writeFileSync(blob, touchGzipTime(readFileSync(blob)));
     const result = await inspectArchive(dir);
@@ -90,7 +104,7 @@ describe('blob digests', async () => {
 
   it('a layer that fails its check is not cached for other copies of it', async () => {
     const cache = new LayerIndexCache();
-    const bad = tempArchive(
+    const bad = archive(
       patch(await containerdLayout(image, false), gz[3]!, () => touchGzipTime(gz[3]!)),
     );
     const model = await loadImage(bad, { cache });
@@ -98,7 +112,7 @@ describe('blob digests', async () => {
     expect(cache.get(sha(image.layers[3]!))).toBeUndefined();
     expect(cache.get(sha(image.layers[0]!))).toBeDefined();
     // The intact archive read after it has no warning from the damaged copy.
-    const good = await inspectArchive(tempArchive(await containerdLayout(image, false)), { cache });
+    const good = await inspectArchive(archive(await containerdLayout(image, false)), { cache });
     expect(good.warnings).toEqual([]);
   });
 
@@ -109,7 +123,7 @@ describe('blob digests', async () => {
       [await docker25Layout(image), `blobs/sha256/${sha(image.config).slice(7)}`],
       [await legacyArchive(image), `${sha(image.config).slice(7)}.json`],
     ] as const) {
-      const path = tempArchive(patch(bytes, '"Strata demo"', edit));
+      const path = archive(patch(bytes, '"Strata demo"', edit));
       const changed = image.config.replace('"Strata demo"', '"Strata dema"');
       const result = await inspectArchive(path);
       // The image ID is what the config's bytes hash to, as before.
@@ -124,7 +138,7 @@ describe('blob digests', async () => {
     const layout = await containerdLayout(image, false);
     // The nested index lists the amd64 manifest first; its "schemaVersion":2 becomes 3.
     const result = await inspectArchive(
-      tempArchive(
+      archive(
         patch(
           layout,
           `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${sha(image.config)}"`,
@@ -144,7 +158,7 @@ describe('blob digests', async () => {
     ['a short hex', `sha256:${'a'.repeat(63)}`],
     ['another algorithm', `md5:${'a'.repeat(32)}`],
   ])('a digest that is %s never becomes a path', async (_what, digest) => {
-    const path = tempArchive(
+    const path = archive(
       await packTar([
         { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
         {
@@ -162,9 +176,9 @@ describe('blob digests', async () => {
   });
 
   it('a blob in an OCI layout directory that links outside it is not read', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'strata-oci-dir-'));
-    execFileSync('tar', ['-xf', tempArchive(await containerdLayout(image, false)), '-C', dir]);
-    const outside = join(mkdtempSync(join(tmpdir(), 'strata-outside-')), 'layer');
+    const dir = scratch('strata-oci-dir-');
+    execFileSync('tar', ['-xf', archive(await containerdLayout(image, false)), '-C', dir]);
+    const outside = join(scratch('strata-outside-'), 'layer');
     const blob = join(dir, 'blobs', 'sha256', sha(gz[0]!).slice('sha256:'.length));
     writeFileSync(outside, readFileSync(blob));
     rmSync(blob);
