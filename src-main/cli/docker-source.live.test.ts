@@ -88,6 +88,25 @@ describe.each(names)('docker:// of the %s fixture', (name) => {
   });
 });
 
+describe('docker:// and the index store', () => {
+  it('a fresh export leaves every layer index in the store, and a reopen reads the same', async () => {
+    const cache = tempDir('strata-cli-store-');
+    const store = {
+      XDG_CACHE_HOME: cache,
+      STRATA_INDEX_CACHE: '',
+      STRATA_INDEX_CACHE_DIR: '',
+      STRATA_INDEX_CACHE_MIN_ENTRIES: '0',
+    };
+    const ref = `docker://${engine.refs.basic}`;
+    const first = await strata(['inspect', ref, '--json'], store);
+    const layers = (JSON.parse(first) as InspectResult).layers.length;
+    const kept = readdirSync(join(cache, 'strata', 'indexes'));
+    expect(kept.filter((name) => name.endsWith('.idx'))).toHaveLength(layers);
+    expect(await strata(['inspect', ref, '--json'], store)).toBe(first);
+    expect(readdirSync(join(cache, 'strata', 'indexes'))).toEqual(kept);
+  });
+});
+
 describe('docker:// with ls and cat', () => {
   it('ls --json equals the archive: the last layer, and the changes of a middle one', async () => {
     const files = fixturePaths().fixtures.basic;

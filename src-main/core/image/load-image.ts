@@ -32,6 +32,8 @@ export interface LoadOptions extends ImageChoice {
   cache?: LayerIndexCache;
   /** Where layer indexes are kept between runs; the process's (indexStore()) when not given. */
   store?: IndexStore | null;
+  /** What the file is, when its times change but its bytes do not (see IndexStore). */
+  identity?: string;
 }
 
 export async function loadImage(path: string, options: LoadOptions = {}): Promise<ImageModel> {
@@ -53,14 +55,16 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       return (async () => {
         const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
         let index =
-          options.cache?.get(layer.diffId) ?? (await store?.get(layer.blob, layer.diffId));
+          options.cache?.get(layer.diffId) ??
+          (await store?.get(layer.blob, layer.diffId, options.identity));
         if (!index) {
           index = await readLayer(
             layer.blob,
             layer.diffId,
             `${path}: layer ${i} (${layer.member})`,
           );
-          if (isVerified(index)) await store?.put(layer.blob, layer.diffId, index).catch(() => {});
+          if (isVerified(index))
+            await store?.put(layer.blob, layer.diffId, index, options.identity).catch(() => {});
         }
         if (isVerified(index)) options.cache?.set(index);
         return { stored, index };

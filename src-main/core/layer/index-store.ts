@@ -11,6 +11,8 @@ import { endianness, homedir } from 'node:os';
 import { join } from 'node:path';
 import { FileSource } from '../io/byte-source';
 import { LIMITS } from '../limits';
+import type { ImageModel } from '../image/load-image';
+import { isVerified } from '../integrity/digests';
 import type { LayerIndex } from './layer-index';
 import { packIndex, unpackIndex, type PackedIndex } from './packed-index';
 import type { LayerBlob } from './read-layer';
@@ -44,8 +46,8 @@ export class IndexStore {
   ) {}
 
   /** The stored index of this layer, if one was stored for the file as it is now. */
-  async get(blob: LayerBlob, diffId: string): Promise<LayerIndex | undefined> {
-    const file = await this.fileFor(blob, diffId);
+  async get(blob: LayerBlob, diffId: string, identity?: string): Promise<LayerIndex | undefined> {
+    const file = await this.fileFor(blob, diffId, identity);
     if (!file) return undefined;
     let bytes: Buffer;
     try {
@@ -65,9 +67,9 @@ export class IndexStore {
   }
 
   /** Stores an index read from `blob` (only what was verified: callers check). */
-  async put(blob: LayerBlob, diffId: string, index: LayerIndex): Promise<void> {
+  async put(blob: LayerBlob, diffId: string, index: LayerIndex, identity?: string): Promise<void> {
     if (index.entries.length < this.minEntries) return;
-    const file = await this.fileFor(blob, diffId);
+    const file = await this.fileFor(blob, diffId, identity);
     if (!file) return;
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = `${file.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -99,27 +101,22 @@ export class IndexStore {
     }
   }
 
+  /**
+   * `identity`: what the file is, for a file whose times change without its bytes changing (an
+   * export in the export cache, named by image ID, has its times set when it is used).
+   */
   private async fileFor(
     blob: LayerBlob,
     diffId: string,
+    identity?: string,
   ): Promise<{ path: string; key: string } | undefined> {
     const source = blob.source;
     // Only a file the user named or the engine's export: a spool file is new every time.
     if (!(source instanceof FileSource) || source.name !== source.path) return undefined;
     const s = await stat(source.path, { bigint: true }).catch(() => null);
     if (!s) return undefined;
-    const key = JSON.stringify([
-      FORMAT,
-      source.path,
-      String(s.dev),
-      String(s.ino),
-      String(s.size),
-      String(s.mtimeNs),
-      String(s.ctimeNs),
-      blob.offset,
-      blob.length,
-      diffId,
-    ]);
+    const file = identity ?? [source.path, s.dev, s.ino, s.mtimeNs, s.ctimeNs].map(String);
+    const key = JSON.stringify([FORMAT, file, String(s.size), blob.offset, blob.length, diffId]);
     const name = createHash('sha256').update(key).digest('hex');
     return { path: join(this.dir, `${name}${SUFFIX}`), key };
   }
@@ -182,6 +179,23 @@ function decode(bytes: Buffer, key: string): LayerIndex {
     Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
   ]);
   return unpackIndex({ meta: header.meta, count, strings, numbers, xattrs });
+}
+
+/**
+ * Stores the indexes of an image whose layers were indexed while its export streamed into the
+ * cache (export-indexer.ts hashes each layer as it indexes it: they are that file's).
+ */
+export async function keepIndexes(
+  model: ImageModel,
+  identity: string,
+  into = store,
+): Promise<void> {
+  if (!into) return;
+  for (const [i, index] of model.indexes.entries()) {
+    const layer = model.resolved.layers[i]!;
+    if (isVerified(index))
+      await into.put(layer.blob, layer.diffId, index, identity).catch(() => {});
+  }
 }
 
 let store: IndexStore | null = null;

@@ -9,6 +9,7 @@ import { openArchive } from '../archive/open-archive';
 import { resolveImage } from '../archive/resolve-image';
 import { loadImage, type ImageModel, type ProgressListener } from '../image/load-image';
 import type { LayerIndexCache } from '../layer/index-cache';
+import { keepIndexes } from '../layer/index-store';
 import { describeEndpoint } from './engine-endpoint';
 import {
   cancelled,
@@ -86,6 +87,8 @@ export async function openEngineImage(
     cache: options.layerCache,
     platform: options.platform,
     onProgress: options.onLoad,
+    // An export is named by its image ID and never rewritten; the cache sets its times on use.
+    identity: `engine export of ${details.id}`,
   };
   let lease = await options.exportCache.lookup(details.id);
   let cached = lease !== null;
@@ -123,6 +126,7 @@ export async function openEngineImage(
       lease.release();
       throw err;
     }
+    if (model.resolved.id === details.id) await keepIndexes(model, loadOptions.identity);
   }
   if (model.resolved.id !== details.id) {
     await model.close();
