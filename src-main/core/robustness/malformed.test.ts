@@ -2,15 +2,27 @@
 // hang, no stack trace. In-process for the many variants; through the CLI for its exit code.
 // The cases live in testing/malformed-cases.ts: the UI's spec (e2e/malformed.spec.ts) opens them too.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildDemoArchive } from '../demo/demo-archive';
 import { StrataError } from '../errors';
 import { inspectArchive } from '../inspect';
 import { loadImage } from '../image/load-image';
 import { listLayer } from '../image/layer-view';
 import { demo, legacyArchive, tempArchive } from '../testing/layouts';
-import { MALFORMED_CASES, WARNING_CASES, wrongDiffIdArchive } from '../testing/malformed-cases';
+import {
+  fixChecksum,
+  MALFORMED_CASES,
+  WARNING_CASES,
+  withLayers,
+  wrongDiffIdArchive,
+} from '../testing/malformed-cases';
+import { manyEntriesArchive } from '../testing/many-entries';
+import { packTar } from '../tar/pack-tar';
 
 const run = promisify(execFile);
 const PER_INPUT_MS = 5000;
@@ -37,13 +49,20 @@ async function outcome(path: string): Promise<StrataError | 'ok'> {
   }
 }
 
-async function cli(path: string): Promise<{ code: number; stderr: string }> {
+async function cli(
+  path: string,
+  { timeout = 20_000, env = {} }: { timeout?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    await run(process.execPath, ['bin/strata.js', 'inspect', path, '--json'], { timeout: 20_000 });
-    return { code: 0, stderr: '' };
+    const { stdout } = await run(process.execPath, ['bin/strata.js', 'inspect', path, '--json'], {
+      timeout,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
+    return { code: e.code, stdout: '', stderr: e.stderr };
   }
 }
 
@@ -148,6 +167,69 @@ describe('the CLI on bad input', () => {
         );
         expect(stderr).not.toMatch(/\n\s+at /);
       }
+    },
+  );
+});
+
+describe('a directory and a symlink that claim a size', () => {
+  it('are read in step, the same from a plain layer and a gzip one (their bodies skipped)', async () => {
+    const tar = await packTar([
+      { name: 'd/', type: 'directory' },
+      { name: 'd/l', type: 'symlink', linkname: 'x' },
+      { name: 'after', body: 'ok' },
+    ]);
+    // A 600-byte body (two blocks) after each of the two headers, whose sizes say so.
+    const body = Buffer.alloc(1024, 0x41);
+    const patched = Buffer.concat([
+      tar.subarray(0, 512),
+      body,
+      tar.subarray(512, 1024),
+      body,
+      tar.subarray(1024),
+    ]);
+    for (const at of [0, 1536]) {
+      patched.write(`${(600).toString(8).padStart(11, '0')}\0`, at + 124, 'latin1');
+      fixChecksum(patched, at);
+    }
+    const listed = [];
+    for (const layer of [patched, gzipSync(patched)]) {
+      const model = await loadImage(await withLayers([layer]));
+      try {
+        listed.push(listLayer(model, 0).map((e) => [e.path, e.type, e.size]));
+      } finally {
+        await model.close();
+      }
+    }
+    expect(listed[0]).toEqual([
+      ['/after', 'file', 2],
+      ['/d', 'dir', 0],
+      ['/d/l', 'symlink', 0],
+    ]);
+    expect(listed[1]).toEqual(listed[0]);
+  });
+});
+
+describe('a million tiny entries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-million-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'million.tar');
+
+  it(
+    'are read by the CLI in bounded time, or refused at the entry limit with how to raise it',
+    { timeout: 600_000 },
+    async () => {
+      manyEntriesArchive(path, 1_000_000);
+      const read = await cli(path, { timeout: 300_000 });
+      expect(read.stderr).toBe('');
+      expect(read.code).toBe(0);
+      expect((JSON.parse(read.stdout) as { totals: { files: number } }).totals.files).toBe(
+        1_000_000 + 1_000, // the files and their thousand directories
+      );
+      const refused = await cli(path, { env: { STRATA_LIMIT_ENTRIES_PER_LAYER: '100000' } });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        /100001 entries is over the limit of 100000 entries in one layer; raise it with STRATA_LIMIT_ENTRIES_PER_LAYER=N/,
+      );
     },
   );
 });

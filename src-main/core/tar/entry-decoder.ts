@@ -45,11 +45,8 @@ export class TarEntryDecoder {
     private readonly base = 0,
   ) {}
 
-  fail(offset: number, problem: string): never {
-    throw new StrataError(
-      'bad-archive',
-      `${this.label}: ${problem} (at byte ${offset - this.base})`,
-    );
+  fail(offset: number, problem: string, code: 'bad-archive' | 'limit' = 'bad-archive'): never {
+    throw new StrataError(code, `${this.label}: ${problem} (at byte ${offset - this.base})`);
   }
 
   /**
@@ -81,6 +78,7 @@ export class TarEntryDecoder {
         this.fail(
           offset,
           `an extended header of ${size} bytes is ${overLimit('extendedHeaderBytes')}`,
+          'limit',
         );
       }
       this.metaType = h.typeflag;

@@ -12,6 +12,8 @@ export interface TarItem {
   linkname?: string;
   /** Seconds since the epoch; fixed by default so output is reproducible. */
   mtime?: number;
+  /** PAX records written before the entry (they override its header fields). */
+  pax?: Record<string, string>;
 }
 
 export const FIXED_MTIME = 1_700_000_000;
@@ -35,6 +37,7 @@ export async function packTar(items: TarItem[]): Promise<Buffer> {
       gid: item.gid ?? 0,
       mtime: new Date((item.mtime ?? FIXED_MTIME) * 1000),
       ...(item.linkname ? { linkname: item.linkname } : {}),
+      ...(item.pax ? { pax: item.pax } : {}),
     };
     await new Promise<void>((resolve, reject) => {
       const callback = (err?: Error | null): void => (err ? reject(err) : resolve());

@@ -174,6 +174,19 @@ export const MALFORMED_CASES: MalformedCase[] = [
     code: 'limit',
   },
   {
+    name: 'a NUL byte in a name (from a PAX record)',
+    build: () => oneLayer([{ name: 'plain', body: 'x', pax: { path: 'evil\0name' } }]),
+    message: /the entry "evil\\0name" has a NUL byte in its name or link target/,
+    code: 'bad-archive',
+  },
+  {
+    name: 'a PAX header over the limit',
+    build: () => oneLayer([{ name: 'a', body: 'x', pax: { comment: 'x'.repeat(1024 * 1024) } }]),
+    message:
+      /an extended header of \d+ bytes is over the limit of 1048576 bytes of one PAX or long-name header; raise it with STRATA_LIMIT_EXTENDED_HEADER_BYTES=N/,
+    code: 'limit',
+  },
+  {
     name: 'a zstd bomb',
     build: () => {
       // 256 MiB of zeros squeezed by zstd into a few kilobytes: far past any real layer's ratio
@@ -215,6 +228,30 @@ export const WARNING_CASES: WarningCase[] = [
     warnings: [
       /the hardlink \/to-dir points to the directory \/d/,
       /the hardlink \/to-nothing points to \/missing, which does not exist/,
+    ],
+  },
+  {
+    name: 'a name that is not UTF-8',
+    build: async () => {
+      const tar = Buffer.from(await packTar([{ name: 'cafX', body: 'x' }]));
+      tar[tar.indexOf('cafX') + 3] = 0xe9; // Latin-1 é: not UTF-8
+      fixChecksum(tar, 0);
+      return withLayers([tar]);
+    },
+    warnings: [/the name "caf\uFFFD" is not valid UTF-8; unreadable bytes show as \uFFFD/],
+  },
+  {
+    name: 'a symlink in one layer and a write through it in the next',
+    build: async () =>
+      withLayers([
+        await packTar([
+          { name: 'usr/lib/', type: 'directory' },
+          { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+        ]),
+        await packTar([{ name: 'lib/evil.so', body: 'x' }]),
+      ]),
+    warnings: [
+      /\/lib\/evil\.so is written through \/lib, which a lower layer made a symlink; it is read as a directory/,
     ],
   },
   {
