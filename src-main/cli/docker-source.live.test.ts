@@ -137,7 +137,7 @@ describe('docker:// failures: one line on stderr, exit 2', () => {
     expect(r.stderr).toBe(
       `strata: No engine at unix://${missing}: there is no socket at ${missing}; start Docker (\`sudo systemctl start docker\`, or open Docker Desktop), or set DOCKER_HOST to the address of a running engine\n`,
     );
-    expect(r.ms).toBeLessThan(5_000);
+    expect(r.ms).toBeLessThan(10_000); // at once, not after the client's 20 s timeout
   });
 
   it('a name the engine URL must never see', async () => {
