@@ -59,6 +59,12 @@ for (const scheme of ['light', 'dark'] as const) {
     await ready(page);
     await shot(page, `${scheme}-files-layer0-1280`);
 
+    // A command longer than its two lines offers the rest; a short one does not.
+    const long = page.getByRole('option').filter({ hasText: 'apk add --no-progress' });
+    await expect(long.getByRole('button', { name: 'Show all of the command' })).toBeVisible();
+    const short = page.getByRole('option').filter({ hasText: 'dir:8f1e2a7c' });
+    await expect(short.getByRole('button', { name: /of the command/ })).toHaveCount(0);
+
     await page.getByRole('option').filter({ hasText: 'dir:8f1e2a7c' }).click();
     await ready(page);
     await page.getByRole('radio', { name: 'Whole file system' }).check();
