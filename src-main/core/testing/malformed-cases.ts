@@ -71,6 +71,31 @@ async function sizeField(edit: (tar: Buffer) => void): Promise<string> {
 }
 
 /**
+ * A tar whose directory `d/` and symlink `d/l` each claim a 600-byte body, which follows them
+ * (two blocks each), then a file `after` holding "ok": a reader must stay in step past both.
+ */
+export async function headerOnlyEntriesWithBodies(): Promise<Buffer> {
+  const tar = await packTar([
+    { name: 'd/', type: 'directory' },
+    { name: 'd/l', type: 'symlink', linkname: 'x' },
+    { name: 'after', body: 'ok' },
+  ]);
+  const body = Buffer.alloc(1024, 0x41);
+  const patched = Buffer.concat([
+    tar.subarray(0, 512),
+    body,
+    tar.subarray(512, 1024),
+    body,
+    tar.subarray(1024),
+  ]);
+  for (const at of [0, 1536]) {
+    patched.write(`${(600).toString(8).padStart(11, '0')}\0`, at + 124, 'latin1');
+    fixChecksum(patched, at);
+  }
+  return patched;
+}
+
+/**
  * The demo image with layer `layer` gzip-compressed and its diff ID in the config wrong: the
  * archive reads, with a warning that the layer's content does not match its diff ID.
  */

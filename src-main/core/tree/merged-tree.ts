@@ -90,7 +90,7 @@ export class MergedTree {
     return (path) => {
       if (path === '/') return this.root;
       const slash = path.lastIndexOf('/');
-      if (dirPath === null || slash !== dirPath.length || !path.startsWith(dirPath)) {
+      if (!inDirectory(path, slash, dirPath)) {
         dirPath = path.slice(0, slash);
         dir = this.get(dirPath || '/');
       }
@@ -168,11 +168,7 @@ export class MergedTree {
           notes.push(`the hardlink ${entry.path} points to the directory ${entry.linkTarget}`);
       }
       const slash = entry.path.lastIndexOf('/');
-      if (
-        parentPath === null ||
-        slash !== parentPath.length ||
-        !entry.path.startsWith(parentPath)
-      ) {
+      if (!inDirectory(entry.path, slash, parentPath)) {
         parentPath = entry.path.slice(0, slash);
         parent = this.ensureDir(parentPath || '/', layerNo, rememberOther, (replaced, type) =>
           notes.push(
@@ -237,11 +233,7 @@ export class MergedTree {
     let parent: FsNode = this.root;
     for (const entry of index.entries) {
       const slash = entry.path.lastIndexOf('/');
-      if (
-        parentPath === null ||
-        slash !== parentPath.length ||
-        !entry.path.startsWith(parentPath)
-      ) {
+      if (!inDirectory(entry.path, slash, parentPath)) {
         parentPath = entry.path.slice(0, slash);
         parent = this.ensureDir(parentPath || '/', layerNo, ignore, ignore);
       }
@@ -297,6 +289,14 @@ export class MergedTree {
 }
 
 const ignore = (): void => {};
+
+/**
+ * Whether `path`, whose last slash is at `slash`, lies directly in `dir`: tar entries come
+ * grouped by directory, so a run of them looks their parent up once.
+ */
+function inDirectory(path: string, slash: number, dir: string | null): boolean {
+  return dir !== null && slash === dir.length && path.startsWith(dir);
+}
 
 /** `node` and everything under it, depth first without recursion (paths may be very deep). */
 export function* subtree(path: string, node: FsNode): Generator<[string, FsNode]> {
