@@ -192,14 +192,17 @@ describe('a directory and a symlink that claim a size', () => {
 });
 
 describe('a million tiny entries', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-million-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'million.tar');
+  let dir = '';
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it(
     'are read by the CLI in bounded time, or refused at the entry limit with how to raise it',
     { timeout: 600_000 },
     async () => {
+      dir = mkdtempSync(join(tmpdir(), 'strata-million-'));
+      const path = join(dir, 'million.tar');
       manyEntriesArchive(path, 1_000_000);
       const read = await cli(path, { timeout: 300_000 });
       expect(read.stderr).toBe('');

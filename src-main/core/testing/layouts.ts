@@ -2,7 +2,7 @@
 // containerd's store, podman), for what the engine on the test machine cannot write.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDemoImage, type DemoImage } from '../demo/demo-archive';
@@ -203,9 +203,36 @@ export async function demo(): Promise<DemoImage> {
   return buildDemoImage();
 }
 
-/** Writes bytes to a fresh temp file and returns its path. */
+/**
+ * The folder of this process's temp archives: removed when it exits, and by a later test process
+ * if it was killed first (test runners stop their workers without an exit event).
+ */
+let tempRoot: string | null = null;
+const ROOT_PREFIX = 'strata-layouts-';
+
+function processTempRoot(): string {
+  if (tempRoot) return tempRoot;
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^strata-layouts-(\d+)-/.exec(name)?.[1]);
+    if (pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+  const root = mkdtempSync(join(tmpdir(), `${ROOT_PREFIX}${process.pid}-`));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  return (tempRoot = root);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Writes bytes to a fresh temp file and returns its path (gone with the test process). */
 export function tempArchive(bytes: Buffer, name = 'archive.tar'): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'strata-layout-')), name);
+  const path = join(mkdtempSync(join(processTempRoot(), 'archive-')), name);
   writeFileSync(path, bytes);
   return path;
 }
