@@ -1,8 +1,8 @@
-// Previews never run what they show: an image holding a Trojan Source file, an HTML page with a
-// script and a javascript: link, and an SVG with a script, opened through `strata web` in
-// Debian's Chromium. Text is shown as text (bidi controls as visible markers), SVG only as an
-// <img>; a window flag the hostile files would set stays unset, and no CSP violation is even
-// attempted.
+// Previews never run what they show: an image holding a Trojan Source file, a file whose name
+// hides its extension with a bidi control, an HTML page with a script and a javascript: link,
+// and an SVG with a script, opened through `strata web` in Debian's Chromium. Text is shown as
+// text (bidi controls as visible markers, in names and paths too), SVG only as an <img>; a
+// window flag the hostile files would set stays unset, and no CSP violation is even attempted.
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -50,6 +50,9 @@ test.beforeAll(async () => {
     { name: 'app/trojan.js', body: TROJAN },
     { name: 'app/page.html', body: HTML },
     { name: 'app/evil.svg', body: SVG },
+    // Shown naively this reads "invoice_gpj.exe" as "invoice_exe.jpg".
+    { name: 'app/invoice_\u202egpj.exe', body: 'MZ' },
+    { name: 'app/photo', type: 'symlink', linkname: 'invoice_\u202egpj.exe' },
   ]);
   const config = JSON.parse(image.config) as {
     rootfs: { diff_ids: string[] };
@@ -138,6 +141,29 @@ test('previews show text as text, bidi controls as markers, and SVG only as an i
   await expect(preview.locator('svg, object, iframe, embed, script')).toHaveCount(0);
   expect(await pwned(page)).toBeNull();
   await page.screenshot({ path: test.info().outputPath('preview-svg.png') });
+
+  // A name that hides its extension: the control is a marker in the tree, in the link target
+  // that points at it, and in the inspector's title and path.
+  const name = tree(page)
+    .getByRole('treeitem', { name: /^invoice_/ })
+    .getByTestId('tree-name');
+  await expect(name).toHaveText('invoice_⟨RLO⟩gpj.exe');
+  await expect(name.getByTestId('bidi-control')).toHaveAttribute(
+    'title',
+    'U+202E RIGHT-TO-LEFT OVERRIDE',
+  );
+  await expect(tree(page).getByRole('treeitem', { name: /^photo/ })).toContainText(
+    '→ invoice_⟨RLO⟩gpj.exe',
+  );
+  await select(page, 'invoice_');
+  await expect(inspector(page).getByRole('heading', { level: 2 })).toHaveText(
+    'invoice_⟨RLO⟩gpj.exe',
+  );
+  await expect(inspector(page).getByTestId('inspector-path')).toHaveText(
+    '/app/invoice_⟨RLO⟩gpj.exe',
+  );
+  await expect(page.locator('[aria-current="location"]')).toHaveText('invoice_⟨RLO⟩gpj.exe');
+  await page.screenshot({ path: test.info().outputPath('bidi-name.png') });
 
   // Nothing hostile even tried to run (an inline handler would be a CSP violation).
   expect(await page.locator('script:not([type="module"])').count()).toBe(0);
