@@ -35,7 +35,13 @@ export class TarArchive extends Archive {
         });
       }
     } catch (err) {
-      if (members.size > 0 || !(err instanceof StrataError)) throw err;
+      // A whole header whose entry runs past the end: a tar cut short, not something else.
+      if (
+        members.size > 0 ||
+        !(err instanceof StrataError) ||
+        /: truncated: entry /.test(err.message)
+      )
+        throw err;
       throw new StrataError(
         'bad-archive',
         `${name}: not a tar archive; expected the output of docker save, podman save or an OCI archive (${err.message.replace(`${name}: `, '')})`,
