@@ -35,7 +35,11 @@ async function select(page: Page, path: string): Promise<void> {
     const row = tree(page)
       .getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}(,| →|$)`) })
       .first();
-    await row.click();
+    // A row the list re-renders under the pointer can miss a click: click until it is selected.
+    await expect(async () => {
+      await row.click();
+      await expect(row).toHaveAttribute('aria-selected', 'true', { timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
     if (i < names.length - 1 && (await row.getAttribute('aria-expanded')) !== 'true') {
       await page.keyboard.press('ArrowRight');
       await expect(row).toHaveAttribute('aria-expanded', 'true');
