@@ -68,6 +68,26 @@ describe('the index store', () => {
     expect(storedFiles(store)).toEqual([]);
   });
 
+  it('storing a layer again leaves its file as it is (no second write)', async () => {
+    const store = newStore();
+    const model = await loadImage(fixtures.basic.archive, { store });
+    try {
+      const inodes = () =>
+        storedFiles(store)
+          .map((name) => `${name}:${statSync(join(store.dir, name)).ino}`)
+          .sort();
+      const before = inodes();
+      expect(before).toHaveLength(model.indexes.length);
+      for (const [i, index] of model.indexes.entries()) {
+        const layer = model.resolved.layers[i]!;
+        await store.put(layer.blob, layer.diffId, index);
+      }
+      expect(inodes()).toEqual(before);
+    } finally {
+      await model.close();
+    }
+  });
+
   it('a file rewritten with the same bytes is read again (its times changed)', async () => {
     const store = newStore();
     const path = join(root, 'rewritten.tar');

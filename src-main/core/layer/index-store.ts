@@ -66,11 +66,12 @@ export class IndexStore {
     }
   }
 
-  /** Stores an index read from `blob` (only what was verified: callers check). */
+  /** Stores an index read from `blob` (only what was verified: callers check), once. */
   async put(blob: LayerBlob, diffId: string, index: LayerIndex, identity?: string): Promise<void> {
     if (index.entries.length < this.minEntries) return;
     const file = await this.fileFor(blob, diffId, identity);
-    if (!file) return;
+    // The same key is the same file as it is now: what is stored for it already holds.
+    if (!file || (await stat(file.path).catch(() => null))) return;
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = `${file.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -83,14 +84,19 @@ export class IndexStore {
     await this.prune();
   }
 
-  /** Removes the least recently used files while the store holds more than maxBytes. */
+  /**
+   * Removes the least recently used files while the store holds more than maxBytes, and the
+   * temp files of writes that never finished (a process stopped in the middle).
+   */
   private async prune(): Promise<void> {
     const files: { path: string; size: number; used: number }[] = [];
+    const stale = Date.now() - 60 * 60 * 1000;
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-      if (!name.endsWith(SUFFIX)) continue;
       const path = join(this.dir, name);
       const s = await stat(path).catch(() => null);
-      if (s) files.push({ path, size: s.size, used: s.mtimeMs });
+      if (!s) continue;
+      if (name.endsWith(SUFFIX)) files.push({ path, size: s.size, used: s.mtimeMs });
+      else if (name.endsWith('.tmp') && s.mtimeMs < stale) await rm(path, { force: true });
     }
     let total = files.reduce((sum, f) => sum + f.size, 0);
     files.sort((a, b) => a.used - b.used);
