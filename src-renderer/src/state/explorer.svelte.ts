@@ -51,18 +51,6 @@ export class Explorer {
   /** The tree should take the focus (after a jump from another panel); it clears this. */
   wantsTreeFocus = $state(false);
 
-  /** Counts focus requests for the filter; bumping it (as the comparison does) asks for one. */
-  get focusFilterRequest(): number {
-    return this.filterFocusRequests;
-  }
-
-  set focusFilterRequest(count: number) {
-    this.filterFocusRequests = count;
-    this.wantsFilterFocus = true;
-  }
-
-  private filterFocusRequests = 0;
-
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
