@@ -19,6 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../src-main/core/inspect';
 import { loadImage } from '../src-main/core/image/load-image';
 import { IndexStore } from '../src-main/core/layer/index-store';
+import { oneLayer } from '../src-main/core/testing/malformed-cases';
 import { fixturePaths, REPO_ROOT } from './fixtures';
 import { readTarMembers } from './fixtures/tar-listing';
 
@@ -61,6 +62,29 @@ describe('the index store', () => {
       });
     }
   }
+
+  it('keeps what header-only fixtures lack: xattrs, empty link targets, non-ASCII names', async () => {
+    const store = newStore();
+    const path = await oneLayer([
+      {
+        name: 'bin/ping',
+        body: 'x',
+        pax: {
+          'SCHILY.xattr.security.capability': '\u0001\u0000\u0000\u0002',
+          'SCHILY.xattr.__proto__': 'plain',
+        },
+      },
+      { name: 'empty-link', type: 'symlink', linkname: '' },
+      { name: 'café/ünï ☃.txt', body: 'snow' },
+    ]);
+    const cold = await open(path, store);
+    expect(storedFiles(store)).toHaveLength(1);
+    const warm = await open(path, store);
+    expect(warm.indexes).toEqual(cold.indexes);
+    const ping = warm.indexes[0]!.entries.find((e) => e.path === '/bin/ping')!;
+    expect(Object.keys(ping.xattrs!)).toEqual(['security.capability', '__proto__']);
+    expect(Buffer.isBuffer(ping.xattrs!['security.capability'])).toBe(true);
+  });
 
   it('keeps nothing for an archive compressed whole (its layers are read from a spool file)', async () => {
     const store = newStore();

@@ -180,10 +180,12 @@ function decode(bytes: Buffer, key: string): LayerIndex {
   const numbers = new Float64Array(count * 8);
   new Uint8Array(numbers.buffer).set(bytes.subarray(numbersAt, numbersAt + numbersBytes));
   const strings = bytes.subarray(numbersAt + numbersBytes);
-  const xattrs = header.xattrs.map(([i, attrs]): [number, Record<string, Buffer>] => [
-    i,
-    Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-  ]);
+  const xattrs = header.xattrs.map(([i, attrs]): [number, Record<string, Buffer>] => {
+    // As the PAX reader makes them: no prototype, so a name like __proto__ is plain data.
+    const values = Object.create(null) as Record<string, Buffer>;
+    for (const [name, value] of Object.entries(attrs)) values[name] = Buffer.from(value, 'base64');
+    return [i, values];
+  });
   return unpackIndex({ meta: header.meta, count, strings, numbers, xattrs });
 }
 

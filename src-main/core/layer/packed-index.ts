@@ -94,11 +94,6 @@ export function unpackIndex(packed: PackedIndex): LayerIndex {
   }
   if (extra !== strings.length || strings.some((s) => s === undefined))
     throw new Error('the packed index has other strings');
-  for (const [i, attrs] of packed.xattrs) {
-    // Buffers arrive as plain Uint8Arrays after a structured clone.
-    entries[i]!.xattrs = Object.fromEntries(
-      Object.entries(attrs).map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]),
-    );
-  }
+  for (const [i, attrs] of packed.xattrs) entries[i]!.xattrs = attrs;
   return { ...packed.meta, entries };
 }

@@ -52,7 +52,8 @@ function maxBytesFromEnv(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(value) && value >= 0 ? value : DEFAULT_MAX_BYTES;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` still runs (whoever owns it): stale partial files belong to dead ones. */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

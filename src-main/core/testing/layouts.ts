@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDemoImage, type DemoImage } from '../demo/demo-archive';
 import { packTar, type TarItem } from '../tar/pack-tar';
+import { processAlive } from '../source/export-cache';
 
 const hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 const blob = (data: Buffer | string): TarItem => ({
@@ -214,20 +215,11 @@ function processTempRoot(): string {
   if (tempRoot) return tempRoot;
   for (const name of readdirSync(tmpdir())) {
     const pid = Number(/^strata-layouts-(\d+)-/.exec(name)?.[1]);
-    if (pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (pid && !processAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
   const root = mkdtempSync(join(tmpdir(), `${ROOT_PREFIX}${process.pid}-`));
   process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   return (tempRoot = root);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Writes bytes to a fresh temp file and returns its path (gone with the test process). */
