@@ -13,7 +13,11 @@ export async function runCat(args: string[]): Promise<number> {
   if (positionals.length !== 2)
     throw new StrataError('bad-request', 'cat: give a SOURCE and a PATH inside the image');
   const [source, path] = positionals as [string, string];
-  const model = await openCliSource(source, { image: values.image, platform: values.platform });
+  const model = await openCliSource(source, {
+    image: values.image,
+    platform: values.platform,
+    changes: 'none',
+  });
   try {
     const layer = checkLayer(model, parseLayerOption(values.layer, 'cat'));
     const placed = resolveFile(treeAt(model, layer), path, `${source} (layer ${layer})`);

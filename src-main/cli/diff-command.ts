@@ -14,7 +14,8 @@ export async function runDiff(args: string[]): Promise<number> {
   if (positionals.length !== 2)
     throw new StrataError('bad-request', 'diff: give two SOURCEs, A and B');
   const cache = new LayerIndexCache(); // layers the two images share are read once
-  const choice = { image: values.image, platform: values.platform };
+  // The final trees are compared: no layer's own changes are needed.
+  const choice = { image: values.image, platform: values.platform, changes: 'none' as const };
   const a = await openCliSource(positionals[0]!, { ...choice, layerCache: cache });
   try {
     const b = await openCliSource(positionals[1]!, { ...choice, layerCache: cache });

@@ -18,12 +18,14 @@ export async function runLs(args: string[]): Promise<number> {
       'bad-request',
       'ls: give exactly one SOURCE (an image archive path, docker://REF or podman://REF)',
     );
+  const asked = parseLayerOption(values.layer, 'ls');
   const model = await openCliSource(positionals[0]!, {
     image: values.image,
     platform: values.platform,
+    changes: asked ?? 'final', // the listed layer's changes only
   });
   try {
-    const layer = checkLayer(model, parseLayerOption(values.layer, 'ls'));
+    const layer = checkLayer(model, asked);
     const entries = listLayer(model, layer, values.changes);
     if (values.json) process.stdout.write(`${JSON.stringify(entries)}\n`);
     else process.stdout.write(entries.length ? `${humanList(entries)}\n` : '');

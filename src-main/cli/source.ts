@@ -1,7 +1,7 @@
 // Every command opens its SOURCE here, through the core's one resolver (core/source/open-source):
 // an archive path, docker://REF or podman://REF. An engine export shows its progress on stderr
 // when stderr is a terminal, and Ctrl+C during it cancels cleanly (no partial cache file left).
-import type { ImageModel } from '../core/image/load-image';
+import type { ImageModel, LoadOptions } from '../core/image/load-image';
 import type { LayerIndexCache } from '../core/layer/index-cache';
 import { openSource } from '../core/source/open-source';
 import { parseSource } from '../core/source/source-spec';
@@ -12,6 +12,8 @@ export interface SourceChoice {
   platform?: string;
   /** Shared by the sources of one command (diff), so common layers are read once. */
   layerCache?: LayerIndexCache;
+  /** Which layers' changes the command needs (LoadOptions.changes); all by default. */
+  changes?: LoadOptions['changes'];
 }
 
 export async function openCliSource(text: string, choice: SourceChoice): Promise<ImageModel> {
@@ -27,6 +29,7 @@ export async function openCliSource(text: string, choice: SourceChoice): Promise
       image: choice.image,
       platform: choice.platform,
       ...(choice.layerCache ? { layerCache: choice.layerCache } : {}),
+      changes: choice.changes,
       signal: controller.signal,
       engine:
         tty && fromEngine

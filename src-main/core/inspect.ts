@@ -4,10 +4,11 @@ import type { HistoryEntry } from './archive/image-config';
 import { computeEfficiency } from './analysis/efficiency';
 import { diveEfficiency } from './analysis/dive-efficiency';
 import type { LayerIndex } from './layer/layer-index';
-import { loadImage, type ImageModel, type LoadOptions } from './image/load-image';
+import { changesOf, loadImage, type ImageModel, type LoadOptions } from './image/load-image';
 
 export function summarize(model: ImageModel): InspectResult {
-  const { resolved, indexes, changeSets, tree } = model;
+  const { resolved, indexes, tree } = model;
+  const changeSets = indexes.map((_, i) => changesOf(model, i));
   const { config } = resolved;
 
   const { history, layerStep, warnings } = mapHistory(config.history, indexes.length);

@@ -2,7 +2,7 @@
 // added it, and whether a later layer deleted it while the image still stores it. File contents
 // are read only for small files outside system and dependency directories.
 import type { Finding, FindingKind, Severity } from '../../api/findings';
-import type { ImageModel } from '../image/load-image';
+import { changesOf, type ImageModel } from '../image/load-image';
 import { readEntries } from '../layer/content';
 import { baseName } from '../layer/entry-path';
 import type { LayerEntry } from '../layer/layer-index';
@@ -116,8 +116,8 @@ const isEnvFile = (path: string): boolean =>
 export async function findFindings(model: ImageModel): Promise<Finding[]> {
   const commands = layerCommands(model);
   const goneAfter = (path: string, layer: number): number | null => {
-    for (let i = layer + 1; i < model.changeSets.length; i++) {
-      const change = model.changeSets[i]!.changes.get(path);
+    for (let i = layer + 1; i < model.indexes.length; i++) {
+      const change = changesOf(model, i).changes.get(path);
       if (change === 'removed' || change === 'modified') return i;
     }
     return null;

@@ -7,7 +7,7 @@ import { clampEntryPath } from '../layer/entry-path';
 import type { Placed } from '../tree/merged-tree';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { treeAt } from './layer-view';
-import type { ImageModel } from './load-image';
+import { changesOf, type ImageModel } from './load-image';
 import { openContent, resolveFile } from './read-file';
 
 const IMPLICIT_DIR = { type: 'dir' as const, size: 0 };
@@ -27,11 +27,10 @@ export function entryAt(
 ): { placed: Placed; change: Change } {
   const normal = clampEntryPath(path).path;
   if (normal === null) throw new StrataError('bad-request', `Not a path inside the image: ${path}`);
-  const change = model.changeSets[layer]!.changes.get(normal) ?? 'unchanged';
+  const changes = changesOf(model, layer);
+  const change = changes.changes.get(normal) ?? 'unchanged';
   const placed =
-    change === 'removed'
-      ? model.changeSets[layer]!.before.get(normal)
-      : treeAt(model, layer).get(normal)?.placed;
+    change === 'removed' ? changes.before.get(normal) : treeAt(model, layer).get(normal)?.placed;
   if (!placed) throw new StrataError('not-found', `${normal} does not exist as of layer ${layer}.`);
   return { placed, change };
 }
@@ -40,8 +39,8 @@ export function entryDetails(model: ImageModel, layer: number, path: string): En
   const { placed, change } = entryAt(model, layer, path);
   const { entry } = placed;
   const history: EntryDetails['history'] = [];
-  model.changeSets.forEach((set, i) => {
-    const c = set.changes.get(entry.path);
+  model.indexes.forEach((_, i) => {
+    const c = changesOf(model, i).changes.get(entry.path);
     if (c === undefined) return;
     // A layer that touched the path without removing it wrote it (or created it as a parent).
     const state =

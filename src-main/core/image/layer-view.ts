@@ -2,7 +2,7 @@
 import type { Change, EntryType } from '../../api/model';
 import { StrataError } from '../errors';
 import { MergedTree, type FsNode, type Placed } from '../tree/merged-tree';
-import type { ImageModel } from './load-image';
+import { changesOf, type ImageModel } from './load-image';
 
 export interface ListedEntry {
   path: string;
@@ -58,7 +58,7 @@ function listed(path: string, placed: Placed, change: Change): ListedEntry {
 
 /** Every path as of `layer`, plus those it removed, sorted by path; or only what it changed. */
 export function listLayer(model: ImageModel, layer: number, onlyChanges = false): ListedEntry[] {
-  const changeSet = model.changeSets[layer]!;
+  const changeSet = changesOf(model, layer);
   const out: ListedEntry[] = [];
   if (onlyChanges) {
     const tree = treeAt(model, layer);

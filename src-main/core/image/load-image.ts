@@ -21,7 +21,11 @@ export interface ImageModel {
   /** Where each layer's bytes are, base first. */
   layers: StoredLayer[];
   indexes: LayerIndex[];
-  changeSets: LayerChangeSet[];
+  /**
+   * What each layer changed, base first: every layer's unless the model was loaded with
+   * `changes` naming one layer or none (the others are undefined: read them with changesOf).
+   */
+  changeSets: (LayerChangeSet | undefined)[];
   /** The final merged file system. */
   tree: MergedTree;
   close(): Promise<void>;
@@ -34,6 +38,25 @@ export interface LoadOptions extends ImageChoice {
   store?: IndexStore | null;
   /** What the file is, when its times change but its bytes do not (see IndexStore). */
   identity?: string;
+  /**
+   * Which layers' changes to record: every layer's (the default: inspect and the app show them
+   * all), one layer's (a number, or 'final': `strata ls`), or none (`diff`, `cat` need trees
+   * only). A layer not recorded is stacked without change sets or content comparisons.
+   */
+  changes?: 'all' | 'none' | 'final' | number;
+}
+
+/** Layer `layer`'s change set, which the model must have been loaded to record. */
+export function changesOf(model: ImageModel, layer: number): LayerChangeSet {
+  const set = model.changeSets[layer];
+  if (!set) throw new Error(`${model.path}: layer ${layer}'s changes were not loaded`);
+  return set;
+}
+
+function recorded(changes: LoadOptions['changes'], layer: number, count: number): boolean {
+  if (changes === undefined || changes === 'all') return true;
+  if (changes === 'none') return false;
+  return layer === (changes === 'final' ? count - 1 : changes);
 }
 
 export async function loadImage(path: string, options: LoadOptions = {}): Promise<ImageModel> {
@@ -44,7 +67,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const layers: StoredLayer[] = [];
     let entries = 0;
     const indexes: LayerIndex[] = [];
-    const changeSets: LayerChangeSet[] = [];
+    const changeSets: (LayerChangeSet | undefined)[] = [];
     const tree = new MergedTree();
     const store = options.store === undefined ? indexStore() : options.store;
     // Layers are read a few at a time (decompression runs on libuv's threads, so compressed
@@ -92,6 +115,11 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
           'limit',
           `${path}: ${entries} entries by layer ${i} is ${overLimit('entriesPerImage')}`,
         );
+      }
+      if (!recorded(options.changes, i, resolved.layers.length)) {
+        tree.place(index, i);
+        changeSets.push(undefined);
+        continue;
       }
       const changes = tree.apply(index, i);
       for (const { path: p, before, after } of changes.pendingContent) {

@@ -7,7 +7,12 @@ import type { EngineImagePreview, PreviewStep } from '../../api/engine';
 import { StrataError } from '../errors';
 import { openArchive } from '../archive/open-archive';
 import { resolveImage } from '../archive/resolve-image';
-import { loadImage, type ImageModel, type ProgressListener } from '../image/load-image';
+import {
+  loadImage,
+  type ImageModel,
+  type LoadOptions,
+  type ProgressListener,
+} from '../image/load-image';
 import type { LayerIndexCache } from '../layer/index-cache';
 import { keepIndexes } from '../layer/index-store';
 import { describeEndpoint } from './engine-endpoint';
@@ -57,6 +62,8 @@ export interface EngineOpenOptions {
   onLayer?: (layer: LayerIndexed) => void;
   /** Progress of reading the archive into the image model, after the export. */
   onLoad?: ProgressListener;
+  /** Which layers' changes the model records (LoadOptions.changes); all by default. */
+  changes?: LoadOptions['changes'];
 }
 
 export interface OpenedEngineImage {
@@ -87,6 +94,7 @@ export async function openEngineImage(
     cache: options.layerCache,
     platform: options.platform,
     onProgress: options.onLoad,
+    changes: options.changes,
     // An export is named by its image ID and never rewritten; the cache sets its times on use.
     identity: `engine export of ${details.id}`,
   };

@@ -2,7 +2,12 @@
 // service): a path opens as an archive; docker://REF and podman://REF open the image from the
 // engine, through the export cache. The engine code loads only when an engine source is given.
 import { StrataError } from '../errors';
-import { loadImage, type ImageModel, type ProgressListener } from '../image/load-image';
+import {
+  loadImage,
+  type ImageModel,
+  type LoadOptions,
+  type ProgressListener,
+} from '../image/load-image';
 import type { ImageChoice } from '../archive/resolve-image';
 import { LayerIndexCache } from '../layer/index-cache';
 import type { EngineClient } from './engine-client';
@@ -19,6 +24,8 @@ export interface OpenSourceOptions extends ImageChoice {
   signal?: AbortSignal;
   /** Reading the archive into the model (also after an engine export). */
   onProgress?: ProgressListener;
+  /** Which layers' changes the model records (LoadOptions.changes); all by default. */
+  changes?: LoadOptions['changes'];
   /** Preview, export progress and indexed layers of an engine source. */
   engine?: Pick<EngineOpenOptions, 'onPreview' | 'onProgress' | 'onLayer'>;
   /** The client for an engine source; default: the engine the docker or podman CLI would use. */
@@ -44,6 +51,7 @@ export async function openSource(
       platform: options.platform,
       cache: layerCache,
       onProgress: options.onProgress,
+      changes: options.changes,
     });
     return { model, label: text, spec };
   }
@@ -69,6 +77,7 @@ export async function openSource(
     platform: options.platform,
     label,
     onLoad: options.onProgress,
+    changes: options.changes,
   });
   return { model: opened.model, label, spec };
 }

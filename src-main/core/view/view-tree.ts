@@ -5,7 +5,7 @@ import type { Change, EntryType } from '../../api/model';
 import type { RowDiff, ViewMode } from '../../api/explorer';
 
 export type { ViewMode };
-import type { ImageModel } from '../image/load-image';
+import { changesOf, type ImageModel } from '../image/load-image';
 import { treeAt } from '../image/layer-view';
 import { baseName, parentOf } from '../layer/entry-path';
 import type { FsNode, Placed } from '../tree/merged-tree';
@@ -52,7 +52,7 @@ export function viewTree(model: ImageModel, layer: number, mode: ViewMode): View
 
 function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
   const tree = treeAt(model, layer);
-  const { changes, before } = model.changeSets[layer]!;
+  const { changes, before } = changesOf(model, layer);
   const root = new ViewNode('/', '', tree.root.placed, 'unchanged');
   /** Directories only: what a removed path or a changed one hangs under. */
   const dirs = new Map<string, ViewNode>([['/', root]]);
