@@ -25,59 +25,112 @@ function sameStoredEntry(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): 
   );
 }
 
-async function aspects(
-  a: ImageModel,
-  pa: Placed,
-  b: ImageModel,
-  pb: Placed,
-): Promise<DiffAspect[]> {
-  const x = pa.entry;
-  const y = pb.entry;
+/** How two entries at one path differ, content aside. */
+function attributeAspects(x: LayerEntry, y: LayerEntry): DiffAspect[] {
   const out: DiffAspect[] = [];
   if (x.type !== y.type) out.push('type');
   if (x.mode !== y.mode) out.push('mode');
   if (x.uid !== y.uid || x.gid !== y.gid) out.push('owner');
   if (x.linkTarget !== y.linkTarget) out.push('linkTarget');
-  if (x.type === 'file' && y.type === 'file') {
-    if (x.size !== y.size) out.push('content');
-    else if (x.size > 0 && !sameStoredEntry(a, pa, b, pb) && !(await sameContent(a, pa, b, pb)))
-      out.push('content');
-  }
+  if (x.type === 'file' && y.type === 'file' && x.size !== y.size) out.push('content');
   return out;
 }
 
-/**
- * A file's bytes from a plain layer with one read of exactly its size (not through the source's
- * shared read-ahead window, which concurrent reads of many small files would keep replacing).
- */
-async function exactly(layer: StoredLayer, entry: LayerEntry): Promise<Buffer> {
-  const { source, offset } = layer.blob;
-  const at = offset + entry.dataOffset;
-  if (!source.readInto) return source.read(at, entry.size);
-  const bytes = Buffer.allocUnsafe(entry.size);
-  source.readInto(bytes, at, entry.size);
-  return bytes;
+/** Two files of the same size whose bytes must be looked at to know whether they differ. */
+function contentInQuestion(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): boolean {
+  const x = pa.entry;
+  const y = pb.entry;
+  return (
+    x.type === 'file' &&
+    y.type === 'file' &&
+    x.size === y.size &&
+    x.size > 0 &&
+    !sameStoredEntry(a, pa, b, pb)
+  );
 }
 
 /** Files up to this size in plain layers are compared byte for byte, read whole. */
 const DIRECT_BYTES = 1024 * 1024;
 
-/**
- * Whether two same-size files hold the same bytes: by their digests when both are known (streamed
- * layers), byte for byte when both lie in plain layers (one positioned read each, no stream, no
- * hash), else by digests computed now.
- */
-async function sameContent(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): Promise<boolean> {
+/** Both files lie in plain layers of sources read by position: compared byte for byte. */
+function directlyComparable(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): boolean {
   const la = a.layers[pa.layer]!;
   const lb = b.layers[pb.layer]!;
+  return (
+    !(pa.entry.digest && pb.entry.digest) &&
+    pa.entry.size <= DIRECT_BYTES &&
+    la.compression === 'none' &&
+    lb.compression === 'none' &&
+    la.blob.source.readInto !== undefined &&
+    lb.blob.source.readInto !== undefined
+  );
+}
+
+const WINDOW = 256 * 1024;
+
+/**
+ * A plain layer's file bytes through a read window of its own: files compared in the order they
+ * lie in the layer cost one read per window, not one per file.
+ */
+class LayerWindow {
+  private window: Buffer | null = null;
+  private start = 0;
+  private length = 0;
+  constructor(private readonly layer: StoredLayer) {}
+
+  bytes(entry: LayerEntry): Buffer {
+    const { source, offset } = this.layer.blob;
+    const at = offset + entry.dataOffset;
+    const size = entry.size;
+    if (at >= this.start && at + size <= this.start + this.length)
+      return this.window!.subarray(at - this.start, at - this.start + size);
+    if (size > WINDOW) {
+      const bytes = Buffer.allocUnsafe(size);
+      source.readInto!(bytes, at, size);
+      return bytes;
+    }
+    this.window ??= Buffer.allocUnsafe(WINDOW);
+    const length = Math.max(size, Math.min(WINDOW, offset + this.layer.blob.length - at));
+    source.readInto!(this.window, at, length);
+    this.start = at;
+    this.length = length;
+    return this.window.subarray(0, size);
+  }
+}
+
+/** Whether same-size files in plain layers hold the same bytes, read in each side's layer order. */
+function sameBytesInOrder(a: ImageModel, b: ImageModel, pairs: [Placed, Placed][]): boolean[] {
+  // Each side has windows of its own, so the two files compared are never in one buffer.
+  const windowsOf = (model: ImageModel) => {
+    const windows = new Map<number, LayerWindow>();
+    return (layer: number): LayerWindow => {
+      let w = windows.get(layer);
+      if (!w) windows.set(layer, (w = new LayerWindow(model.layers[layer]!)));
+      return w;
+    };
+  };
+  const [windowA, windowB] = [windowsOf(a), windowsOf(b)];
+  const order = [...pairs.keys()].sort((i, j) => {
+    const [x, y] = [pairs[i]![0], pairs[j]![0]];
+    return x.layer - y.layer || x.entry.dataOffset - y.entry.dataOffset;
+  });
+  const same: boolean[] = [];
+  for (const i of order) {
+    const [pa, pb] = pairs[i]!;
+    same[i] = windowA(pa.layer).bytes(pa.entry).equals(windowB(pb.layer).bytes(pb.entry));
+  }
+  return same;
+}
+
+/** Whether two same-size files hold the same bytes, by digests (computed now where unknown). */
+async function sameContent(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): Promise<boolean> {
   const x = pa.entry;
   const y = pb.entry;
   if (x.digest && y.digest) return x.digest === y.digest;
-  if (la.compression === 'none' && lb.compression === 'none' && x.size <= DIRECT_BYTES) {
-    const [bx, by] = await Promise.all([exactly(la, x), exactly(lb, y)]);
-    return bx.equals(by);
-  }
-  const [da, db] = await Promise.all([entryDigest(la, x), entryDigest(lb, y)]);
+  const [da, db] = await Promise.all([
+    entryDigest(a.layers[pa.layer]!, x),
+    entryDigest(b.layers[pb.layer]!, y),
+  ]);
   return da === db;
 }
 
@@ -151,19 +204,40 @@ export async function diffImages(a: ImageModel, b: ImageModel): Promise<DiffResu
       }
     }
   }
-  // A few comparisons at a time: a same-size pair may need both contents read.
-  for (let i = 0; i < candidates.length; i += COMPARE_BATCH) {
+  const modified = (path: string, ca: FsNode, cb: FsNode, found: DiffAspect[]): void => {
+    if (found.length)
+      files.push({
+        path,
+        change: 'modified',
+        a: entry(path, ca.placed),
+        b: entry(path, cb.placed),
+        aspects: found,
+      });
+  };
+  // Same-size files are compared by content: byte for byte in layer order where both lie in
+  // plain layers, else by digest, a few at a time (each may need a layer streamed).
+  const direct: [string, FsNode, FsNode, DiffAspect[]][] = [];
+  const hashed: [string, FsNode, FsNode, DiffAspect[]][] = [];
+  for (const [path, ca, cb] of candidates) {
+    const found = attributeAspects(ca.placed.entry, cb.placed.entry);
+    if (!contentInQuestion(a, ca.placed, b, cb.placed)) modified(path, ca, cb, found);
+    else if (directlyComparable(a, ca.placed, b, cb.placed)) direct.push([path, ca, cb, found]);
+    else hashed.push([path, ca, cb, found]);
+  }
+  const same = sameBytesInOrder(
+    a,
+    b,
+    direct.map(([, ca, cb]) => [ca.placed, cb.placed]),
+  );
+  direct.forEach(([path, ca, cb, found], i) => {
+    if (!same[i]) found.push('content');
+    modified(path, ca, cb, found);
+  });
+  for (let i = 0; i < hashed.length; i += COMPARE_BATCH) {
     await Promise.all(
-      candidates.slice(i, i + COMPARE_BATCH).map(async ([path, ca, cb]) => {
-        const found = await aspects(a, ca.placed, b, cb.placed);
-        if (found.length)
-          files.push({
-            path,
-            change: 'modified',
-            a: entry(path, ca.placed),
-            b: entry(path, cb.placed),
-            aspects: found,
-          });
+      hashed.slice(i, i + COMPARE_BATCH).map(async ([path, ca, cb, found]) => {
+        if (!(await sameContent(a, ca.placed, b, cb.placed))) found.push('content');
+        modified(path, ca, cb, found);
       }),
     );
   }
