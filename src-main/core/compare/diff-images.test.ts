@@ -1,7 +1,17 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemoImage, type DemoImage } from '../demo/demo-archive';
+import { packTar, type TarItem } from '../tar/pack-tar';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { LayerIndexCache } from '../layer/index-cache';
-import { demo, demoV2, legacyArchive, podmanLayout, tempArchive } from '../testing/layouts';
+import {
+  demo,
+  demoV2,
+  legacyArchive,
+  multiMemberGzipLayout,
+  podmanLayout,
+  tempArchive,
+} from '../testing/layouts';
 import { diffImages } from './diff-images';
 
 let v1: ImageModel;
@@ -68,4 +78,86 @@ describe('comparing two images', () => {
       ['/etc/os-release', 'modified'],
     ]);
   });
+});
+
+/** The demo image with one more layer of `items` on top. */
+async function demoWith(items: TarItem[], tag: string): Promise<DemoImage> {
+  const image = await buildDemoImage();
+  const layer = await packTar(items);
+  const config = JSON.parse(image.config) as {
+    rootfs: { diff_ids: string[] };
+    history: object[];
+  };
+  config.rootfs.diff_ids.push(`sha256:${createHash('sha256').update(layer).digest('hex')}`);
+  config.history.push({ created: '2023-11-15T00:00:00Z', created_by: `/bin/sh -c ${tag}` });
+  return { tag, config: JSON.stringify(config), layers: [...image.layers, layer] };
+}
+
+describe('comparing the contents of same-size files', () => {
+  // Sizes around the 256 KiB read window and the 1 MiB bound of byte-for-byte comparison; many
+  // small files so that one window holds several; B writes them in the opposite order.
+  const sizes = [1, 511, 512, 3000, 256 * 1024 - 1, 256 * 1024 + 1, 1024 * 1024, 2 * 1024 * 1024];
+  const files: { name: string; body: Buffer; changedAt: number | null }[] = [];
+  for (const [i, size] of sizes.entries()) {
+    for (const where of new Set([null, 0, Math.floor(size / 2), size - 1])) {
+      const body = Buffer.alloc(size, i + 1);
+      for (let at = 0; at < size; at += 97) body[at] = (at * 31 + i) & 0xff;
+      files.push({ name: `data/f${i}-${where ?? 'same'}`, body, changedAt: where });
+    }
+  }
+  for (let i = 0; i < 300; i++)
+    files.push({
+      name: `data/many/${i}`,
+      body: Buffer.alloc(700, i),
+      changedAt: i % 7 === 0 ? 350 : null,
+    });
+  const changed = (f: (typeof files)[number]): Buffer => {
+    if (f.changedAt === null) return f.body;
+    const body = Buffer.from(f.body);
+    body[f.changedAt] = body[f.changedAt]! ^ 0xff;
+    return body;
+  };
+  const expected = files
+    .filter((f) => f.changedAt !== null)
+    .map((f) => `/${f.name}`)
+    .sort();
+  let a: DemoImage;
+  let b: DemoImage;
+  beforeAll(async () => {
+    a = await demoWith(
+      [
+        { name: 'data/', type: 'directory' },
+        { name: 'data/many/', type: 'directory' },
+        ...files.map((f) => ({ name: f.name, body: f.body })),
+      ],
+      'a',
+    );
+    b = await demoWith(
+      [
+        { name: 'data/', type: 'directory' },
+        { name: 'data/many/', type: 'directory' },
+        ...files.map((f) => ({ name: f.name, body: changed(f) })).reverse(),
+      ],
+      'b',
+    );
+  });
+
+  for (const form of ['plain', 'gzip'] as const) {
+    it(`finds exactly the files whose bytes differ (${form} layers)`, async () => {
+      const write = form === 'plain' ? legacyArchive : multiMemberGzipLayout;
+      const ma = await loadImage(tempArchive(await write(a)), { store: null });
+      const mb = await loadImage(tempArchive(await write(b)), { store: null });
+      try {
+        const diff = await diffImages(ma, mb);
+        expect(diff.files.filter((f) => f.change === 'modified').map((f) => f.path)).toEqual(
+          expected,
+        );
+        expect(
+          diff.files.every((f) => f.change === 'modified' && f.aspects?.join() === 'content'),
+        ).toBe(true);
+      } finally {
+        await Promise.all([ma.close(), mb.close()]);
+      }
+    });
+  }
 });
