@@ -81,25 +81,32 @@ const SEVERITY: Record<FindingKind, Severity> = {
   setgid: 'info',
 };
 
-function scannable(entry: LayerEntry): boolean {
-  if (entry.type !== 'file' || entry.size === 0 || entry.size > SCAN_BYTES) return false;
-  const path = entry.path;
-  return (
-    !SKIP_DIRS.some((dir) => path.startsWith(dir)) &&
-    !SKIP_SEGMENTS.some((seg) => path.includes(seg))
-  );
-}
+/** The names CREDENTIAL_SUFFIXES end with. */
+const SUFFIX_NAMES = new Set(CREDENTIAL_SUFFIXES.map(([suffix]) => baseName(suffix)));
 
-function credentialName(path: string): string | null {
-  const known = CREDENTIAL_FILES.get(baseName(path));
+/** The name of the file at `path`, when it is a credentials file. */
+function credentialName(path: string, name: string): string | null {
+  const known = CREDENTIAL_FILES.get(name);
   if (known) return known;
-  for (const [suffix, name] of CREDENTIAL_SUFFIXES) if (path.endsWith(suffix)) return name;
+  if (!SUFFIX_NAMES.has(name)) return null;
+  for (const [suffix, what] of CREDENTIAL_SUFFIXES) if (path.endsWith(suffix)) return what;
   return null;
 }
 
-/** Every path CACHE_ROOTS can match passes this (most paths do not: their regexes are skipped). */
-const mayBeCache = (path: string): boolean =>
-  path.startsWith('/var/') || path.includes('/.npm') || path.includes('/.cache/');
+/**
+ * What the directory alone decides for the files directly in it (`dir` ends with a slash; the
+ * skipped prefixes and segments, and the cache markers but `.npm`, end with one too, so a file's
+ * name never changes the answer): whether its small files are left unread, and whether one of
+ * them may lie in a package cache (CACHE_ROOTS' regexes are skipped for the others).
+ */
+function directoryFacts(dir: string): { skipped: boolean; mayHoldCache: boolean } {
+  return {
+    skipped:
+      SKIP_DIRS.some((prefix) => dir.startsWith(prefix)) ||
+      SKIP_SEGMENTS.some((segment) => dir.includes(segment)),
+    mayHoldCache: dir.startsWith('/var/') || dir.includes('/.npm') || dir.includes('/.cache/'),
+  };
+}
 
 /** Depth-first order with each directory's children by name: the order of MergedTree.walk(). */
 function treeOrder(a: string, b: string): number {
@@ -110,8 +117,8 @@ function treeOrder(a: string, b: string): number {
   return x.length - y.length;
 }
 
-const isEnvFile = (path: string): boolean =>
-  /^\.env(\..+)?$/.test(baseName(path)) && !baseName(path).endsWith('.example');
+const isEnvName = (name: string): boolean =>
+  name.startsWith('.env') && /^\.env(\..+)?$/.test(name) && !name.endsWith('.example');
 
 export async function findFindings(model: ImageModel): Promise<Finding[]> {
   const commands = layerCommands(model);
@@ -145,8 +152,17 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
   for (const [layer, index] of model.indexes.entries()) {
     const toRead: LayerEntry[] = [];
     const caches = new Map<string, { name: string; bytes: number }>();
+    // Entries come grouped by directory: what the directory decides is worked out once per run.
+    let dir = '';
+    let facts = directoryFacts('/');
     for (const entry of index.entries) {
-      if (entry.type === 'dir' && baseName(entry.path) === '.git') {
+      const slash = entry.path.lastIndexOf('/');
+      if (slash + 1 !== dir.length || !entry.path.startsWith(dir)) {
+        dir = entry.path.slice(0, slash + 1);
+        facts = directoryFacts(dir);
+      }
+      const name = entry.path.slice(slash + 1);
+      if (entry.type === 'dir' && name === '.git') {
         const bytes = index.entries
           .filter((e) => e.path.startsWith(`${entry.path}/`))
           .reduce((sum, e) => sum + e.size, 0);
@@ -158,17 +174,19 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
           'a .git directory: the repository history ships with the image',
         );
       }
-      for (const [re, name] of entry.type === 'file' && mayBeCache(entry.path) ? CACHE_ROOTS : []) {
-        const root = re.exec(entry.path)?.[0];
-        if (root) {
-          const cache = caches.get(root) ?? { name, bytes: 0 };
-          cache.bytes += entry.size;
-          caches.set(root, cache);
+      if (entry.type !== 'file') continue;
+      if (facts.mayHoldCache || name.startsWith('.npm')) {
+        for (const [re, what] of CACHE_ROOTS) {
+          const root = re.exec(entry.path)?.[0];
+          if (root) {
+            const cache = caches.get(root) ?? { name: what, bytes: 0 };
+            cache.bytes += entry.size;
+            caches.set(root, cache);
+          }
         }
       }
-      if (entry.type !== 'file') continue;
-      const credential = credentialName(entry.path);
-      if (credential || isEnvFile(entry.path) || scannable(entry)) toRead.push(entry);
+      const scannable = entry.size > 0 && entry.size <= SCAN_BYTES && !facts.skipped;
+      if (scannable || credentialName(entry.path, name) || isEnvName(name)) toRead.push(entry);
     }
     for (const [root, { name, bytes }] of caches)
       add('package-cache', root, layer, bytes, `${name} stored in the image`);
@@ -181,10 +199,11 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
       for (const s of secrets) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.detail]);
       for (const [kind, details] of byKind)
         add(kind, entry.path, layer, entry.size, details.join('; '));
-      const credential = credentialName(entry.path);
+      const name = baseName(entry.path);
+      const credential = credentialName(entry.path, name);
       if (credential && !secrets.length)
         add('credentials-file', entry.path, layer, entry.size, credential);
-      if (isEnvFile(entry.path)) {
+      if (isEnvName(name)) {
         const keys = envSecrets(text);
         if (keys.length || !secrets.length)
           add(

@@ -3,7 +3,7 @@
 // config diff.
 import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '../../api/compare';
 import type { ImageModel } from '../image/load-image';
-import { entryDigest, type StoredLayer } from '../layer/content';
+import { entryDigest, LayerWindow } from '../layer/content';
 import type { LayerEntry } from '../layer/layer-index';
 import { layerCommands } from '../inspect';
 import type { FsNode, Placed } from '../tree/merged-tree';
@@ -64,38 +64,6 @@ function directlyComparable(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed
     la.blob.source.readInto !== undefined &&
     lb.blob.source.readInto !== undefined
   );
-}
-
-const WINDOW = 256 * 1024;
-
-/**
- * A plain layer's file bytes through a read window of its own: files compared in the order they
- * lie in the layer cost one read per window, not one per file.
- */
-class LayerWindow {
-  private window: Buffer | null = null;
-  private start = 0;
-  private length = 0;
-  constructor(private readonly layer: StoredLayer) {}
-
-  bytes(entry: LayerEntry): Buffer {
-    const { source, offset } = this.layer.blob;
-    const at = offset + entry.dataOffset;
-    const size = entry.size;
-    if (at >= this.start && at + size <= this.start + this.length)
-      return this.window!.subarray(at - this.start, at - this.start + size);
-    if (size > WINDOW) {
-      const bytes = Buffer.allocUnsafe(size);
-      source.readInto!(bytes, at, size);
-      return bytes;
-    }
-    this.window ??= Buffer.allocUnsafe(WINDOW);
-    const length = Math.max(size, Math.min(WINDOW, offset + this.layer.blob.length - at));
-    source.readInto!(this.window, at, length);
-    this.start = at;
-    this.length = length;
-    return this.window.subarray(0, size);
-  }
 }
 
 /** Whether same-size files in plain layers hold the same bytes, read in each side's layer order. */

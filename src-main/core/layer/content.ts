@@ -50,6 +50,39 @@ export function openEntryContent(
   );
 }
 
+const WINDOW = 256 * 1024;
+
+/**
+ * A plain layer's file bytes through a read window of its own (its source must have readInto):
+ * entries read in the order they lie in the layer cost one read per window, not one per entry.
+ * What `bytes` returns is valid until the next call.
+ */
+export class LayerWindow {
+  private window: Buffer | null = null;
+  private start = 0;
+  private length = 0;
+  constructor(private readonly layer: StoredLayer) {}
+
+  bytes(entry: LayerEntry): Buffer {
+    const { source, offset } = this.layer.blob;
+    const at = offset + entry.dataOffset;
+    const size = entry.size;
+    if (at >= this.start && at + size <= this.start + this.length)
+      return this.window!.subarray(at - this.start, at - this.start + size);
+    if (size > WINDOW) {
+      const bytes = Buffer.allocUnsafe(size);
+      source.readInto!(bytes, at, size);
+      return bytes;
+    }
+    this.window ??= Buffer.allocUnsafe(WINDOW);
+    const length = Math.max(size, Math.min(WINDOW, offset + this.layer.blob.length - at));
+    source.readInto!(this.window, at, length);
+    this.start = at;
+    this.length = length;
+    return this.window.subarray(0, size);
+  }
+}
+
 /** sha256 of an entry's content; computed once and kept on the entry. */
 export async function entryDigest(layer: StoredLayer, entry: LayerEntry): Promise<string> {
   if (entry.digest) return entry.digest;
@@ -60,14 +93,21 @@ export async function entryDigest(layer: StoredLayer, entry: LayerEntry): Promis
 }
 
 /**
- * The contents of several entries of one layer (small files): by offset from a plain layer, or
- * in one decompressing pass over a compressed one.
+ * The contents of several entries of one layer (small files), in the order they lie in it: by
+ * offset from a plain layer, or in one decompressing pass over a compressed one. A plain layer's
+ * bytes are valid until the next entry is read.
  */
 export async function* readEntries(
   layer: StoredLayer,
   entries: LayerEntry[],
 ): AsyncGenerator<[LayerEntry, Buffer]> {
   if (entries.length === 0) return;
+  if (layer.compression === 'none' && layer.blob.source.readInto) {
+    const window = new LayerWindow(layer);
+    const inOrder = [...entries].sort((a, b) => a.dataOffset - b.dataOffset);
+    for (const entry of inOrder) yield [entry, entry.size ? window.bytes(entry) : Buffer.alloc(0)];
+    return;
+  }
   if (layer.compression === 'none') {
     for (const entry of entries) {
       yield [
