@@ -87,18 +87,19 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
   // dive's sums per path, in columns: the total and the least of its sizes, and how many times.
   // A path's column is kept on its node in the stacked tree; a path whose node a whiteout
   // removed keeps it in `buried` until the path is placed again.
-  const cumulatives: number[] = [];
-  const mins: number[] = [];
-  const counts: number[] = [];
+  // At most one column per entry and whiteout: typed arrays, allocated once.
+  let capacity = 0;
+  for (const index of indexes) capacity += index.entries.length + index.whiteouts.length;
+  const cumulatives = new Float64Array(capacity);
+  const mins = new Float64Array(capacity).fill(Infinity);
+  const counts = new Uint32Array(capacity);
+  let columns = 0;
   const buried = new Map<string, number>();
   const slotOf = (path: string, node: DiveNode | undefined): number => {
     if (node && node.slot >= 0) return node.slot;
     let slot = buried.size ? buried.get(path) : undefined;
     if (slot === undefined) {
-      slot = cumulatives.length;
-      cumulatives.push(0);
-      mins.push(Infinity);
-      counts.push(0);
+      slot = columns++;
       if (!node) buried.set(path, slot);
     } else if (node) buried.delete(path);
     if (node) node.slot = slot;
@@ -164,7 +165,7 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
   let minimum = 0;
   let cumulative = 0;
   let wastedBytes = 0;
-  for (let slot = 0; slot < cumulatives.length; slot++) {
+  for (let slot = 0; slot < columns; slot++) {
     minimum += mins[slot]!;
     cumulative += cumulatives[slot]!;
     if (counts[slot]! > 1) wastedBytes += cumulatives[slot]!;
