@@ -28,6 +28,24 @@ export function globToRegExp(glob: string): RegExp {
   return glob.includes('/') ? new RegExp(`^${out}$`, 'i') : new RegExp(`(^|/)${out}$`, 'i');
 }
 
+/** The only characters outside ASCII that lower-case to ASCII: İ (to i and a dot), K (Kelvin). */
+const LOWERS_TO_ASCII = /[\u0130\u212a]/;
+const NOT_ASCII = /[^\u0020-\u007e]/;
+
+/**
+ * Whether a path holds `text`, both in lower case: `path.toLowerCase().includes(lower)`, without
+ * making a lower-case copy of every path. For an ASCII text, a case-insensitive regular
+ * expression finds exactly the matches made of ASCII characters (it maps no other character to
+ * ASCII); only a path with one of the two characters that lower-case to ASCII is lower-cased too.
+ */
+function containsIgnoringCase(text: string): NodeTest {
+  const lower = text.toLowerCase();
+  const slow: NodeTest = (n) => n.path.toLowerCase().includes(lower);
+  if (NOT_ASCII.test(text)) return slow;
+  const re = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  return (n) => re.test(n.path) || (LOWERS_TO_ASCII.test(n.path) && slow(n));
+}
+
 export function compileFilter(filter: TreeFilter): NodeTest {
   const tests: NodeTest[] = [];
   if (filter.text) {
@@ -47,8 +65,7 @@ export function compileFilter(filter: TreeFilter): NodeTest {
       const re = globToRegExp(text);
       tests.push((n) => re.test(n.path));
     } else {
-      const lower = text.toLowerCase();
-      tests.push((n) => n.path.toLowerCase().includes(lower));
+      tests.push(containsIgnoringCase(text));
     }
   }
   if (filter.changes?.length) {
@@ -59,5 +76,6 @@ export function compileFilter(filter: TreeFilter): NodeTest {
     const min = filter.minSize;
     tests.push((n) => n.type === 'file' && n.placed.entry.size >= min);
   }
+  if (tests.length === 1) return tests[0]!;
   return (node) => tests.every((t) => t(node));
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { demoArchivePath } from '../demo/demo-archive';
-import { globToRegExp } from './tree-filter';
+import { compileFilter, globToRegExp } from './tree-filter';
+import { ViewNode } from './view-tree';
+import type { Placed } from '../tree/merged-tree';
 import type { TreeRow } from '../../api/explorer';
 import { TreeView } from './tree-view';
 
@@ -104,6 +106,21 @@ describe('a file view', () => {
     expect(view.page(index, 1)[0]!.path).toBe('/usr/share/doc/README');
     expect(view.page(index, 1)[0]!.depth).toBe(3);
     expect(view.page(2, 2).map((r) => r.name)).toEqual(['etc', 'root']);
+  });
+
+  it('matches a substring as both paths in lower case would, whatever the characters', () => {
+    const node = (path: string) =>
+      new ViewNode(path, path.slice(path.lastIndexOf('/') + 1), {} as Placed, 'unchanged');
+    const test = compileFilter({ text: 'K.b' });
+    expect(test(node('/x/K.B'))).toBe(true);
+    expect(test(node('/x/aK.bc'))).toBe(true);
+    expect(test(node('/x/kxb'))).toBe(false); // the dot is a dot
+    expect(test(node('/x/\u212a.b'))).toBe(true); // the Kelvin sign is a k in lower case
+    expect(test(node('/x/\u00e9/k.B'))).toBe(true);
+    expect(test(node('/x/\u00e9/kb'))).toBe(false);
+    expect(compileFilter({ text: '\u00c9T\u00c9' })(node('/x/\u00e9t\u00e9.txt'))).toBe(true);
+    expect(compileFilter({ text: '(a|b)' })(node('/x/(A|B)'))).toBe(true);
+    expect(compileFilter({ text: '(a|b)' })(node('/x/a'))).toBe(false);
   });
 
   it('reads globs as shells do', () => {

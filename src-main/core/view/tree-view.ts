@@ -4,6 +4,7 @@ import type { TreeRow, TreeViewSpec } from '../../api/explorer';
 import { StrataError } from '../errors';
 import type { ImageModel } from '../image/load-image';
 import { parentOf } from '../layer/entry-path';
+import { keptChildren, sortedChildren } from './sorted-children';
 import { compileFilter, isActive, type NodeTest } from './tree-filter';
 import { ViewNode, viewTree } from './view-tree';
 
@@ -11,7 +12,7 @@ interface FlatRow {
   node: ViewNode;
   depth: number;
   /** Children shown for this node (already filtered and sorted), or null when not a directory. */
-  children: ViewNode[] | null;
+  children: readonly ViewNode[] | null;
 }
 
 export class TreeView {
@@ -22,9 +23,11 @@ export class TreeView {
   private expandEverything: boolean;
   private flat: FlatRow[] | null = null;
   /** Visible children per directory, once the filter has been applied. */
-  private readonly shown = new Map<ViewNode, ViewNode[]>();
+  private readonly shown = new Map<ViewNode, readonly ViewNode[]>();
   /** Nodes that match the filter or have a matching descendant. */
-  private readonly keep: Set<ViewNode> | null;
+  private readonly keep: Set<ViewNode> | null = null;
+  /** Nodes that match the filter, or null without one. */
+  readonly matches: number | null = null;
 
   /** A view of one layer of an image, or of a tree made elsewhere (a comparison's). */
   constructor(
@@ -36,16 +39,9 @@ export class TreeView {
         ? source
         : viewTree(source, spec.layer ?? 0, spec.mode ?? 'aggregate');
     this.test = isActive(spec.filter) ? compileFilter(spec.filter!) : null;
-    this.keep = this.test ? this.matchingSet(this.test) : null;
+    if (this.test) ({ keep: this.keep, matches: this.matches } = this.matchingSet(this.test));
     // With a filter, every directory on the way to a match starts open.
     this.expandEverything = this.test !== null;
-  }
-
-  get matches(): number | null {
-    if (!this.keep || !this.test) return null;
-    let n = 0;
-    for (const node of this.keep) if (node !== this.root && this.test(node)) n++;
-    return n;
   }
 
   setExpanded(path: string, expanded: boolean): void {
@@ -88,11 +84,11 @@ export class TreeView {
     return this.expandEverything || this.expanded.has(node.path);
   }
 
-  private childrenOf(node: ViewNode): ViewNode[] {
+  private childrenOf(node: ViewNode): readonly ViewNode[] {
+    if (!this.keep) return sortedChildren(node, this.spec.sort);
     let list = this.shown.get(node);
     if (!list) {
-      list = (node.children ?? []).filter((child) => !this.keep || this.keep.has(child));
-      list.sort(this.spec.sort === 'size' ? bySizeThenName : byName);
+      list = keptChildren(node, this.spec.sort, this.keep);
       this.shown.set(node, list);
     }
     return list;
@@ -138,29 +134,36 @@ export class TreeView {
     };
   }
 
-  /** Every node that passes the test, with all its ancestors. */
-  private matchingSet(test: NodeTest): Set<ViewNode> {
+  /**
+   * Every node that passes the test, with all its ancestors (the root when any passes). One walk
+   * of the tree that allocates nothing per node: it tests every path of the image.
+   */
+  private matchingSet(test: NodeTest): { keep: Set<ViewNode>; matches: number } {
     const keep = new Set<ViewNode>();
+    let matches = 0;
+    /** The nodes from the root down to the one being looked at. */
     const path: ViewNode[] = [];
-    const stack: { node: ViewNode; depth: number }[] = [{ node: this.root, depth: 0 }];
+    const stack: ViewNode[] = [this.root];
+    const depths: number[] = [0];
     while (stack.length) {
-      const { node, depth } = stack.pop()!;
-      path.length = depth;
-      path.push(node);
-      if (node !== this.root && test(node)) {
-        for (let i = path.length - 1; i >= 0 && !keep.has(path[i]!); i--) keep.add(path[i]!);
+      const node = stack.pop()!;
+      const depth = depths.pop()!;
+      path[depth] = node;
+      if (depth > 0 && test(node)) {
+        matches++;
+        for (let i = depth; i >= 0 && !keep.has(path[i]!); i--) keep.add(path[i]!);
       }
-      if (node.children)
-        for (const child of node.children) stack.push({ node: child, depth: depth + 1 });
+      const children = node.children;
+      if (children) {
+        for (let i = 0; i < children.length; i++) {
+          stack.push(children[i]!);
+          depths.push(depth + 1);
+        }
+      }
     }
-    return keep;
+    return { keep, matches };
   }
 }
-
-const byName = (a: ViewNode, b: ViewNode): number =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-const bySizeThenName = (a: ViewNode, b: ViewNode): number =>
-  b.totalSize - a.totalSize || byName(a, b);
 
 export function checkSpec(spec: TreeViewSpec, layers: number): void {
   if (!Number.isInteger(spec.layer) || spec.layer < 0 || spec.layer >= layers) {

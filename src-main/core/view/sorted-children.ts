@@ -1,0 +1,43 @@
+// What every view of one tree shares, made once per tree and kept as long as the tree is: each
+// directory's children in each sort order (each view would otherwise sort them again).
+import type { TreeSort } from '../../api/explorer';
+import type { ViewNode } from './view-tree';
+
+const sorted: Record<TreeSort, WeakMap<ViewNode, readonly ViewNode[]>> = {
+  name: new WeakMap(),
+  size: new WeakMap(),
+};
+
+/** A directory's children in `sort` order (the same array for every view of the tree). */
+export function sortedChildren(node: ViewNode, sort: TreeSort): readonly ViewNode[] {
+  const cache = sorted[sort];
+  let list = cache.get(node);
+  if (!list) {
+    list = [...(node.children ?? [])].sort(SORTS[sort]);
+    cache.set(node, list);
+  }
+  return list;
+}
+
+/**
+ * The children of a directory that `keep` holds, in `sort` order: from the sorted list when it
+ * is made already, else sorting only those (a filter keeps few of a big directory's children).
+ */
+export function keptChildren(
+  node: ViewNode,
+  sort: TreeSort,
+  keep: ReadonlySet<ViewNode>,
+): ViewNode[] {
+  const all = sorted[sort].get(node);
+  if (all) return all.filter((child) => keep.has(child));
+  return (node.children ?? []).filter((child) => keep.has(child)).sort(SORTS[sort]);
+}
+
+const byName = (a: ViewNode, b: ViewNode): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const bySizeThenName = (a: ViewNode, b: ViewNode): number =>
+  b.totalSize - a.totalSize || byName(a, b);
+const SORTS: Record<TreeSort, (a: ViewNode, b: ViewNode) => number> = {
+  name: byName,
+  size: bySizeThenName,
+};
