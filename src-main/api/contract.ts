@@ -14,6 +14,24 @@ import type {
 import type { ComparedFile, CompareSummary } from './compare';
 import type { Finding } from './findings';
 
+/** A page of rows a call may ask to have in its answer (saving a view:rows after it). */
+export interface RowsWanted {
+  offset: number;
+  limit: number;
+}
+
+export interface RowsPage {
+  offset: number;
+  rows: TreeRow[];
+}
+
+export interface OpenedViewAnswer extends Partial<RowsPage> {
+  viewId: string;
+  total: number;
+  matches: number | null;
+  index?: number;
+}
+
 /** The engine channels (list, images, open with progress and cancel, export cache) are in engine.ts. */
 export interface Channels extends EngineChannels {
   /** Open an archive at a path on the machine running the service. */
@@ -26,18 +44,24 @@ export interface Channels extends EngineChannels {
   /** Electron only: show the native Open dialog; null when cancelled. */
   'dialog:openArchive': { request: Record<string, never>; response: string | null };
 
-  /** A file view over one layer; rows are then fetched a page at a time. */
+  /**
+   * A file view over one layer; rows are then fetched a page at a time. With `keep`, the
+   * directories above that path are opened too and `index` is its row (-1 when the view hides
+   * it); with `rows`, the answer carries a page of rows: the `limit` rows from `offset`, or, when
+   * `keep` is shown, the page of `limit` rows that holds it (`offset` says which).
+   */
   'view:open': {
-    request: { handle: string } & TreeViewSpec;
-    response: { viewId: string; total: number; matches: number | null };
+    request: { handle: string } & TreeViewSpec & { keep?: string; rows?: RowsWanted };
+    response: OpenedViewAnswer;
   };
   'view:rows': {
     request: { viewId: string; offset: number; limit: number };
     response: { total: number; offset: number; rows: TreeRow[] };
   };
+  /** With `rows`, the answer carries the rows from `offset` as they are after the change. */
   'view:expand': {
-    request: { viewId: string; path: string; expanded: boolean };
-    response: { total: number };
+    request: { viewId: string; path: string; expanded: boolean; rows?: RowsWanted };
+    response: { total: number } & Partial<RowsPage>;
   };
   'view:expandAll': { request: { viewId: string; expanded: boolean }; response: { total: number } };
   /** Opens the directories above `path`; `index` is its row, -1 when the filter hides it. */

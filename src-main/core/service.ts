@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { OpenedImage } from '../api/model';
-import type { StrataEvent } from '../api/contract';
+import type { OpenedViewAnswer, RowsPage, RowsWanted, StrataEvent } from '../api/contract';
 import { StrataError } from './errors';
 import { summarize } from './inspect';
 import { loadImage, type ImageModel } from './image/load-image';
@@ -153,13 +153,27 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     await image.model.close();
   }
 
-  openView(
-    handle: string,
-    spec: TreeViewSpec,
-  ): { viewId: string; total: number; matches: number | null } {
+  /**
+   * Opens a file view. With `keep`, opens the directories above that path too and answers its
+   * row; with `rows`, answers a page of rows as well: from `rows.offset`, or the page that holds
+   * the kept path when the view shows it.
+   */
+  openView(handle: string, spec: TreeViewSpec, keep?: string, rows?: RowsWanted): OpenedViewAnswer {
     const model = this.model(handle);
     checkSpec(spec, model.indexes.length);
-    return this.keepView(handle, new TreeView(model, spec));
+    const view = new TreeView(model, spec);
+    const index = keep === undefined ? undefined : view.reveal(keep);
+    const opened: OpenedViewAnswer = this.keepView(handle, view);
+    if (index !== undefined) opened.index = index;
+    if (rows) {
+      const offset =
+        index !== undefined && index >= 0
+          ? Math.floor(index / rows.limit) * rows.limit
+          : rows.offset;
+      opened.offset = offset;
+      opened.rows = view.page(offset, rows.limit);
+    }
+    return opened;
   }
 
   viewRows(
@@ -171,10 +185,17 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     return { total: view.total, offset, rows: view.page(offset, limit) };
   }
 
-  expand(viewId: string, path: string, expanded: boolean): { total: number } {
+  /** Opens or closes a directory; with `rows`, answers those rows as they are after it. */
+  expand(
+    viewId: string,
+    path: string,
+    expanded: boolean,
+    rows?: RowsWanted,
+  ): { total: number } & Partial<RowsPage> {
     const view = this.view(viewId);
     view.setExpanded(path, expanded);
-    return { total: view.total };
+    if (!rows) return { total: view.total };
+    return { total: view.total, offset: rows.offset, rows: view.page(rows.offset, rows.limit) };
   }
 
   expandAll(viewId: string, expanded: boolean): { total: number } {

@@ -126,6 +126,20 @@ describe('createDispatcher', () => {
       }),
       dispatch('view:rows', { viewId: 'v', offset: 0, limit: 1e9 }),
       dispatch('view:expand', { viewId: 'v', path: '/a', expanded: 'yes' }),
+      dispatch('view:expand', {
+        viewId: 'v',
+        path: '/a',
+        expanded: true,
+        rows: { offset: 0, limit: 1e9 },
+      }),
+      dispatch('view:open', {
+        handle: 'h',
+        layer: 0,
+        mode: 'changes',
+        sort: 'name',
+        rows: { offset: 0, limit: 10, page: 1 },
+      }),
+      dispatch('view:open', { handle: 'h', layer: 0, mode: 'changes', sort: 'name', keep: '' }),
       dispatch('image:read', {
         handle: 'h',
         layer: 0,
@@ -139,6 +153,45 @@ describe('createDispatcher', () => {
       expect(result).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     }
     expect(service.list()).toEqual([]);
+  });
+
+  it('answers the rows in view with an open or an expand, and the row of a kept path', async () => {
+    const dispatch = createDispatcher(real());
+    const { handle } = await value<OpenedImage>(dispatch('image:openDemo', {}));
+    type Rows = { total: number; offset: number; rows: { path: string }[] };
+    const spec = { handle, layer: 3, mode: 'aggregate', sort: 'name' };
+    const view = (await value<object>(
+      dispatch('view:open', {
+        ...spec,
+        keep: '/usr/share/doc/README',
+        rows: { offset: 0, limit: 4 },
+      }),
+    )) as Rows & { viewId: string; index: number };
+    // Below /app, /bin, /etc, /root, /tmp, /usr, /usr/lib, /usr/share, /usr/share/doc.
+    expect(view.index).toBe(9);
+    expect(view.offset).toBe(8); // the page of 4 rows that holds it
+    expect(view.rows.map((r) => r.path)).toEqual([
+      '/usr/share/doc',
+      '/usr/share/doc/README',
+      '/var',
+    ]);
+    const expanded = (await value<object>(
+      dispatch('view:expand', {
+        viewId: view.viewId,
+        path: '/app',
+        expanded: true,
+        rows: { offset: 0, limit: 3 },
+      }),
+    )) as Rows;
+    expect(expanded.total).toBe(view.total + 4);
+    expect(expanded.rows.map((r) => r.path)).toEqual([
+      '/app',
+      '/app/data.bin',
+      '/app/package.json',
+    ]);
+    // Without keep or rows, the answers are as they were.
+    const plain = await value<object>(dispatch('view:open', spec));
+    expect(Object.keys(plain).sort()).toEqual(['matches', 'total', 'viewId']);
   });
 
   it('passes errors through describeError: codes and messages naming the file, never a stack', async () => {

@@ -2,7 +2,7 @@
 // the browser mode's HTTP API (web/server.ts). It checks a request's shape for its channel, calls
 // the service and answers a Result; errors go through describeError, never with a stack trace.
 // It imports nothing from electron: Electron-only work arrives as a FrontDoor hook.
-import type { Channel, ErrorInfo, Request, Response, Result } from '../api/contract';
+import type { Channel, ErrorInfo, Request, Response, Result, RowsWanted } from '../api/contract';
 import { CHANNELS } from '../api/contract';
 import type { StrataService } from '../core/service';
 import { describeError } from '../core/errors';
@@ -164,6 +164,17 @@ function treeFilter(raw: unknown, channel: string): TreeFilter | undefined {
   return filter;
 }
 
+/** The page of rows a call asks to have in its answer, if any. */
+function rowsWanted(raw: unknown, channel: string): RowsWanted | undefined {
+  if (raw === undefined) return undefined;
+  const body = plainObject(raw, `${channel} rows`);
+  onlyKeys(body, channel, ['offset', 'limit']);
+  return {
+    offset: integer(body, channel, 'offset', Number.MAX_SAFE_INTEGER),
+    limit: integer(body, channel, 'limit', MAX_PAGE_ROWS),
+  };
+}
+
 /** Checks `raw` against the channel's request type; throws BadRequest with a clear message. */
 export function parseRequest<C extends Channel>(channel: C, raw: unknown): Request<C> {
   const body = plainObject(raw, channel);
@@ -181,14 +192,19 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
       onlyKeys(body, channel, []);
       return {} as Request<C>;
     case 'view:open': {
-      onlyKeys(body, channel, ['handle', 'layer', 'mode', 'sort', 'filter']);
+      onlyKeys(body, channel, ['handle', 'layer', 'mode', 'sort', 'filter', 'keep', 'rows']);
       const filter = treeFilter(body.filter, channel);
+      const rows = rowsWanted(body.rows, channel);
       return {
         handle: text(body, channel, 'handle', MAX_HANDLE_LENGTH),
         layer: integer(body, channel, 'layer', MAX_LAYER),
         mode: oneOf(body, channel, 'mode', ['aggregate', 'changes'] as const),
         sort: oneOf(body, channel, 'sort', ['size', 'name'] as const),
         ...(filter ? { filter } : {}),
+        ...(body.keep !== undefined
+          ? { keep: text(body, channel, 'keep', MAX_PATH_LENGTH * 16) }
+          : {}),
+        ...(rows ? { rows } : {}),
       } as Request<C>;
     }
     case 'view:rows':
@@ -198,13 +214,16 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
         offset: integer(body, channel, 'offset', Number.MAX_SAFE_INTEGER),
         limit: integer(body, channel, 'limit', MAX_PAGE_ROWS),
       } as Request<C>;
-    case 'view:expand':
-      onlyKeys(body, channel, ['viewId', 'path', 'expanded']);
+    case 'view:expand': {
+      onlyKeys(body, channel, ['viewId', 'path', 'expanded', 'rows']);
+      const rows = rowsWanted(body.rows, channel);
       return {
         viewId: text(body, channel, 'viewId', MAX_HANDLE_LENGTH),
         path: text(body, channel, 'path', MAX_PATH_LENGTH * 16),
         expanded: flag(body, channel, 'expanded'),
+        ...(rows ? { rows } : {}),
       } as Request<C>;
+    }
     case 'view:expandAll':
       onlyKeys(body, channel, ['viewId', 'expanded']);
       return {
@@ -311,8 +330,8 @@ async function call<C extends Channel>(
       if (!door.chooseArchivePath) throw new Unsupported();
       return (await door.chooseArchivePath()) as Response<C>;
     case 'view:open': {
-      const { handle, ...spec } = request as Request<'view:open'>;
-      return service.openView(handle, spec) as Response<C>;
+      const { handle, keep, rows, ...spec } = request as Request<'view:open'>;
+      return service.openView(handle, spec, keep, rows) as Response<C>;
     }
     case 'view:rows': {
       const r = request as Request<'view:rows'>;
@@ -320,7 +339,7 @@ async function call<C extends Channel>(
     }
     case 'view:expand': {
       const r = request as Request<'view:expand'>;
-      return service.expand(r.viewId, r.path, r.expanded) as Response<C>;
+      return service.expand(r.viewId, r.path, r.expanded, r.rows) as Response<C>;
     }
     case 'view:expandAll': {
       const r = request as Request<'view:expandAll'>;

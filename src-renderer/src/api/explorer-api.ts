@@ -1,7 +1,12 @@
 // The explorer half of StrataApi, the same over both transports: file views a page of rows at a
 // time, one entry's details, a file's bytes a page at a time, waste, findings and the size map.
 // Saving a file differs: Electron asks where with a native dialog, the browser downloads a URL.
-import type { Channels } from '../../../src-main/api/contract';
+import type {
+  Channels,
+  OpenedViewAnswer,
+  RowsPage,
+  RowsWanted,
+} from '../../../src-main/api/contract';
 import type {
   EntryDetails,
   SizeMapNode,
@@ -38,18 +43,31 @@ export interface FileRef {
   path: string;
 }
 
-export interface OpenedView {
-  viewId: string;
-  total: number;
-  /** Paths that match the filter (null without one). */
-  matches: number | null;
+/**
+ * An open view: its row count and the paths that match the filter (null without one); with
+ * `keep`, that path's row as `index`; with `rows`, a page of rows (a comparison's views answer
+ * neither, and the tree asks for them apart).
+ */
+export type OpenedView = OpenedViewAnswer;
+
+/** What openView may be asked besides the view (see view:open). */
+export interface OpenOptions {
+  keep?: string;
+  rows?: RowsWanted;
 }
 
 export interface ExplorerApi {
-  openView(handle: string, spec: TreeViewSpec): Promise<OpenedView>;
+  openView(handle: string, spec: TreeViewSpec, options?: OpenOptions): Promise<OpenedView>;
   rows(viewId: string, offset: number, limit: number): Promise<{ total: number; rows: TreeRow[] }>;
   /** Opens or closes a directory; resolves to the new row count. */
   expand(viewId: string, path: string, expanded: boolean): Promise<number>;
+  /** Opens or closes a directory; resolves to the new row count and `rows` as they are now. */
+  expandAndRead(
+    viewId: string,
+    path: string,
+    expanded: boolean,
+    rows: RowsWanted,
+  ): Promise<{ total: number } & Partial<RowsPage>>;
   expandAll(viewId: string, expanded: boolean): Promise<number>;
   /** Opens the directories above `path`: its row index (-1 when the filter hides it). */
   reveal(viewId: string, path: string): Promise<{ total: number; index: number }>;
@@ -88,7 +106,7 @@ export function decodeBase64(base64: string): Uint8Array {
 
 export function createExplorerApi(call: ExplorerCall, saveBy: ExplorerApi['saveBy']): ExplorerApi {
   return {
-    openView: (handle, spec) => call('view:open', { handle, ...spec }),
+    openView: (handle, spec, options) => call('view:open', { handle, ...spec, ...options }),
     async rows(viewId, offset, limit) {
       const { total, rows } = await call('view:rows', { viewId, offset, limit });
       return { total, rows };
@@ -96,6 +114,8 @@ export function createExplorerApi(call: ExplorerCall, saveBy: ExplorerApi['saveB
     async expand(viewId, path, expanded) {
       return (await call('view:expand', { viewId, path, expanded })).total;
     },
+    expandAndRead: (viewId, path, expanded, rows) =>
+      call('view:expand', { viewId, path, expanded, rows }),
     async expandAll(viewId, expanded) {
       return (await call('view:expandAll', { viewId, expanded })).total;
     },

@@ -11,6 +11,8 @@ const PAGE_SIZE = 200;
 const MAX_PAGES = 30;
 /** Rows fetched beyond the visible ones, each way. */
 const READ_AHEAD = 100;
+/** Pages an open or an expand asks to have in its answer at most. */
+const MAX_PAGES_WITH_A_CHANGE = 3;
 
 export class FileTreeModel {
   /** Rows in the view (with the open directories' children). */
@@ -56,7 +58,12 @@ export class FileTreeModel {
     this.loading = true;
     let opened: OpenedView;
     try {
-      opened = await this.api.openView(this.handle, spec);
+      // The kept path's row and the rows in view come with the answer (an image's views; a
+      // comparison's answer neither, and are asked apart).
+      opened = await this.api.openView(this.handle, spec, {
+        ...(keep ? { keep } : {}),
+        rows: this.rowsInView(),
+      });
     } catch (error) {
       if (sequence === this.openSequence) this.loading = false;
       throw error;
@@ -70,7 +77,11 @@ export class FileTreeModel {
     if (previous) void this.api.closeView(previous).catch(() => {});
     let total = opened.total;
     let index = -1;
-    if (keep) {
+    let rowsAreCurrent = true;
+    if (keep && opened.index !== undefined) index = opened.index;
+    else if (keep) {
+      // Revealing changes the rows: any that came with the answer are from before it.
+      rowsAreCurrent = false;
       try {
         ({ total, index } = await this.api.reveal(opened.viewId, keep));
       } catch {
@@ -79,6 +90,7 @@ export class FileTreeModel {
       if (sequence !== this.openSequence) return null;
     }
     this.cache.clear();
+    if (rowsAreCurrent) this.keepRows(opened, total);
     this.total = total;
     this.matches = opened.matches;
     this.opening = false;
@@ -111,9 +123,11 @@ export class FileTreeModel {
     const before = this.total;
     return this.change(async () => {
       try {
-        const total = await this.api.expand(viewId, row.path, expanded);
+        // The rows in view (which an expand below them changes) come with the answer.
+        const answer = await this.api.expandAndRead(viewId, row.path, expanded, this.rowsInView());
         if (viewId !== this.viewId) return;
-        this.refresh(total);
+        const total = answer.total;
+        this.refresh(total, answer);
         if (total !== before) this.onshift?.(index, total - before);
       } catch (error) {
         row.expanded = !expanded;
@@ -147,9 +161,10 @@ export class FileTreeModel {
   }
 
   private change(work: () => Promise<void>): Promise<void> {
-    const previous = this.changing ?? Promise.resolve();
     this.changes++;
-    const next = previous.then(work).finally(() => this.changes--);
+    // With nothing in flight, the call leaves at once, before the page re-renders for the click.
+    const started = this.changing ? this.changing.then(work) : work();
+    const next = started.finally(() => this.changes--);
     this.changing = next;
     void next.finally(() => {
       if (this.changing === next) this.changing = null;
@@ -197,8 +212,33 @@ export class FileTreeModel {
     this.viewId = null;
   }
 
-  private refresh(total: number): void {
+  /**
+   * The pages of the rows in view and around them (what fetchVisible would ask for next), to ask
+   * with a call that changes them rather than after it.
+   */
+  private rowsInView(): { offset: number; limit: number } {
+    const { start, end } = this.visible;
+    const first = this.cache.pageOf(Math.max(0, start - READ_AHEAD));
+    const last = this.cache.pageOf(Math.max(0, end + READ_AHEAD));
+    const pages = Math.min(MAX_PAGES_WITH_A_CHANGE, Math.max(1, last - first + 1));
+    return { offset: first * PAGE_SIZE, limit: pages * PAGE_SIZE };
+  }
+
+  /** Keeps rows that came with an answer, a page at a time (whole pages, or the last one). */
+  private keepRows(answer: { offset?: number; rows?: TreeRow[] }, total: number): void {
+    const { offset, rows } = answer;
+    if (offset === undefined || !rows || offset % PAGE_SIZE !== 0) return;
+    for (let at = 0; at < rows.length; at += PAGE_SIZE) {
+      const pageRows = rows.slice(at, at + PAGE_SIZE);
+      if (pageRows.length < PAGE_SIZE && offset + at + pageRows.length < total) break;
+      const page = this.cache.pageOf(offset + at);
+      this.cache.put(page, pageRows, this.cache.begin(page));
+    }
+  }
+
+  private refresh(total: number, answer: { offset?: number; rows?: TreeRow[] } = {}): void {
     this.cache.invalidate();
+    this.keepRows(answer, total);
     this.total = total;
     this.version++;
     this.fetchVisible();
