@@ -14,8 +14,12 @@ export type FilterKind = NonNullable<TreeFilter['kind']>;
 /** The change types the filter offers (unchanged paths are what "no change filter" adds). */
 export const FILTER_CHANGES: Exclude<Change, 'unchanged'>[] = ['added', 'modified', 'removed'];
 
-/** How long typing in the filter waits before it asks the service. */
-const FILTER_DELAY_MS = 120;
+/**
+ * How long typing in the filter waits for another key before it asks the service (keys that
+ * come together, a paste or a held key, ask once). While a filter is being applied, the next
+ * waits for it and then asks with the text as it is by then: keys typed in the meantime ask once.
+ */
+const FILTER_DELAY_MS = 30;
 
 export class Explorer {
   readonly image: OpenedImage;
@@ -52,6 +56,9 @@ export class Explorer {
   wantsTreeFocus = $state(false);
 
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The filter text being applied, and whether the text changed again since it was asked. */
+  private filtering: Promise<unknown> | null = null;
+  private filterAgain = false;
 
   constructor(
     private readonly api: StrataApi,
@@ -163,11 +170,25 @@ export class Explorer {
     void this.reload();
   }
 
-  /** Typing: applied after a short pause, so a fast typist sends one request. */
+  /** Typing: applied after a short pause, one request at a time (see FILTER_DELAY_MS). */
   setFilterText(text: string): void {
     this.filterText = text;
     clearTimeout(this.filterTimer);
-    this.filterTimer = setTimeout(() => void this.reload(), FILTER_DELAY_MS);
+    this.filterTimer = setTimeout(() => this.applyFilterText(), FILTER_DELAY_MS);
+  }
+
+  private applyFilterText(): void {
+    if (this.disposed) return;
+    if (this.filtering) {
+      this.filterAgain = true;
+      return;
+    }
+    this.filtering = this.reload().finally(() => {
+      this.filtering = null;
+      if (!this.filterAgain) return;
+      this.filterAgain = false;
+      this.applyFilterText();
+    });
   }
 
   setFilterKind(kind: FilterKind): void {
@@ -189,6 +210,7 @@ export class Explorer {
 
   clearFilter(): void {
     clearTimeout(this.filterTimer);
+    this.filterAgain = false;
     this.filterText = '';
     this.filterChanges = [];
     this.minSize = 0;
@@ -214,6 +236,7 @@ export class Explorer {
     if (index === null) return false;
     if (index < 0 && (this.mode !== 'aggregate' || this.filterActive)) {
       clearTimeout(this.filterTimer);
+      this.filterAgain = false;
       this.mode = 'aggregate';
       this.filterText = '';
       this.filterChanges = [];

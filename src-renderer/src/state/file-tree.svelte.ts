@@ -27,6 +27,8 @@ export class FileTreeModel {
   loading = $state(false);
   /** Expands and collapses the service has not answered yet. */
   changes = $state(0);
+  /** The filter text of the view shown ('' without one): what its rows answer. */
+  shownFilterText = $state('');
 
   /**
    * Called when rows moved: `count` rows were inserted (or removed, when negative) below the row
@@ -93,6 +95,7 @@ export class FileTreeModel {
     if (rowsAreCurrent) this.keepRows(opened, total);
     this.total = total;
     this.matches = opened.matches;
+    this.shownFilterText = spec.filter?.text ?? '';
     this.opening = false;
     this.loading = false;
     this.version++;
