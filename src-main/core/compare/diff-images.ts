@@ -138,39 +138,41 @@ function alignLayers(a: ImageModel, b: ImageModel, shared: number): AlignedLayer
 /** Walks both trees in step, sorted by name, without recursion. */
 export async function diffImages(a: ImageModel, b: ImageModel): Promise<DiffResult> {
   const files: FileDiff[] = [];
-  const addAll = (path: string, node: FsNode, side: 'a' | 'b'): void => {
-    const stack: [string, FsNode][] = [[path, node]];
+  // A node's entry carries the node's own path (the tree places every entry at its path).
+  const addAll = (node: FsNode, side: 'a' | 'b'): void => {
+    const stack = [node];
     while (stack.length) {
-      const [p, n] = stack.pop()!;
+      const n = stack.pop()!;
+      const path = n.placed.entry.path;
       files.push(
         side === 'a'
-          ? { path: p, change: 'removed', a: entry(p, n.placed), b: null }
-          : { path: p, change: 'added', a: null, b: entry(p, n.placed) },
+          ? { path, change: 'removed', a: entry(path, n.placed), b: null }
+          : { path, change: 'added', a: null, b: entry(path, n.placed) },
       );
-      if (n.children) for (const [name, child] of n.children) stack.push([`${p}/${name}`, child]);
+      if (n.children) for (const child of n.children.values()) stack.push(child);
     }
   };
   const candidates: [string, FsNode, FsNode][] = [];
-  const stack: [string, FsNode, FsNode][] = [['', a.tree.root, b.tree.root]];
+  const stack: [Map<string, FsNode>, Map<string, FsNode>][] = [
+    [a.tree.root.children!, b.tree.root.children!],
+  ];
   while (stack.length) {
-    const [prefix, na, nb] = stack.pop()!;
-    const names = new Set([...(na.children?.keys() ?? []), ...(nb.children?.keys() ?? [])]);
-    for (const name of names) {
-      const path = `${prefix}/${name}`;
-      const ca = na.children?.get(name);
-      const cb = nb.children?.get(name);
-      if (!cb) addAll(path, ca!, 'a');
-      else if (!ca) addAll(path, cb, 'b');
-      else {
-        if (ca.children && cb.children) stack.push([path, ca, cb]);
-        else {
-          // one side a directory and the other not: the whole subtree of the directory side changes
-          if (ca.children) for (const [n2, c2] of ca.children) addAll(`${path}/${n2}`, c2, 'a');
-          if (cb.children) for (const [n2, c2] of cb.children) addAll(`${path}/${n2}`, c2, 'b');
-        }
-        candidates.push([path, ca, cb]);
+    const [ka, kb] = stack.pop()!;
+    for (const [name, ca] of ka) {
+      const cb = kb.get(name);
+      if (!cb) {
+        addAll(ca, 'a');
+        continue;
       }
+      if (ca.children && cb.children) stack.push([ca.children, cb.children]);
+      else {
+        // one side a directory and the other not: the whole subtree of the directory side changes
+        if (ca.children) for (const child of ca.children.values()) addAll(child, 'a');
+        if (cb.children) for (const child of cb.children.values()) addAll(child, 'b');
+      }
+      candidates.push([ca.placed.entry.path, ca, cb]);
     }
+    for (const [name, cb] of kb) if (!ka.has(name)) addAll(cb, 'b');
   }
   const modified = (path: string, ca: FsNode, cb: FsNode, found: DiffAspect[]): void => {
     if (found.length)
