@@ -22,7 +22,7 @@ describe('createExplorerApi', () => {
       matches: null,
     });
     expect(await api.rows('v', 0, 50)).toEqual({ total: 3, rows: [] });
-    expect(await api.expand('v', '/etc', true)).toBe(9);
+    expect(await api.expand('v', '/etc', true)).toEqual({ total: 9 });
     const read = await api.read(file, 4, 5_000_000);
     expect([...read.bytes]).toEqual([0, 1, 255]);
     expect(read.total).toBe(7);

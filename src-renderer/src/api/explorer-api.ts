@@ -59,14 +59,12 @@ export interface OpenOptions {
 export interface ExplorerApi {
   openView(handle: string, spec: TreeViewSpec, options?: OpenOptions): Promise<OpenedView>;
   rows(viewId: string, offset: number, limit: number): Promise<{ total: number; rows: TreeRow[] }>;
-  /** Opens or closes a directory; resolves to the new row count. */
-  expand(viewId: string, path: string, expanded: boolean): Promise<number>;
-  /** Opens or closes a directory; resolves to the new row count and `rows` as they are now. */
-  expandAndRead(
+  /** Opens or closes a directory; resolves to the new row count, and `rows` as they are now. */
+  expand(
     viewId: string,
     path: string,
     expanded: boolean,
-    rows: RowsWanted,
+    rows?: RowsWanted,
   ): Promise<{ total: number } & Partial<RowsPage>>;
   expandAll(viewId: string, expanded: boolean): Promise<number>;
   /** Opens the directories above `path`: its row index (-1 when the filter hides it). */
@@ -111,11 +109,8 @@ export function createExplorerApi(call: ExplorerCall, saveBy: ExplorerApi['saveB
       const { total, rows } = await call('view:rows', { viewId, offset, limit });
       return { total, rows };
     },
-    async expand(viewId, path, expanded) {
-      return (await call('view:expand', { viewId, path, expanded })).total;
-    },
-    expandAndRead: (viewId, path, expanded, rows) =>
-      call('view:expand', { viewId, path, expanded, rows }),
+    expand: (viewId, path, expanded, rows) =>
+      call('view:expand', { viewId, path, expanded, ...(rows ? { rows } : {}) }),
     async expandAll(viewId, expanded) {
       return (await call('view:expandAll', { viewId, expanded })).total;
     },

@@ -127,7 +127,7 @@ export class FileTreeModel {
     return this.change(async () => {
       try {
         // The rows in view (which an expand below them changes) come with the answer.
-        const answer = await this.api.expandAndRead(viewId, row.path, expanded, this.rowsInView());
+        const answer = await this.api.expand(viewId, row.path, expanded, this.rowsInView());
         if (viewId !== this.viewId) return;
         const total = answer.total;
         this.refresh(total, answer);
