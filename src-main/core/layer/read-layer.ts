@@ -1,9 +1,10 @@
 // Reads one layer blob into a LayerIndex: plain tars by their headers alone, compressed ones
 // streamed once, hashing file contents on the way since they cannot be read again by offset.
 import { createHash, type Hash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../io/byte-source';
+import { chunksOf } from '../io/stream-chunks';
 import { compressionOf, decompressor, OutputLimitError, type Compression } from '../io/decompress';
 import { StrataError } from '../errors';
 import { blobMismatch, markUnverified, StreamDigest } from '../integrity/digests';
@@ -82,8 +83,9 @@ async function streamCompressedLayer(
       blob.source.stream(blob.offset, blob.offset + blob.length),
       stored?.through() ?? new PassThrough(),
       decompressor(compression, cap),
-      async (chunks: AsyncIterable<Buffer>) => {
-        for await (const chunk of chunks) {
+      // pipeline hands the decompressor itself to this last stage.
+      async (layer: AsyncIterable<Buffer>) => {
+        for await (const chunk of chunksOf(layer as Readable)) {
           total += chunk.length;
           if (total > cap) {
             throw new StrataError(

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { EngineImagePreview, PreviewStep } from '../../api/engine';
 import { StrataError } from '../errors';
 import { openArchive } from '../archive/open-archive';
+import { chunksOf } from '../io/stream-chunks';
 import { resolveImage } from '../archive/resolve-image';
 import {
   loadImage,
@@ -205,7 +206,7 @@ async function exportToCache(
       platform: options.platform,
       name: ref,
     });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunksOf(stream)) {
       await writer.write(chunk);
       bytes += chunk.length;
       await indexer.push(chunk);
@@ -213,6 +214,7 @@ async function exportToCache(
     }
     await indexer.end();
     if (signal?.aborted) throw cancelled(`opening ${label}`);
+    await writer.written();
     await verifyExport(writer.partialPath, details, label);
     const lease = await writer.commit();
     report(true, true);

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { StrataError } from '../errors';
 import { idHex } from './image-ref';
+import { QueuedFileWriter } from './queued-file-writer';
 import type { ExportCacheInfo } from '../../api/engine';
 
 export type { ExportCacheInfo };
@@ -21,7 +22,10 @@ export interface CacheLease {
 /** An archive being written: bytes go in, then commit() or discard(). */
 export interface CacheWriter {
   readonly partialPath: string;
+  /** Queues the chunk for writing (it must not change afterwards); waits only when much is queued. */
   write(chunk: Buffer): Promise<void>;
+  /** Resolves once every chunk given is in the file (readable at partialPath). */
+  written(): Promise<void>;
   /** Flushes to disk and makes the archive visible under its ID; returns a lease on it. */
   commit(): Promise<CacheLease>;
   /** Removes the partial file (after a failure or a cancel). */
@@ -112,6 +116,7 @@ export class ExportCache {
       `${idHex(imageId)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`,
     );
     const handle: FileHandle = await open(partialPath, 'wx', 0o600);
+    const writer = new QueuedFileWriter(handle);
     let closed = false;
     const close = async (): Promise<void> => {
       if (closed) return;
@@ -120,15 +125,10 @@ export class ExportCache {
     };
     return {
       partialPath,
-      write: async (chunk) => {
-        let done = 0;
-        while (done < chunk.length) {
-          const { bytesWritten } = await handle.write(chunk, done, chunk.length - done);
-          done += bytesWritten;
-        }
-      },
+      write: (chunk) => writer.write(chunk),
+      written: () => writer.drain(),
       commit: async () => {
-        await handle.sync();
+        await writer.flush();
         await close();
         const existing = await stat(final).catch(() => null);
         if (existing?.isFile()) {
@@ -144,6 +144,7 @@ export class ExportCache {
         return lease;
       },
       discard: async () => {
+        await writer.abandon().catch(() => undefined);
         await close().catch(() => undefined);
         await rm(partialPath, { force: true });
       },
