@@ -79,14 +79,16 @@ export type WhiteoutKind =
   | { kind: 'meta' }
   | { kind: 'invalid' };
 
+const NOT_A_WHITEOUT: WhiteoutKind = { kind: 'none' };
+
 export function classifyWhiteout(path: string): WhiteoutKind {
-  if (!path.includes(WHITEOUT_PREFIX)) return { kind: 'none' };
+  if (!path.includes(WHITEOUT_PREFIX)) return NOT_A_WHITEOUT;
   const parts = path.split('/');
   const base = parts[parts.length - 1] ?? '';
   for (let i = 1; i < parts.length - 1; i++) {
     if (parts[i]!.startsWith(META_PREFIX)) return { kind: 'meta' };
   }
-  if (!base.startsWith(WHITEOUT_PREFIX)) return { kind: 'none' };
+  if (!base.startsWith(WHITEOUT_PREFIX)) return NOT_A_WHITEOUT;
   if (base === OPAQUE_MARKER) return { kind: 'opaque', dir: parentOf(path) };
   if (base.startsWith(META_PREFIX)) return { kind: 'meta' };
   const name = base.slice(WHITEOUT_PREFIX.length);

@@ -68,19 +68,8 @@ export class LayerIndexBuilder {
         `${this.label}: a path of ${path.length} bytes is ${overLimit('pathBytes')}`,
       );
     }
-    let depth = 0;
-    for (
-      let i = path.indexOf('/');
-      i >= 0 && depth <= LIMITS.pathDepth;
-      i = path.indexOf('/', i + 1)
-    )
-      depth++;
-    if (depth > LIMITS.pathDepth) {
-      throw new StrataError(
-        'limit',
-        `${this.label}: a path ${depth} directories deep is ${overLimit('pathDepth')}`,
-      );
-    }
+    // Each level takes a slash and a character: shorter paths cannot be too deep.
+    if (path.length > 2 * LIMITS.pathDepth) this.checkDepth(path);
     const whiteout = classifyWhiteout(path);
     switch (whiteout.kind) {
       case 'whiteout':
@@ -131,6 +120,22 @@ export class LayerIndexBuilder {
     if (this.byPath.size === known) {
       this.byPath.delete(path);
       this.byPath.set(path, entry);
+    }
+  }
+
+  private checkDepth(path: string): void {
+    let depth = 0;
+    for (
+      let i = path.indexOf('/');
+      i >= 0 && depth <= LIMITS.pathDepth;
+      i = path.indexOf('/', i + 1)
+    )
+      depth++;
+    if (depth > LIMITS.pathDepth) {
+      throw new StrataError(
+        'limit',
+        `${this.label}: a path ${depth} directories deep is ${overLimit('pathDepth')}`,
+      );
     }
   }
 

@@ -16,9 +16,11 @@ export interface WalkOptions {
 
 /**
  * Each walk reads ahead through its own window: runs of small entries cost one read per window,
- * and walks of several layers of one archive at once do not evict each other's bytes.
+ * and walks of several layers of one archive at once do not evict each other's bytes. A small
+ * window skips more file content unread: on the benchmark image, a third of the bytes lie in
+ * files of 16 KiB to 1 MiB, which a 1 MiB window copied for nothing.
  */
-const WINDOW = 1024 * 1024;
+const WINDOW = 64 * 1024;
 
 /**
  * The entries of a tar, a window's worth at a time: every header inside one read-ahead window is
