@@ -102,6 +102,7 @@ export async function openEngineImage(
   let lease = await options.exportCache.lookup(details.id);
   let cached = lease !== null;
   let model: ImageModel | null = null;
+  let keeping: Promise<void> = Promise.resolve();
   if (lease) {
     options.onProgress?.({
       bytes: details.size,
@@ -135,7 +136,8 @@ export async function openEngineImage(
       lease.release();
       throw err;
     }
-    if (model.resolved.id === details.id) await keepIndexes(model, loadOptions.identity);
+    // Stored for the next process while this one shows the image; close() waits for it.
+    if (model.resolved.id === details.id) keeping = keepIndexes(model, loadOptions.identity);
   }
   if (model.resolved.id !== details.id) {
     await model.close();
@@ -151,6 +153,7 @@ export async function openEngineImage(
   const close = model.close;
   model.close = async () => {
     try {
+      await keeping;
       await close();
     } finally {
       held.release();
