@@ -11,7 +11,7 @@ await build({
   platform: 'node',
   // Packages and Node's modules load from node_modules at run time; only our sources are bundled.
   external: (id) => id.startsWith('node:') || /^[@a-z]/.test(id),
-  output: { file, format: 'esm' },
+  output: { file, format: 'esm', codeSplitting: false },
   logLevel: 'warn',
 });
 await import(new URL(`../${file}`, import.meta.url).href);
