@@ -2,7 +2,7 @@
 // docker://IMG --json` is `strata inspect` of the image's docker save archive (modulo the
 // archive format), ls and cat agree too, and the failures print one clear line and exit 2.
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,36 @@ describe('docker:// and the index store', () => {
     expect(kept.filter((name) => name.endsWith('.idx'))).toHaveLength(layers);
     expect(await strata(['inspect', ref, '--json'], store)).toBe(first);
     expect(readdirSync(join(cache, 'strata', 'indexes'))).toEqual(kept);
+  });
+});
+
+/** Runs the CLI with a hook that prints, as it exits, which of these packages it loaded. */
+async function loadedPackages(args: string[], extra: NodeJS.ProcessEnv = {}) {
+  const hook = join(tempDir('strata-hook-'), 'loaded.cjs');
+  writeFileSync(
+    hook,
+    `process.on('exit', () => process.stderr.write('loaded: ' + JSON.stringify([...new Set(Object.keys(require.cache).map((p) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(p)?.[1]).filter(Boolean))]) + '\\n'));`,
+  );
+  const result = await outcome(args, { ...extra, NODE_OPTIONS: `--require ${hook}` });
+  const line = /^loaded: (.*)$/m.exec(result.stderr)?.[1];
+  return { ...result, packages: JSON.parse(line ?? 'null') as string[] };
+}
+
+describe('docker:// loads what it uses', () => {
+  it('neither gRPC nor ssh2 for an engine on a socket', async () => {
+    const run = await loadedPackages(['inspect', `docker://${engine.refs.tiny}`, '--json']);
+    expect(run.code).toBe(0);
+    expect(run.packages).toContain('dockerode');
+    expect(run.packages.filter((p) => /grpc|protobuf|ssh2/.test(p))).toEqual([]);
+  });
+
+  it('ssh2 when the engine is at an ssh:// address', async () => {
+    const run = await loadedPackages(['inspect', 'docker://alpine:3', '--json'], {
+      DOCKER_HOST: 'ssh://nobody@127.0.0.1:1',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Nothing is listening at ssh://nobody@127.0.0.1:1');
+    expect(run.packages).toContain('ssh2');
   });
 });
 

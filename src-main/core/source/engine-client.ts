@@ -3,7 +3,8 @@
 // before they reach a URL, answers checked before use, and every failure turned into a
 // StrataError that says what to do (engine-errors.ts).
 import type { Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { loadDockerode } from './deferred-engine-modules';
 import type { EngineImageSummary } from '../../api/engine';
 import { StrataError } from '../errors';
 import { dockerodeOptions, type EngineEndpoint } from './engine-endpoint';
@@ -106,9 +107,10 @@ export class EngineClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.exportIdleMs = options.exportIdleMs ?? DEFAULT_EXPORT_IDLE_MS;
     this.apiVersion = options.apiVersion ?? (env.DOCKER_API_VERSION || undefined);
+    const Dockerode = loadDockerode();
     let docker: Docker;
     try {
-      docker = new Docker(dockerodeOptions(endpoint, { apiVersion: this.apiVersion, env }));
+      docker = new Dockerode(dockerodeOptions(endpoint, { apiVersion: this.apiVersion, env }));
     } catch (err) {
       // docker-modem reads DOCKER_CERT_PATH's files itself when DOCKER_HOST is tcp.
       throw new StrataError(
