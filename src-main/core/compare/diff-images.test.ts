@@ -94,9 +94,21 @@ async function demoWith(items: TarItem[], tag: string): Promise<DemoImage> {
 }
 
 describe('comparing the contents of same-size files', () => {
-  // Sizes around the 256 KiB read window and the 1 MiB bound of byte-for-byte comparison; many
-  // small files so that one window holds several; B writes them in the opposite order.
-  const sizes = [1, 511, 512, 3000, 256 * 1024 - 1, 256 * 1024 + 1, 1024 * 1024, 2 * 1024 * 1024];
+  // Sizes around the 256 KiB read window and the 1 MiB bound past which files are compared a
+  // 1 MiB piece at a time; many small files so that one window holds several; B writes them in
+  // the opposite order.
+  const sizes = [
+    1,
+    511,
+    512,
+    3000,
+    256 * 1024 - 1,
+    256 * 1024 + 1,
+    1024 * 1024,
+    1024 * 1024 + 1,
+    2 * 1024 * 1024,
+    3 * 1024 * 1024 + 7,
+  ];
   const files: { name: string; body: Buffer; changedAt: number | null }[] = [];
   for (const [i, size] of sizes.entries()) {
     for (const where of new Set([null, 0, Math.floor(size / 2), size - 1])) {

@@ -3,7 +3,7 @@
 // config diff.
 import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '../../api/compare';
 import type { ImageModel } from '../image/load-image';
-import { entryDigest, LayerWindow } from '../layer/content';
+import { entryDigest, LayerWindow, sameBytesByPieces } from '../layer/content';
 import type { LayerEntry } from '../layer/layer-index';
 import { layerCommands } from '../inspect';
 import type { FsNode, Placed } from '../tree/merged-tree';
@@ -49,8 +49,8 @@ function contentInQuestion(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed)
   );
 }
 
-/** Files up to this size in plain layers are compared byte for byte, read whole. */
-const DIRECT_BYTES = 1024 * 1024;
+/** Files up to this size in plain layers are read whole through a window; larger ones by pieces. */
+const WINDOWED_BYTES = 1024 * 1024;
 
 /** Both files lie in plain layers of sources read by position: compared byte for byte. */
 function directlyComparable(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): boolean {
@@ -58,7 +58,6 @@ function directlyComparable(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed
   const lb = b.layers[pb.layer]!;
   return (
     !(pa.entry.digest && pb.entry.digest) &&
-    pa.entry.size <= DIRECT_BYTES &&
     la.compression === 'none' &&
     lb.compression === 'none' &&
     la.blob.source.readInto !== undefined &&
@@ -83,9 +82,17 @@ function sameBytesInOrder(a: ImageModel, b: ImageModel, pairs: [Placed, Placed][
     return x.layer - y.layer || x.entry.dataOffset - y.entry.dataOffset;
   });
   const same: boolean[] = [];
+  let pieces: [Buffer, Buffer] | undefined;
   for (const i of order) {
     const [pa, pb] = pairs[i]!;
-    same[i] = windowA(pa.layer).bytes(pa.entry).equals(windowB(pb.layer).bytes(pb.entry));
+    if (pa.entry.size > WINDOWED_BYTES) {
+      pieces ??= [Buffer.allocUnsafe(WINDOWED_BYTES), Buffer.allocUnsafe(WINDOWED_BYTES)];
+      same[i] = sameBytesByPieces(
+        { layer: a.layers[pa.layer]!, entry: pa.entry },
+        { layer: b.layers[pb.layer]!, entry: pb.entry },
+        pieces,
+      );
+    } else same[i] = windowA(pa.layer).bytes(pa.entry).equals(windowB(pb.layer).bytes(pb.entry));
   }
   return same;
 }

@@ -83,6 +83,31 @@ export class LayerWindow {
   }
 }
 
+const PIECE = 1024 * 1024;
+
+/**
+ * Whether two same-size files of plain layers (sources with readInto) hold the same bytes, read
+ * a piece at a time into two buffers the caller keeps: no hashing, and it stops at the first
+ * piece that differs.
+ */
+export function sameBytesByPieces(
+  a: { layer: StoredLayer; entry: LayerEntry },
+  b: { layer: StoredLayer; entry: LayerEntry },
+  buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(PIECE), Buffer.allocUnsafe(PIECE)],
+): boolean {
+  const size = a.entry.size;
+  const piece = Math.min(buffers[0].length, buffers[1].length);
+  const atA = a.layer.blob.offset + a.entry.dataOffset;
+  const atB = b.layer.blob.offset + b.entry.dataOffset;
+  for (let done = 0; done < size; done += piece) {
+    const length = Math.min(piece, size - done);
+    a.layer.blob.source.readInto!(buffers[0], atA + done, length);
+    b.layer.blob.source.readInto!(buffers[1], atB + done, length);
+    if (!buffers[0].subarray(0, length).equals(buffers[1].subarray(0, length))) return false;
+  }
+  return true;
+}
+
 /** sha256 of an entry's content; computed once and kept on the entry. */
 export async function entryDigest(layer: StoredLayer, entry: LayerEntry): Promise<string> {
   if (entry.digest) return entry.digest;
