@@ -275,7 +275,7 @@ export async function measureUi(
             record(
               `filter the whole final tree ("${filterText}" at once, the UI's input pause included)`,
               filterMs.ms,
-              filterMs.matches.trim(),
+              filterMs.matches.replace(/\s+/g, ' ').trim(),
             );
 
           // Typed a key every 100 ms from an empty box: from the last key to its result (the tree
@@ -327,7 +327,7 @@ export async function measureUi(
             record(
               `filter, typed a key every 100 ms ("${filterText}"): last key to its result`,
               typedMs,
-              filterMs.matches.trim(),
+              filterMs.matches.replace(/\s+/g, ' ').trim(),
             );
         }
       } catch (err) {
