@@ -167,7 +167,7 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     if (index !== undefined) opened.index = index;
     if (rows) {
       const offset =
-        index !== undefined && index >= 0
+        index !== undefined && index >= 0 && rows.limit > 0
           ? Math.floor(index / rows.limit) * rows.limit
           : rows.offset;
       opened.offset = offset;

@@ -189,6 +189,15 @@ describe('createDispatcher', () => {
       '/app/data.bin',
       '/app/package.json',
     ]);
+    // No rows asked with a kept path: its index, an empty page where asked (not a NaN offset).
+    const none = (await value<object>(
+      dispatch('view:open', {
+        ...spec,
+        keep: '/usr/share/doc/README',
+        rows: { offset: 0, limit: 0 },
+      }),
+    )) as Rows & { index: number };
+    expect([none.index, none.offset, none.rows]).toEqual([9, 0, []]);
     // Without keep or rows, the answers are as they were.
     const plain = await value<object>(dispatch('view:open', spec));
     expect(Object.keys(plain).sort()).toEqual(['matches', 'total', 'viewId']);
