@@ -83,8 +83,6 @@ export class LayerWindow {
   }
 }
 
-const PIECE = 1024 * 1024;
-
 /**
  * Whether two same-size files of plain layers (sources with readInto) hold the same bytes, read
  * a piece at a time into two buffers the caller keeps: no hashing, and it stops at the first
@@ -93,7 +91,7 @@ const PIECE = 1024 * 1024;
 export function sameBytesByPieces(
   a: { layer: StoredLayer; entry: LayerEntry },
   b: { layer: StoredLayer; entry: LayerEntry },
-  buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(PIECE), Buffer.allocUnsafe(PIECE)],
+  buffers: [Buffer, Buffer],
 ): boolean {
   const size = a.entry.size;
   const piece = Math.min(buffers[0].length, buffers[1].length);
