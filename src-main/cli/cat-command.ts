@@ -21,7 +21,10 @@ export async function runCat(args: string[]): Promise<number> {
   try {
     const layer = checkLayer(model, parseLayerOption(values.layer, 'cat'));
     const placed = resolveFile(treeAt(model, layer), path, `${source} (layer ${layer})`);
-    await copyFileTo(model, placed, process.stdout);
+    await copyFileTo(model, placed, process.stdout).catch((err: NodeJS.ErrnoException) => {
+      // The reader stopped reading (`strata cat ... | head`): what it wanted, it has.
+      if (err.code !== 'EPIPE') throw err;
+    });
   } finally {
     await model.close();
   }

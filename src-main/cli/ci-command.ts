@@ -16,6 +16,7 @@ import {
 import { junitReport } from '../core/ci/junit';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { formatBytes } from './format';
+import { writeOut } from './write-out';
 
 export async function runCi(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('ci', args, {
@@ -67,13 +68,11 @@ export async function runCi(args: string[]): Promise<number> {
   const passed = results.every((r) => r.passed);
   if (values.junit) await writeFile(values.junit, junitReport(basename(source), results, describe));
   if (values.json) {
-    process.stdout.write(
+    writeOut(
       `${JSON.stringify({ passed, efficiency: result.efficiency, dive: result.dive, rules: results }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(
-      results.map((r) => `${r.passed ? 'PASS' : 'FAIL'}  ${describe(r)}`).join('\n') + '\n',
-    );
+    writeOut(results.map((r) => `${r.passed ? 'PASS' : 'FAIL'}  ${describe(r)}`).join('\n') + '\n');
   }
   return passed ? 0 : 1;
 }

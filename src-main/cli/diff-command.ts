@@ -5,6 +5,7 @@ import { LayerIndexCache } from '../core/layer/index-cache';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { openCliSource } from './source';
 import { displayCommand, formatBytes, table } from './format';
+import { writeOut } from './write-out';
 
 export async function runDiff(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('diff', args, {
@@ -21,9 +22,8 @@ export async function runDiff(args: string[]): Promise<number> {
     const b = await openCliSource(positionals[1]!, { ...choice, layerCache: cache });
     try {
       const result = await diffImages(a, b);
-      process.stdout.write(
-        values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanDiff(result)}\n`,
-      );
+      writeOut(values.json ? JSON.stringify(result, null, 2) : humanDiff(result));
+      writeOut('\n');
     } finally {
       await b.close();
     }

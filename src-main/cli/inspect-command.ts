@@ -9,6 +9,7 @@ import { StrataError } from '../core/errors';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { displayCommand, formatBytes, table } from './format';
 import { openCliSource } from './source';
+import { writeOut } from './write-out';
 
 export async function runInspect(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('inspect', args, {
@@ -47,9 +48,7 @@ export async function runInspect(args: string[]): Promise<number> {
     process.stderr.write(`strata: wrote the report to ${values.html}\n`);
     return 0;
   }
-  process.stdout.write(
-    values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanInspect(result)}\n`,
-  );
+  writeOut(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${humanInspect(result)}\n`);
   return 0;
 }
 

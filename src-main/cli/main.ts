@@ -1,6 +1,7 @@
 // `strata`: the headless front door. One subcommand per verb, parsed with node:util parseArgs.
 import { describeError, StrataError } from '../core/errors';
 import { defaultIndexDir, useIndexStore } from '../core/layer/index-store';
+import { writeOut } from './write-out';
 
 const USAGE = `Usage: strata <command> SOURCE [options]
 
@@ -43,7 +44,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
-    process.stdout.write(USAGE);
+    writeOut(USAGE);
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];

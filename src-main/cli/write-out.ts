@@ -1,0 +1,45 @@
+// What the CLI prints, written synchronously through one reused buffer. `process.stdout.write`
+// of a large string encodes it into a fresh buffer of its size: for `ls --json` of a big image
+// (15 MB) that costs more than building the JSON, most of it the first touch of new memory.
+import { writeSync } from 'node:fs';
+
+/** UTF-16 units encoded per write: at most three bytes each, so they always fit the buffer. */
+const UNITS = 256 * 1024;
+let scratch: Buffer | null = null;
+let closed = false;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes `text` to `fd` (stdout). A reader that stops reading (`strata ls --json | head`) ends
+ * the output quietly: what is left is dropped and the command still returns its own status.
+ */
+export function writeOut(text: string, fd = 1): void {
+  if (closed) return;
+  scratch ??= Buffer.allocUnsafe(UNITS * 3);
+  for (let at = 0; at < text.length && !closed;) {
+    let end = Math.min(text.length, at + UNITS);
+    // Never split a surrogate pair between two writes.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const bytes = scratch.write(end - at === text.length ? text : text.slice(at, end));
+    writeAll(fd, scratch, bytes);
+    at = end;
+  }
+}
+
+function writeAll(fd: number, buffer: Buffer, length: number): void {
+  let done = 0;
+  while (done < length) {
+    try {
+      done += writeSync(fd, buffer, done, length - done);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A non-blocking pipe that is full: wait a moment for the reader.
+      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 2);
+      else if (code === 'EPIPE') {
+        closed = true;
+        return;
+      } else throw err;
+    }
+  }
+}
