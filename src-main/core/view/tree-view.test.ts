@@ -123,6 +123,31 @@ describe('a file view', () => {
     expect(compileFilter({ text: '(a|b)' })(node('/x/a'))).toBe(false);
   });
 
+  it('filters a tree made elsewhere, and one thousands of levels deep', () => {
+    const placed = (type: 'dir' | 'file'): Placed =>
+      ({ entry: { type, size: 0 }, layer: 0 }) as unknown as Placed;
+    const root = new ViewNode('/', '', placed('dir'), 'unchanged');
+    let dir = root;
+    let path = '';
+    for (let level = 0; level < 3000; level++) {
+      path += '/d';
+      const child = new ViewNode(path, 'd', placed('dir'), 'unchanged');
+      (dir.children ??= []).push(new ViewNode(`${path}.txt`, 'd.txt', placed('file'), 'unchanged'));
+      dir.children.push(child);
+      dir = child;
+    }
+    dir.children = [new ViewNode(`${path}/hit`, 'hit', placed('file'), 'unchanged')];
+    // Never summarized: the view makes the tree's flat form itself.
+    const view = new TreeView(root, { sort: 'name', filter: { text: 'HIT' } });
+    expect(view.matches).toBe(1);
+    expect(view.total).toBe(3001); // every directory on the way, then the match
+    const last = view.page(3000, 1)[0]!;
+    expect([last.name, last.depth]).toEqual(['hit', 3000]);
+    const txt = new TreeView(root, { sort: 'name', filter: { text: '.txt' } });
+    expect(txt.matches).toBe(3000);
+    expect(txt.total).toBe(5999); // the deepest directory holds only the hit
+  });
+
   it('reads globs as shells do', () => {
     expect(globToRegExp('*.so').test('/usr/lib/libtiny.so')).toBe(true);
     expect(globToRegExp('/usr/*/x').test('/usr/lib/sub/x')).toBe(false);

@@ -6,7 +6,7 @@ import type { ImageModel } from '../image/load-image';
 import { parentOf } from '../layer/entry-path';
 import { keptChildren, sortedChildren } from './sorted-children';
 import { compileFilter, isActive, type NodeTest } from './tree-filter';
-import { ViewNode, viewTree } from './view-tree';
+import { flatTree, ViewNode, viewTree } from './view-tree';
 
 interface FlatRow {
   node: ViewNode;
@@ -135,32 +135,20 @@ export class TreeView {
   }
 
   /**
-   * Every node that passes the test, with all its ancestors (the root when any passes). One walk
-   * of the tree that allocates nothing per node: it tests every path of the image.
+   * Every node that passes the test, with all its ancestors (the root when any passes): one pass
+   * over the tree's flat form, which tests every path of the image.
    */
   private matchingSet(test: NodeTest): { keep: Set<ViewNode>; matches: number } {
-    const keep = new Set<ViewNode>();
+    const { nodes, parents } = flatTree(this.root);
+    const kept = new Uint8Array(nodes.length);
     let matches = 0;
-    /** The nodes from the root down to the one being looked at. */
-    const path: ViewNode[] = [];
-    const stack: ViewNode[] = [this.root];
-    const depths: number[] = [0];
-    while (stack.length) {
-      const node = stack.pop()!;
-      const depth = depths.pop()!;
-      path[depth] = node;
-      if (depth > 0 && test(node)) {
-        matches++;
-        for (let i = depth; i >= 0 && !keep.has(path[i]!); i--) keep.add(path[i]!);
-      }
-      const children = node.children;
-      if (children) {
-        for (let i = 0; i < children.length; i++) {
-          stack.push(children[i]!);
-          depths.push(depth + 1);
-        }
-      }
+    for (let i = 1; i < nodes.length; i++) {
+      if (!test(nodes[i]!)) continue;
+      matches++;
+      for (let j = i; j >= 0 && !kept[j]; j = parents[j]!) kept[j] = 1;
     }
+    const keep = new Set<ViewNode>();
+    for (let i = 0; i < nodes.length; i++) if (kept[i]) keep.add(nodes[i]!);
     return { keep, matches };
   }
 }

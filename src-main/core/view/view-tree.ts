@@ -109,15 +109,48 @@ function copyTree(
   }
 }
 
-/** Fills totalSize and changedBelow bottom-up, without recursion. */
-export function summarizeSizes(root: ViewNode): void {
-  const order: ViewNode[] = [];
+/** A tree in one array, each node after its parent: what a filter walks instead of the tree. */
+export interface FlatTree {
+  /** The root first. */
+  nodes: ViewNode[];
+  /** Each node's parent's position in `nodes` (-1 for the root). */
+  parents: Int32Array;
+}
+
+const flatTrees = new WeakMap<ViewNode, FlatTree>();
+
+/** The tree under `root` (made once, by summarizeSizes or on first use: trees do not change after). */
+export function flatTree(root: ViewNode): FlatTree {
+  let flat = flatTrees.get(root);
+  if (!flat) flatTrees.set(root, (flat = flatten(root)));
+  return flat;
+}
+
+function flatten(root: ViewNode): FlatTree {
+  const nodes: ViewNode[] = [];
+  const parentOf: number[] = [];
   const stack = [root];
+  const stackParents = [-1];
   while (stack.length) {
     const node = stack.pop()!;
-    order.push(node);
-    if (node.children) for (const child of node.children) stack.push(child);
+    const at = nodes.length;
+    nodes.push(node);
+    parentOf.push(stackParents.pop()!);
+    if (node.children) {
+      for (const child of node.children) {
+        stack.push(child);
+        stackParents.push(at);
+      }
+    }
   }
+  return { nodes, parents: Int32Array.from(parentOf) };
+}
+
+/** Fills totalSize and changedBelow bottom-up, without recursion; keeps the tree's flat form. */
+export function summarizeSizes(root: ViewNode): void {
+  const flat = flatten(root);
+  flatTrees.set(root, flat);
+  const order = flat.nodes;
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
     node.totalSize = node.placed.entry.size;
