@@ -4,6 +4,7 @@ import { copyFileTo, resolveFile } from '../core/image/read-file';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { parseLayerOption } from './layer-option';
 import { openCliSource } from './source';
+import { readerGone } from './write-out';
 
 export async function runCat(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('cat', args, {
@@ -23,7 +24,7 @@ export async function runCat(args: string[]): Promise<number> {
     const placed = resolveFile(treeAt(model, layer), path, `${source} (layer ${layer})`);
     await copyFileTo(model, placed, process.stdout).catch((err: NodeJS.ErrnoException) => {
       // The reader stopped reading (`strata cat ... | head`): what it wanted, it has.
-      if (err.code !== 'EPIPE') throw err;
+      if (!readerGone(err.code)) throw err;
     });
   } finally {
     await model.close();

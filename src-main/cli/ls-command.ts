@@ -5,7 +5,7 @@ import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { parseLayerOption } from './layer-option';
 import { table } from './format';
 import { openCliSource } from './source';
-import { writeOut } from './write-out';
+import { writeJsonArray, writeOut } from './write-out';
 
 export async function runLs(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('ls', args, {
@@ -28,8 +28,8 @@ export async function runLs(args: string[]): Promise<number> {
   try {
     const layer = checkLayer(model, asked);
     const entries = listLayer(model, layer, values.changes);
-    // Written apart from its newline: joining them would copy the whole text once more.
-    writeOut(values.json ? JSON.stringify(entries) : humanList(entries));
+    if (values.json) writeJsonArray(entries);
+    else writeOut(humanList(entries));
     if (values.json || entries.length) writeOut('\n');
   } finally {
     await model.close();

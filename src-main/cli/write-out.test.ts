@@ -2,12 +2,13 @@
 // reader that stops early ends the output quietly (`ls`, which writes one text, and `cat`, which
 // streams a file's bytes).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePaths } from '../../e2e/fixtures';
 import { manyEntriesArchive } from '../core/testing/many-entries';
+import { writeJsonArray } from './write-out';
 
 interface Run {
   code: number | null;
@@ -103,5 +104,29 @@ describe('CLI output through a pipe', () => {
     const cat = await strata(['cat', edge, '/bin/busybox'], closeEarly);
     expect(cat.stderr).toBe('');
     expect(cat.code).toBe(0);
+  });
+});
+
+describe('writeJsonArray', () => {
+  it('writes what JSON.stringify makes of the array, piece by piece', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-json-array-'));
+    try {
+      const item = (i: number) => ({
+        path: `/p/${'x'.repeat(i % 7)}${i}`,
+        n: i,
+        s: null,
+        u: 'é😀',
+      });
+      for (const count of [0, 1, 255, 256, 257, 513, 2000]) {
+        const items = Array.from({ length: count }, (_, i) => item(i));
+        const file = join(dir, `${count}.json`);
+        const fd = openSync(file, 'w');
+        writeJsonArray(items, fd);
+        closeSync(fd);
+        expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(items));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
