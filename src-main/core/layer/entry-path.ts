@@ -33,7 +33,7 @@ const NEEDS_FOLDING = /(?:^|\/)\.{0,2}(?:\/|$)/;
  * The common case without splitting: `./a/b`, `a/b/`, `/a/b` become `/a/b` when no part is
  * `.`, `..` or empty. Null when the name needs the full treatment (or is the root).
  */
-function simplePath(name: string): string | null {
+export function simplePath(name: string): string | null {
   let from = 0;
   let to = name.length;
   if (name.startsWith('./')) from = 2;

@@ -3,7 +3,7 @@ import type { EntryType } from '../../api/model';
 import { StrataError } from '../errors';
 import { LIMITS, overLimit } from '../limits';
 import type { TarEntry } from '../tar/walk';
-import { clampEntryPath, classifyWhiteout } from './entry-path';
+import { clampEntryPath, classifyWhiteout, simplePath } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
 
 const TYPES: Record<string, EntryType> = {
@@ -58,9 +58,14 @@ export class LayerIndexBuilder {
     }
     if (raw.name.includes('\uFFFD'))
       this.note(`the name "${raw.name}" is not valid UTF-8; unreadable bytes show as \uFFFD`);
-    const { path, clamped } = clampEntryPath(raw.name);
-    if (clamped) this.note(`the entry "${raw.name}" climbs above the root; read as ${path ?? '/'}`);
-    if (path === null) return; // the root directory itself: never listed
+    let path = simplePath(raw.name);
+    if (path === null) {
+      const clamp = clampEntryPath(raw.name);
+      path = clamp.path;
+      if (clamp.clamped)
+        this.note(`the entry "${raw.name}" climbs above the root; read as ${path ?? '/'}`);
+      if (path === null) return; // the root directory itself: never listed
+    }
     if (this.compression === 'gzip' && ESTARGZ_METADATA.has(path)) return;
     if (path.length > LIMITS.pathBytes) {
       throw new StrataError(

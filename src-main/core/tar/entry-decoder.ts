@@ -23,11 +23,14 @@ export interface TarEntry {
   xattrs?: Record<string, Buffer>;
 }
 
+/** What `header()` found. The object is the decoder's own, reused by its next call. */
 export type Decoded =
   | { kind: 'end' }
   /** A PAX or long-name record of `size` bytes follows: pass it to `meta()`. */
   | { kind: 'meta'; size: number; next: number }
   | { kind: 'entry'; entry: TarEntry; next: number };
+
+const END = { kind: 'end' } as const;
 
 const META_TYPES = new Set(['x', 'g', 'L', 'K']);
 
@@ -37,6 +40,12 @@ export class TarEntryDecoder {
   private longLink: string | undefined;
   private metaType = '';
   private entryStart = 0;
+  private readonly metaFound = { kind: 'meta' as const, size: 0, next: 0 };
+  private readonly entryFound = {
+    kind: 'entry' as const,
+    entry: null as unknown as TarEntry,
+    next: 0,
+  };
 
   constructor(
     /** Names the tar in errors: "img.tar: layer 3". */
@@ -56,11 +65,9 @@ export class TarEntryDecoder {
   header(block: Buffer, offset: number, available = Infinity, at = 0): Decoded {
     if (!this.pax && this.longName === undefined && this.longLink === undefined)
       this.entryStart = offset;
-    const parsed = parseHeader(block, at);
-    if (parsed.kind === 'zero') return { kind: 'end' };
-    if (parsed.kind === 'invalid') this.fail(offset, `invalid tar header: ${parsed.reason}`);
-    if (parsed.kind !== 'header') return { kind: 'end' };
-    const h = parsed.header;
+    const h = parseHeader(block, at);
+    if (h.kind === 'zero') return END;
+    if (h.kind === 'invalid') this.fail(offset, `invalid tar header: ${h.reason}`);
     const isMeta = META_TYPES.has(h.typeflag);
     const size = this.pax && !isMeta ? (paxNumber(this.pax, 'size') ?? h.size) : h.size;
     if (!Number.isSafeInteger(size) || size < 0)
@@ -82,7 +89,9 @@ export class TarEntryDecoder {
         );
       }
       this.metaType = h.typeflag;
-      return { kind: 'meta', size, next };
+      this.metaFound.size = size;
+      this.metaFound.next = next;
+      return this.metaFound;
     }
     const pax = this.pax;
     const entry: TarEntry = {
@@ -102,7 +111,9 @@ export class TarEntryDecoder {
     this.pax = undefined;
     this.longName = undefined;
     this.longLink = undefined;
-    return { kind: 'entry', entry, next };
+    this.entryFound.entry = entry;
+    this.entryFound.next = next;
+    return this.entryFound;
   }
 
   /** The data of the record announced by the last `meta` result. */

@@ -31,7 +31,7 @@ describe('tar header checksums', () => {
           block.copy(window, shift);
           const parsed = parseHeader(window, shift);
           expect(parsed.kind, `${name} signed=${signed} shift=${shift}`).toBe('header');
-          if (parsed.kind === 'header') expect(parsed.header.name).toBe(name);
+          if (parsed.kind === 'header') expect(parsed.name).toBe(name);
         }
       }
     }

@@ -2,6 +2,7 @@
 export const BLOCK = 512;
 
 export interface RawHeader {
+  kind: 'header';
   name: string;
   mode: number;
   uid: number;
@@ -12,8 +13,9 @@ export interface RawHeader {
   linkname: string;
 }
 
-export type HeaderResult =
-  { kind: 'header'; header: RawHeader } | { kind: 'zero' } | { kind: 'invalid'; reason: string };
+export type HeaderResult = RawHeader | { kind: 'zero' } | { kind: 'invalid'; reason: string };
+
+const ZERO = { kind: 'zero' } as const;
 
 function isZero(block: Buffer, at: number): boolean {
   // Almost every block has a name in its first bytes: the loop ends at once.
@@ -118,7 +120,7 @@ function isPosixUstar(block: Buffer, at: number): boolean {
 
 /** The header block at `at` in `block` (a read-ahead window holds many). */
 export function parseHeader(block: Buffer, at = 0): HeaderResult {
-  if (isZero(block, at)) return { kind: 'zero' };
+  if (isZero(block, at)) return ZERO;
   if (!checksumMatches(block, at)) return { kind: 'invalid', reason: 'bad header checksum' };
   const size = numeric(block, at + 124, 12);
   const mode = numeric(block, at + 100, 8);
@@ -137,17 +139,15 @@ export function parseHeader(block: Buffer, at = 0): HeaderResult {
   const flag = block[at + 156] ?? 0;
   return {
     kind: 'header',
-    header: {
-      name,
-      mode,
-      uid,
-      gid,
-      size,
-      mtime: mtime ?? 0,
-      typeflag: flag === 0 ? '0' : String.fromCharCode(flag),
-      // uname, gname and the device numbers (265..345) are not read: Strata shows uid and gid.
-      linkname: text(block, at + 157, 100),
-    },
+    name,
+    mode,
+    uid,
+    gid,
+    size,
+    mtime: mtime ?? 0,
+    typeflag: flag === 0 ? '0' : String.fromCharCode(flag),
+    // uname, gname and the device numbers (265..345) are not read: Strata shows uid and gid.
+    linkname: text(block, at + 157, 100),
   };
 }
 
