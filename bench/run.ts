@@ -10,6 +10,7 @@ import {
   createReadStream,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -17,6 +18,7 @@ import {
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { isAlive } from '../e2e/fixtures/cache';
 import { acquireEngine } from '../e2e/fixtures/engine';
 import { dockerFor, loadArchive } from '../e2e/fixtures/engine-api';
 import { BENCH_ROOT, ensureBenchImages, STATIC_DIR } from './images';
@@ -47,9 +49,17 @@ function snapshotStrata(): string {
     console.error('bench: run `npm run build` first');
     process.exit(2);
   }
-  const dir = resolve(BENCH_ROOT, 'strata');
-  rmSync(dir, { recursive: true, force: true });
+  // One snapshot per run (another run may be measuring its own), removed when the run ends;
+  // those of runs that died are removed by the next.
+  mkdirSync(BENCH_ROOT, { recursive: true });
+  for (const name of readdirSync(BENCH_ROOT)) {
+    const pid = /^strata-(\d+)$/.exec(name)?.[1];
+    if (pid && !isAlive(Number(pid)))
+      rmSync(join(BENCH_ROOT, name), { recursive: true, force: true });
+  }
+  const dir = resolve(BENCH_ROOT, `strata-${process.pid}`);
   cpSync('out', join(dir, 'out'), { recursive: true });
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'out', 'main', 'cli.js');
 }
 
