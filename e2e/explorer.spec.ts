@@ -5,7 +5,11 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { explorerFixture } from './explorer-fixture';
+import { existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { manyEntriesArchive } from '../src-main/core/testing/many-entries';
+import { EXPLORER_DIR, explorerFixture } from './explorer-fixture';
 import { fixturePaths } from './fixtures';
 import { STRATA_BIN, watchCspViolations } from './layer-expectations';
 import { startStrataWeb, type StrataWeb } from './strata-web';
@@ -377,4 +381,62 @@ test('100,000 files: scrolls, expands everything and filters', async ({ page }) 
   await filter.fill('f0999');
   await expect(page.getByTestId('filter-matches')).toHaveText('0 matches');
   await expect(page.getByText('Nothing matches the filter')).toBeVisible();
+});
+
+test('320,000 rows: a list taller than a browser draws is capped, and every row is in reach', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  // 320 directories of 1,000 empty files: 320,320 rows of 26 px, over the list's 8 million px cap.
+  const archive = join(EXPLORER_DIR, 'many-320k.tar');
+  if (!existsSync(archive)) {
+    manyEntriesArchive(`${archive}.tmp`, 320_000);
+    await rename(`${archive}.tmp`, archive);
+  }
+  await openImage(page, archive);
+  await showWholeFileSystem(page);
+  await expandAll(page);
+  await expect(page.getByText(/^320,320 rows$/)).toBeVisible();
+  const box = await tree(page)
+    .locator('.rows')
+    .evaluate((el) => (el as unknown as { scrollHeight: number }).scrollHeight);
+  expect(box).toBeLessThanOrEqual(8_000_000);
+
+  const inView = async (index: number) => {
+    const row = tree(page).locator(`[data-index="${index}"]`);
+    await expect(row).toBeVisible();
+    const [r, t] = [await row.boundingBox(), await tree(page).boundingBox()];
+    expect(r!.y).toBeGreaterThanOrEqual(t!.y - 0.5);
+    expect(r!.y + r!.height).toBeLessThanOrEqual(t!.y + t!.height + 0.5);
+  };
+  // The keys reach the end and come back.
+  await tree(page).focus();
+  await page.keyboard.press('End');
+  await expect(tree(page).getByRole('treeitem', { selected: true })).toHaveAttribute(
+    'data-index',
+    '320319',
+  );
+  await inView(320_319);
+  await page.keyboard.press('PageUp');
+  await inView(
+    Number(await tree(page).getByRole('treeitem', { selected: true }).getAttribute('data-index')),
+  );
+  await page.keyboard.press('Home');
+  await inView(0);
+  // Scrolled to the bottom, the last row shows; halfway, the rows of the middle.
+  await tree(page).evaluate((el) => {
+    const e = el as unknown as { scrollTop: number; scrollHeight: number };
+    e.scrollTop = e.scrollHeight;
+  });
+  await inView(320_319);
+  await tree(page).evaluate((el) => {
+    const e = el as unknown as { scrollTop: number; scrollHeight: number; clientHeight: number };
+    e.scrollTop = (e.scrollHeight - e.clientHeight) / 2;
+  });
+  await expect
+    .poll(async () =>
+      Number(await tree(page).getByRole('treeitem').first().getAttribute('data-index')),
+    )
+    .toBeGreaterThan(150_000);
+  await page.screenshot({ path: 'test-results/capped-tree.png' });
 });

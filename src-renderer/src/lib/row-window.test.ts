@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { rowsInView, rowWindow, scrollTopShowing } from './row-window';
+import {
+  listGeometry,
+  MAX_LIST_HEIGHT,
+  rowsInView,
+  rowWindow,
+  scrollTopShowing,
+} from './row-window';
 
 describe('rowWindow', () => {
   it('renders the rows in view and the overscan on each side', () => {
@@ -39,5 +45,28 @@ describe('scrollTopShowing', () => {
 
   it('scrolls down to a row below the view, putting it at the bottom', () => {
     expect(scrollTopShowing(20, 0, 104, 26)).toBe(21 * 26 - 104);
+  });
+});
+
+describe('listGeometry', () => {
+  it('draws a list that fits as it is', () => {
+    const g = listGeometry(1000, 26, 500);
+    expect(g.height).toBe(26_000);
+    expect([g.toList(1234), g.toScroll(1234)]).toEqual([1234, 1234]);
+  });
+
+  it('draws a list taller than browsers allow at the cap, every row still in reach', () => {
+    const total = 2_000_000; // 52 million px at 26 px a row
+    const g = listGeometry(total, 26, 500, MAX_LIST_HEIGHT);
+    expect(g.height).toBe(MAX_LIST_HEIGHT);
+    expect(g.toList(0)).toBe(0);
+    // The last scroll position shows the last rows whole.
+    const last = g.toList(MAX_LIST_HEIGHT - 500);
+    expect(last).toBeCloseTo(total * 26 - 500, 3);
+    expect(rowsInView(last, 500, 26, total).end).toBe(total - 1);
+    expect(rowWindow(last, 500, 26, total, 5).end).toBe(total);
+    // A row scrolled to by its list position is at the top.
+    const top = 1_234_567 * 26;
+    expect(g.toList(g.toScroll(top))).toBeCloseTo(top, 3);
   });
 });

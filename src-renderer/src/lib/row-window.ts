@@ -48,3 +48,36 @@ export function scrollTopShowing(
   if (bottom > scrollTop + viewportHeight) return Math.max(0, bottom - viewportHeight);
   return scrollTop;
 }
+
+/**
+ * The tallest the list's box is made. Browsers cap an element's height (Chromium near 33.5
+ * million px, Firefox near 17.9 million): past this, the box stays this tall and its scroll range
+ * stands for the whole list in proportion, so that every row can still be scrolled to.
+ */
+export const MAX_LIST_HEIGHT = 8_000_000;
+
+/** Where the list is drawn: the height of its box, and scroll positions to list positions. */
+export interface ListGeometry {
+  height: number;
+  /** The list position (rows x row height) shown at the top for a scroll position. */
+  toList(scrollTop: number): number;
+  /** The scroll position that shows list position `listTop` at the top. */
+  toScroll(listTop: number): number;
+}
+
+export function listGeometry(
+  total: number,
+  rowHeight: number,
+  viewportHeight: number,
+  maxHeight = MAX_LIST_HEIGHT,
+): ListGeometry {
+  const full = total * rowHeight;
+  if (full <= maxHeight) return { height: full, toList: (top) => top, toScroll: (top) => top };
+  // Both ends meet: the last scroll position shows the last rows.
+  const ratio = (full - viewportHeight) / Math.max(1, maxHeight - viewportHeight);
+  return {
+    height: maxHeight,
+    toList: (top) => top * ratio,
+    toScroll: (top) => top / ratio,
+  };
+}
