@@ -70,6 +70,14 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const changeSets: (LayerChangeSet | undefined)[] = [];
     const tree = new MergedTree();
     const store = options.store === undefined ? indexStore() : options.store;
+    // Indexes kept on disk are all asked for at once: reading their files is I/O on libuv's
+    // threads, and a layer's turn should not wait for its file.
+    const kept = resolved.layers.map((layer) =>
+      store && !options.cache?.get(layer.diffId)
+        ? store.get(layer.blob, layer.diffId, options.identity)
+        : undefined,
+    );
+    for (const pending of kept) pending?.catch(() => {});
     // Layers are read a few at a time (decompression runs on libuv's threads, so compressed
     // layers use every core) and stacked in order as each one's turn comes.
     const reads = new Map<number, Promise<{ stored: StoredLayer; index: LayerIndex }>>();
@@ -77,9 +85,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       const layer = resolved.layers[i]!;
       return (async () => {
         const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
-        let index =
-          options.cache?.get(layer.diffId) ??
-          (await store?.get(layer.blob, layer.diffId, options.identity));
+        let index = options.cache?.get(layer.diffId) ?? (await kept[i]);
         if (!index) {
           index = await readLayer(
             layer.blob,
