@@ -1,7 +1,7 @@
 // `strata inspect`: the image model summarised as DESIGN.md's JSON contract.
 import type { HistoryStep, InspectResult, LayerSummary } from '../api/model';
 import type { HistoryEntry } from './archive/image-config';
-import { computeEfficiency } from './analysis/efficiency';
+import { computeEfficiency, treeTotals } from './analysis/efficiency';
 import { diveEfficiency } from './analysis/dive-efficiency';
 import type { LayerIndex } from './layer/layer-index';
 import { changesOf, loadImage, type ImageModel, type LoadOptions } from './image/load-image';
@@ -32,8 +32,7 @@ export function summarize(model: ImageModel): InspectResult {
     };
   });
 
-  let files = 0;
-  tree.forEachNode(() => files++);
+  const { paths: files, visibleBytes } = treeTotals(tree);
   return {
     format: resolved.format,
     image: {
@@ -47,7 +46,7 @@ export function summarize(model: ImageModel): InspectResult {
     layers,
     history,
     totals: { files, size: indexes.reduce((sum, index) => sum + index.size, 0) },
-    efficiency: computeEfficiency(indexes, tree),
+    efficiency: computeEfficiency(indexes, tree, visibleBytes),
     dive: diveFigures(indexes),
     warnings,
   };

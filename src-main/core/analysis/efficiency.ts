@@ -3,15 +3,28 @@ import type { Efficiency } from '../../api/model';
 import type { LayerIndex } from '../layer/layer-index';
 import type { MergedTree } from '../tree/merged-tree';
 
-export function visibleBytes(tree: MergedTree): number {
-  let total = 0;
-  tree.forEachNode((node) => (total += node.placed.entry.size));
-  return total;
+/** The paths of the final file system and the bytes of its files, in one walk of the tree. */
+export function treeTotals(tree: MergedTree): { paths: number; visibleBytes: number } {
+  let paths = 0;
+  let bytes = 0;
+  tree.forEachNode((node) => {
+    paths++;
+    bytes += node.placed.entry.size;
+  });
+  return { paths, visibleBytes: bytes };
 }
 
-export function computeEfficiency(indexes: LayerIndex[], tree: MergedTree): Efficiency {
+export function visibleBytes(tree: MergedTree): number {
+  return treeTotals(tree).visibleBytes;
+}
+
+/** `visible`: the tree's visibleBytes, when the caller has them already. */
+export function computeEfficiency(
+  indexes: LayerIndex[],
+  tree: MergedTree,
+  visible = visibleBytes(tree),
+): Efficiency {
   const stored = indexes.reduce((sum, index) => sum + index.size, 0);
-  const visible = visibleBytes(tree);
   const wastedBytes = stored - visible;
   const userSize = indexes.slice(1).reduce((sum, index) => sum + index.size, 0);
   return {
