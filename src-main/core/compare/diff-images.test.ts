@@ -94,9 +94,9 @@ async function demoWith(items: TarItem[], tag: string): Promise<DemoImage> {
 }
 
 describe('comparing the contents of same-size files', () => {
-  // Sizes around the 256 KiB read window and the 1 MiB bound past which files are compared a
-  // 1 MiB piece at a time; many small files so that one window holds several; B writes them in
-  // the opposite order.
+  // Sizes around the 256 KiB read window, past which files are compared a 1 MiB piece at a
+  // time, and around the pieces; many small files so that one window holds several; B writes
+  // them in the opposite order.
   const sizes = [
     1,
     511,

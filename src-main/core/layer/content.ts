@@ -50,7 +50,8 @@ export function openEntryContent(
   );
 }
 
-const WINDOW = 256 * 1024;
+/** A LayerWindow's read-ahead: a file larger than this is read on its own, into new memory. */
+export const LAYER_WINDOW_BYTES = 256 * 1024;
 
 /**
  * A plain layer's file bytes through a read window of its own (its source must have readInto):
@@ -69,13 +70,16 @@ export class LayerWindow {
     const size = entry.size;
     if (at >= this.start && at + size <= this.start + this.length)
       return this.window!.subarray(at - this.start, at - this.start + size);
-    if (size > WINDOW) {
+    if (size > LAYER_WINDOW_BYTES) {
       const bytes = Buffer.allocUnsafe(size);
       source.readInto!(bytes, at, size);
       return bytes;
     }
-    this.window ??= Buffer.allocUnsafe(WINDOW);
-    const length = Math.max(size, Math.min(WINDOW, offset + this.layer.blob.length - at));
+    this.window ??= Buffer.allocUnsafe(LAYER_WINDOW_BYTES);
+    const length = Math.max(
+      size,
+      Math.min(LAYER_WINDOW_BYTES, offset + this.layer.blob.length - at),
+    );
     source.readInto!(this.window, at, length);
     this.start = at;
     this.length = length;
