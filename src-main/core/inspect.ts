@@ -19,9 +19,7 @@ export function summarize(model: ImageModel): InspectResult {
   }
 
   const layers: LayerSummary[] = indexes.map((index, i) => {
-    const counts = { added: 0, modified: 0, removed: 0 };
-    for (const change of changeSets[i]!.changes.values())
-      if (change !== 'unchanged') counts[change]++;
+    const counts = changeSets[i]!.counts();
     return {
       index: i,
       diffId: index.diffId,

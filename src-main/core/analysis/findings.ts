@@ -120,15 +120,32 @@ function treeOrder(a: string, b: string): number {
 const isEnvName = (name: string): boolean =>
   name.startsWith('.env') && /^\.env(\..+)?$/.test(name) && !name.endsWith('.example');
 
+/**
+ * Each finding's `goneIn`: the first later layer that removed or modified its path. One question
+ * to each layer for the paths of every finding below it, not one per finding and layer (which
+ * would make every layer's map of changes).
+ */
+function fillGoneIn(model: ImageModel, findings: Finding[]): void {
+  const looking = new Map<string, Finding[]>();
+  for (let layer = 0; layer < model.indexes.length; layer++) {
+    if (looking.size) {
+      for (const [path, change] of changesOf(model, layer).changesFor(new Set(looking.keys()))) {
+        if (change !== 'removed' && change !== 'modified') continue;
+        for (const finding of looking.get(path)!) finding.goneIn = layer;
+        looking.delete(path);
+      }
+    }
+    for (const finding of findings) {
+      if (finding.layer !== layer) continue;
+      const same = looking.get(finding.path);
+      if (same) same.push(finding);
+      else looking.set(finding.path, [finding]);
+    }
+  }
+}
+
 export async function findFindings(model: ImageModel): Promise<Finding[]> {
   const commands = layerCommands(model);
-  const goneAfter = (path: string, layer: number): number | null => {
-    for (let i = layer + 1; i < model.indexes.length; i++) {
-      const change = changesOf(model, i).changes.get(path);
-      if (change === 'removed' || change === 'modified') return i;
-    }
-    return null;
-  };
   const out: Finding[] = [];
   const add = (
     kind: FindingKind,
@@ -143,7 +160,7 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
       path,
       layer,
       command: commands[layer] ?? '',
-      goneIn: goneAfter(path, layer),
+      goneIn: null, // filled in below, for every finding at once
       bytes,
       detail,
     });
@@ -239,6 +256,7 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
     if (entry.mode & 0o002)
       add('world-writable', path, layer, entry.size, 'writable by every user');
   }
+  fillGoneIn(model, out);
   const rank: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
   return out.sort(
     (a, b) =>

@@ -128,12 +128,12 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
         continue;
       }
       const changes = tree.apply(index, i);
-      for (const { path: p, before, after } of changes.pendingContent) {
+      for (const item of changes.pendingContent) {
         const [a, b] = await Promise.all([
-          entryDigest(layers[before.layer]!, before.entry),
-          entryDigest(stored, after.entry),
+          entryDigest(layers[item.before.layer]!, item.before.entry),
+          entryDigest(stored, item.after.entry),
         ]);
-        if (a !== b) changes.changes.set(p, 'modified');
+        if (a !== b) changes.markModified(item);
       }
       changes.pendingContent = [];
       changeSets.push(changes);

@@ -33,17 +33,101 @@ export interface ContentComparison {
   path: string;
   before: Placed;
   after: Placed;
+  /** The entry's position in its layer, when the change set keeps changes by position. */
+  at?: number;
 }
 
+export interface ChangeCounts {
+  added: number;
+  modified: number;
+  removed: number;
+}
+
+/** What one layer changed, as `MergedTree.apply` records it. */
 export interface LayerChangeSet {
   /** Every path this layer touched, with its change (`unchanged` for identical rewrites). */
-  changes: Map<string, Change>;
+  readonly changes: Map<string, Change>;
+  /** How many paths it added, modified and removed (without making `changes`). */
+  counts(): ChangeCounts;
+  /** The changes of those of `paths` this layer touched (without making `changes`). */
+  changesFor(paths: ReadonlySet<string>): Map<string, Change>;
+  /** A rewrite whose contents differ: `modified`, not `unchanged`. */
+  markModified(item: ContentComparison): void;
   /** The state before this layer of the paths it touched that existed (null or missing: absent), e.g. what a removed path was. */
   before: Map<string, Placed | null>;
   /** Rewrites whose attributes match: `modified` or `unchanged` once contents are compared. */
   pendingContent: ContentComparison[];
   /** Oddities met while stacking (hardlinks to directories or to nothing). */
   notes: string[];
+}
+
+const CHANGE_OF_CODE: Change[] = ['unchanged', 'added', 'modified', 'removed'];
+const CODE_OF_CHANGE: Record<Change, number> = {
+  unchanged: 0,
+  added: 1,
+  modified: 2,
+  removed: 3,
+};
+
+/**
+ * A layer's changes. Most layers only write entries: their changes are kept by entry position
+ * in a byte array, and the map by path is made when something first asks for a path (the CLI's
+ * `inspect` never does: an 80k-entry map cost a tenth of its time). Other layers give the map.
+ */
+class ChangeSet implements LayerChangeSet {
+  private map: Map<string, Change> | null;
+  constructor(
+    /** The layer's entries, when `codes` holds their changes by position. */
+    private readonly entries: readonly LayerEntry[] | null,
+    private readonly codes: Uint8Array | null,
+    map: Map<string, Change> | null,
+    public before: Map<string, Placed | null>,
+    public pendingContent: ContentComparison[],
+    public notes: string[],
+  ) {
+    this.map = map;
+  }
+
+  get changes(): Map<string, Change> {
+    if (!this.map) {
+      const map = new Map<string, Change>();
+      const entries = this.entries!;
+      const codes = this.codes!;
+      for (let i = 0; i < entries.length; i++)
+        map.set(entries[i]!.path, CHANGE_OF_CODE[codes[i]!]!);
+      this.map = map;
+    }
+    return this.map;
+  }
+
+  counts(): ChangeCounts {
+    const counts = [0, 0, 0, 0];
+    if (this.map) for (const change of this.map.values()) counts[CODE_OF_CHANGE[change]]!++;
+    else for (const code of this.codes!) counts[code]!++;
+    return { added: counts[1]!, modified: counts[2]!, removed: counts[3]! };
+  }
+
+  changesFor(paths: ReadonlySet<string>): Map<string, Change> {
+    const found = new Map<string, Change>();
+    if (this.map) {
+      for (const path of paths) {
+        const change = this.map.get(path);
+        if (change) found.set(path, change);
+      }
+    } else if (paths.size) {
+      const entries = this.entries!;
+      for (let i = 0; i < entries.length; i++) {
+        const path = entries[i]!.path;
+        if (paths.has(path)) found.set(path, CHANGE_OF_CODE[this.codes![i]!]!);
+      }
+    }
+    return found;
+  }
+
+  markModified(item: ContentComparison): void {
+    if (this.codes && item.at !== undefined) this.codes[item.at] = CODE_OF_CHANGE.modified;
+    this.map?.set(item.path, 'modified');
+  }
 }
 
 function implicitDir(path: string, layer: number): Placed {
@@ -196,29 +280,46 @@ export class MergedTree {
       }
     }
 
-    const changes = new Map<string, Change>();
     const pendingContent: ContentComparison[] = [];
-    const classify = (path: string, was: Placed | null, now: Placed | null): void => {
-      if (!was && now) changes.set(path, 'added');
-      else if (was && !now) changes.set(path, 'removed');
-      else if (was && now) {
-        if (!sameAttributes(was.entry, now.entry)) changes.set(path, 'modified');
-        else if (now.entry.type === 'file' && now.entry.size > 0 && now !== was) {
-          changes.set(path, 'unchanged');
-          pendingContent.push({ path, before: was, after: now });
-        } else changes.set(path, 'unchanged');
-      }
+    /** The change of a path touched, and a rewrite whose contents are still to compare. */
+    const classify = (
+      was: Placed | null,
+      now: Placed | null,
+      path: string,
+      at?: number,
+    ): Change => {
+      if (!was) return now ? 'added' : 'unchanged';
+      if (!now) return 'removed';
+      if (!sameAttributes(was.entry, now.entry)) return 'modified';
+      if (now.entry.type === 'file' && now.entry.size > 0 && now !== was)
+        pendingContent.push(
+          at === undefined
+            ? { path, before: was, after: now }
+            : { path, before: was, after: now, at },
+        );
+      return 'unchanged';
     };
     if (onlyEntries) {
       // Nothing was removed or replaced on the way: every path this layer touched is one of its
       // entries, still standing where it was placed (before holds them in this very order).
-      for (let i = 0; i < index.entries.length; i++)
-        classify(index.entries[i]!.path, wasList[i]!, nowList[i]!);
-    } else {
-      const lookup = this.cachedLookup();
-      for (const [path, was] of before) classify(path, was, lookup(path)?.placed ?? null);
+      const codes = new Uint8Array(index.entries.length);
+      for (let i = 0; i < codes.length; i++) {
+        const was = wasList[i]!;
+        const now = nowList[i]!;
+        // The common cases first, without a call: a path added, or rewritten with a change.
+        codes[i] = !was
+          ? CODE_OF_CHANGE.added
+          : CODE_OF_CHANGE[classify(was, now, index.entries[i]!.path, i)];
+      }
+      return new ChangeSet(index.entries, codes, null, before, pendingContent, notes);
     }
-    return { changes, before, pendingContent, notes };
+    const changes = new Map<string, Change>();
+    const lookup = this.cachedLookup();
+    for (const [path, was] of before) {
+      const now = lookup(path)?.placed ?? null;
+      if (was || now) changes.set(path, classify(was, now, path));
+    }
+    return new ChangeSet(null, null, changes, before, pendingContent, notes);
   }
 
   /**
