@@ -34,6 +34,8 @@ async function image(gzip: boolean): Promise<string> {
       { name: 'app/node_modules/x/test.pem', body: KEY },
     ]),
     await packTar([{ name: 'root/.ssh/.wh.id_ed25519', body: '' }]),
+    // A layer that only writes entries: the token's file rewritten without it.
+    await packTar([{ name: 'app/config.js', body: 'module.exports = {};\n' }]),
   ];
   const stored = gzip ? layers.map((l) => gzipSync(l)) : layers;
   const config = {
@@ -48,6 +50,7 @@ async function image(gzip: boolean): Promise<string> {
       { created_by: 'base' },
       { created_by: 'COPY . /' },
       { created_by: 'RUN rm /root/.ssh/id_ed25519' },
+      { created_by: 'COPY config.js /app/' },
     ],
   };
   return tempArchive(
@@ -70,7 +73,7 @@ describe('findings', () => {
     const findings = await findFindings(plain);
     expect(brief(findings)).toEqual([
       ['token', '/app/.npmrc', 1, null],
-      ['token', '/app/config.js', 1, null],
+      ['token', '/app/config.js', 1, 3],
       ['private-key', '/root/.ssh/id_ed25519', 1, 2],
       ['env-file', '/app/.env', 1, null],
       ['git-directory', '/app/.git', 1, null],
