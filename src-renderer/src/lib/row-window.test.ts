@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  listGeometry,
-  MAX_LIST_HEIGHT,
-  rowsInView,
-  rowWindow,
-  scrollTopShowing,
-} from './row-window';
+import { listGeometry, MAX_LIST_HEIGHT, rowsInView, rowWindow, topShowing } from './row-window';
 
 describe('rowWindow', () => {
   it('renders the rows in view and the overscan on each side', () => {
@@ -34,17 +28,17 @@ describe('rowsInView', () => {
   });
 });
 
-describe('scrollTopShowing', () => {
+describe('topShowing', () => {
   it('leaves a row already in view where it is', () => {
-    expect(scrollTopShowing(3, 26, 104, 26)).toBe(26);
+    expect(topShowing(3, 26, 104, 26)).toBe(26);
   });
 
   it('scrolls up to a row above the view, putting it at the top', () => {
-    expect(scrollTopShowing(2, 260, 104, 26)).toBe(52);
+    expect(topShowing(2, 260, 104, 26)).toBe(52);
   });
 
   it('scrolls down to a row below the view, putting it at the bottom', () => {
-    expect(scrollTopShowing(20, 0, 104, 26)).toBe(21 * 26 - 104);
+    expect(topShowing(20, 0, 104, 26)).toBe(21 * 26 - 104);
   });
 });
 

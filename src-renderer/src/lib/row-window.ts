@@ -1,4 +1,6 @@
 // The arithmetic of a list of fixed-height rows that renders only the rows near its viewport.
+// Positions are list positions (row x row height): the scroll position, unless the list's box is
+// capped (listGeometry maps one to the other).
 
 export interface RowWindow {
   /** The first row rendered. */
@@ -7,22 +9,22 @@ export interface RowWindow {
   end: number;
 }
 
-/** The rows to render at `scrollTop`: those in view and `overscan` more on each side. */
+/** The rows to render with `top` at the top: those in view and `overscan` more on each side. */
 export function rowWindow(
-  scrollTop: number,
+  top: number,
   viewportHeight: number,
   rowHeight: number,
   total: number,
   overscan: number,
 ): RowWindow {
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const end = Math.min(total, Math.ceil((scrollTop + viewportHeight) / rowHeight) + overscan);
+  const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
+  const end = Math.min(total, Math.ceil((top + viewportHeight) / rowHeight) + overscan);
   return { first: Math.min(first, end), end };
 }
 
 /** The rows in view, first and last inclusive, clamped to the rows there are. */
 export function rowsInView(
-  scrollTop: number,
+  top: number,
   viewportHeight: number,
   rowHeight: number,
   total: number,
@@ -30,23 +32,23 @@ export function rowsInView(
   const last = Math.max(0, total - 1);
   const clamp = (index: number) => Math.max(0, Math.min(last, index));
   return {
-    start: clamp(Math.floor(scrollTop / rowHeight)),
-    end: clamp(Math.floor((scrollTop + viewportHeight) / rowHeight)),
+    start: clamp(Math.floor(top / rowHeight)),
+    end: clamp(Math.floor((top + viewportHeight) / rowHeight)),
   };
 }
 
-/** The scroll position that shows row `index` whole, moving as little as it can. */
-export function scrollTopShowing(
+/** The top position that shows row `index` whole, moving from `top` as little as it can. */
+export function topShowing(
   index: number,
-  scrollTop: number,
+  top: number,
   viewportHeight: number,
   rowHeight: number,
 ): number {
-  const top = index * rowHeight;
-  const bottom = top + rowHeight;
-  if (top < scrollTop) return top;
-  if (bottom > scrollTop + viewportHeight) return Math.max(0, bottom - viewportHeight);
-  return scrollTop;
+  const rowTop = index * rowHeight;
+  const rowBottom = rowTop + rowHeight;
+  if (rowTop < top) return rowTop;
+  if (rowBottom > top + viewportHeight) return Math.max(0, rowBottom - viewportHeight);
+  return top;
 }
 
 /**
