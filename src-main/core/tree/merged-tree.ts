@@ -10,10 +10,23 @@ export interface Placed {
   layer: number;
 }
 
-export class FsNode {
-  children: Map<string, FsNode> | null;
-  constructor(public placed: Placed) {
-    this.children = placed.entry.type === 'dir' ? new Map() : null;
+/**
+ * A path in the merged tree. A node is its own placement and never changes: a directory written
+ * over a directory is a new node holding the same children, so a node kept as a path's earlier
+ * state (`before`) still tells what that state was.
+ */
+export class FsNode implements Placed {
+  readonly children: Map<string, FsNode> | null;
+  constructor(
+    readonly entry: LayerEntry,
+    readonly layer: number,
+    children?: Map<string, FsNode>,
+  ) {
+    this.children = children ?? (entry.type === 'dir' ? new Map() : null);
+  }
+
+  get placed(): Placed {
+    return this;
   }
 }
 
@@ -130,9 +143,9 @@ class ChangeSet implements LayerChangeSet {
   }
 }
 
-function implicitDir(path: string, layer: number): Placed {
-  return {
-    entry: {
+function implicitDir(path: string, layer: number): FsNode {
+  return new FsNode(
+    {
       path,
       type: 'dir',
       size: 0,
@@ -144,11 +157,11 @@ function implicitDir(path: string, layer: number): Placed {
       dataOffset: 0,
     },
     layer,
-  };
+  );
 }
 
 export class MergedTree {
-  readonly root = new FsNode(implicitDir('/', -1));
+  readonly root = implicitDir('/', -1);
 
   get(path: string): FsNode | undefined {
     if (path === '/') return this.root;
@@ -196,7 +209,7 @@ export class MergedTree {
   apply(index: LayerIndex, layerNo: number): LayerChangeSet {
     const before = new Map<string, Placed | null>();
     const remember = (path: string, node: FsNode | undefined): void => {
-      if (!before.has(path)) before.set(path, node ? node.placed : null);
+      if (!before.has(path)) before.set(path, node ?? null);
     };
     // Each entry's state before and after, for the change pass when only entries were remembered.
     const wasList: (Placed | null)[] = [];
@@ -262,22 +275,25 @@ export class MergedTree {
       }
       const name = entry.path.slice(slash + 1);
       const existing = parent.children!.get(name);
-      const was = existing ? existing.placed : null;
+      const was = existing ?? null;
       if (!onlyEntries) remember(entry.path, existing);
       else if (was) before.set(entry.path, was);
-      const placed = { entry, layer: layerNo };
       wasList.push(was);
-      nowList.push(placed);
+      let placed: FsNode;
       if (existing && existing.children && entry.type === 'dir') {
-        existing.placed = placed; // directory over directory: attributes only
+        // Directory over directory: attributes only. The cached parent may be the old node; it
+        // holds the same children.
+        placed = new FsNode(entry, layerNo, existing.children);
       } else {
         if (existing?.children) {
           // A directory replaced by a non-directory: the cached parent may have been inside it.
           removeChildren(entry.path, existing);
           parentPath = null;
         }
-        parent.children!.set(name, new FsNode(placed));
+        placed = new FsNode(entry, layerNo);
       }
+      parent.children!.set(name, placed);
+      nowList.push(placed);
     }
 
     const pendingContent: ContentComparison[] = [];
@@ -340,10 +356,10 @@ export class MergedTree {
       }
       const name = entry.path.slice(slash + 1);
       const existing = parent.children!.get(name);
-      const placed = { entry, layer: layerNo };
-      if (existing && existing.children && entry.type === 'dir') existing.placed = placed;
+      if (existing && existing.children && entry.type === 'dir')
+        parent.children!.set(name, new FsNode(entry, layerNo, existing.children));
       else {
-        parent.children!.set(name, new FsNode(placed));
+        parent.children!.set(name, new FsNode(entry, layerNo));
         if (existing?.children) parentPath = null; // the cached parent may have been inside it
       }
     }
@@ -374,7 +390,7 @@ export class MergedTree {
           replacing(dirPath, existing.placed.entry.type);
           for (const [p, n] of subtree(dirPath, existing)) remember(p, n);
         }
-        const created = new FsNode(implicitDir(dirPath, layerNo));
+        const created = implicitDir(dirPath, layerNo);
         dir.children!.set(name, created);
         dir = created;
       }
