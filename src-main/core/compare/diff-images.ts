@@ -16,13 +16,12 @@ function entry(path: string, placed: Placed): DiffEntry {
   return { path, type, size, mode, uid, gid, linkTarget };
 }
 
-/** Both sides hold the very same bytes: same layer (by diff ID) and same entry in it. */
+/**
+ * Both sides hold the very same bytes: the same entry of one layer index, which two images share
+ * only when their copies of the layer were proven the same bytes (a diff ID alone is a claim).
+ */
 function sameStoredEntry(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): boolean {
-  return (
-    a.indexes[pa.layer]!.diffId === b.indexes[pb.layer]!.diffId &&
-    pa.entry.dataOffset === pb.entry.dataOffset &&
-    pa.entry.path === pb.entry.path
-  );
+  return a.indexes[pa.layer] === b.indexes[pb.layer] && pa.entry === pb.entry;
 }
 
 /** How two entries at one path differ, content aside. */

@@ -1,5 +1,6 @@
 // Opens an archive and builds the image model: layer indexes, the merged tree, change sets.
 import { availableParallelism } from 'node:os';
+import { normalizeMemberName } from '../archive/archive';
 import { openArchive } from '../archive/open-archive';
 import { StrataError } from '../errors';
 import { isVerified } from '../integrity/digests';
@@ -39,6 +40,11 @@ export interface LoadOptions extends ImageChoice {
   /** What the file is, when its times change but its bytes do not (see IndexStore). */
   identity?: string;
   /**
+   * Indexes made from this very file's layers while it was written (an engine export streamed
+   * into the cache), by member name; used where the member's diff ID is the one they hashed to.
+   */
+  ownIndexes?: ReadonlyMap<string, LayerIndex>;
+  /**
    * Which layers' changes to record: every layer's (the default: inspect and the app show them
    * all), one layer's (a number, or 'final': `strata ls`), or none (`diff`, `cat` need trees
    * only). A layer not recorded is stacked without change sets or content comparisons.
@@ -70,14 +76,25 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const changeSets: (LayerChangeSet | undefined)[] = [];
     const tree = new MergedTree();
     const store = options.store === undefined ? indexStore() : options.store;
-    // Indexes kept on disk are all asked for at once: reading their files is I/O on libuv's
-    // threads, and a layer's turn should not wait for its file.
-    const kept = resolved.layers.map((layer) =>
-      store && !options.cache?.get(layer.diffId)
-        ? store.get(layer.blob, layer.diffId, options.identity)
-        : undefined,
+    const own = (i: number): LayerIndex | undefined => {
+      const layer = resolved.layers[i]!;
+      const index = options.ownIndexes?.get(normalizeMemberName(layer.member) ?? layer.member);
+      return index?.diffId === layer.diffId ? index : undefined;
+    };
+    // An index held in memory serves a layer once its bytes are proven the same, which may take
+    // reading both copies; those proofs and the indexes kept on disk (I/O on libuv's threads) are
+    // all asked for at once, so a layer's turn does not wait for them.
+    const held = resolved.layers.map((layer, i) =>
+      own(i) ? undefined : options.cache?.get(layer.diffId, layer.blob, options.identity),
     );
-    for (const pending of kept) pending?.catch(() => {});
+    const fromStore = (i: number) => {
+      const layer = resolved.layers[i]!;
+      return store?.get(layer.blob, layer.diffId, options.identity);
+    };
+    const kept = resolved.layers.map((layer, i) =>
+      own(i) || options.cache?.has(layer.diffId) ? undefined : fromStore(i),
+    );
+    for (const pending of [...held, ...kept]) pending?.catch(() => {});
     // Layers are read a few at a time (decompression runs on libuv's threads, so compressed
     // layers use every core) and stacked in order as each one's turn comes.
     const reads = new Map<number, Promise<{ stored: StoredLayer; index: LayerIndex }>>();
@@ -85,7 +102,14 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       const layer = resolved.layers[i]!;
       return (async () => {
         const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
-        let index = options.cache?.get(layer.diffId) ?? (await kept[i]);
+        let index = own(i);
+        let differs: string | null = null;
+        if (!index) {
+          const answer = await held[i];
+          if (answer && 'index' in answer) index = answer.index;
+          else if (answer) differs = answer.differs;
+        }
+        index ??= await (kept[i] ?? (differs ? fromStore(i) : undefined));
         if (!index) {
           index = await readLayer(
             layer.blob,
@@ -95,24 +119,29 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
           if (isVerified(index))
             await store?.put(layer.blob, layer.diffId, index, options.identity).catch(() => {});
         }
-        if (isVerified(index)) options.cache?.set(index);
+        if (differs)
+          index.notes.push(
+            `its diff ID ${layer.diffId} is also claimed by a layer of ${differs} that holds other bytes; this copy was read on its own`,
+          );
+        if (isVerified(index)) options.cache?.set(index, layer.blob, options.identity);
         return { stored, index };
       })();
     };
+    const start = (i: number): void => {
+      if (i >= resolved.layers.length || reads.has(i)) return;
+      const pending = read(i);
+      // Unawaited reads must not surface as unhandled rejections if an earlier one fails first.
+      pending.catch(() => {});
+      reads.set(i, pending);
+    };
     const ahead = Math.max(2, availableParallelism());
-    for (let i = 0; i < Math.min(ahead, resolved.layers.length); i++) reads.set(i, read(i));
-    // Unawaited reads must not surface as unhandled rejections if an earlier one fails first.
-    for (const pending of reads.values()) pending.catch(() => {});
+    // A layer whose held index awaits its proof mostly waits for I/O: it takes no turn ahead.
+    for (let i = 0; i < resolved.layers.length; i++) if (i < ahead || held[i]) start(i);
     for (let i = 0; i < resolved.layers.length; i++) {
       options.onProgress?.('indexing', i, resolved.layers.length);
       const { stored, index } = await reads.get(i)!;
       reads.delete(i);
-      const next = i + ahead;
-      if (next < resolved.layers.length) {
-        const pending = read(next);
-        pending.catch(() => {});
-        reads.set(next, pending);
-      }
+      start(i + ahead);
       layers.push(stored);
       indexes.push(index);
       entries += index.entries.length;

@@ -1,4 +1,5 @@
 import { createReadStream, readSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StrataError } from '../errors';
@@ -23,6 +24,27 @@ export interface ByteSource {
 
 const WINDOW = 256 * 1024;
 
+/** Reads `length` bytes at `position` into `into`; fewer only where the file ends. */
+export async function readFully(
+  handle: FileHandle,
+  into: Buffer,
+  length: number,
+  position: number,
+): Promise<number> {
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(into, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+/** A file as it is now: a file written again has another size or modification time. */
+export function fileIdentity(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
 /**
  * A file read with positioned reads through one read-ahead window, so that walking the headers
  * of many small tar entries costs one syscall per window rather than one per header.
@@ -37,6 +59,8 @@ export class FileSource implements ByteSource {
     readonly path: string,
     private readonly handle: FileHandle,
     readonly size: number,
+    /** Which file this is, as it was when opened (fileIdentity). */
+    readonly identity: string,
     private readonly onClose?: () => Promise<void>,
   ) {}
 
@@ -51,7 +75,14 @@ export class FileSource implements ByteSource {
       if (stat.isDirectory()) {
         throw new StrataError('bad-request', `${path}: is a directory, not an archive file`);
       }
-      return new FileSource(options.name ?? path, path, handle, stat.size, options.onClose);
+      return new FileSource(
+        options.name ?? path,
+        path,
+        handle,
+        stat.size,
+        fileIdentity(stat),
+        options.onClose,
+      );
     } catch (err) {
       await handle.close();
       throw err;
@@ -77,21 +108,11 @@ export class FileSource implements ByteSource {
 
   private async readExact(position: number, length: number): Promise<Buffer> {
     const buffer = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await this.handle.read(
-        buffer,
-        filled,
-        length - filled,
-        position + filled,
+    if ((await readFully(this.handle, buffer, length, position)) < length) {
+      throw new StrataError(
+        'bad-archive',
+        `${this.name}: the file ended early (it changed while being read?)`,
       );
-      if (bytesRead === 0) {
-        throw new StrataError(
-          'bad-archive',
-          `${this.name}: the file ended early (it changed while being read?)`,
-        );
-      }
-      filled += bytesRead;
     }
     return buffer;
   }

@@ -1,9 +1,39 @@
 // Layer indexes by diff ID: a layer shared by two images (or opened twice) is read once.
 // An index is independent of where the layer is stored: offsets are within the uncompressed tar.
+//
+// A diff ID is what an archive claims: nobody hashes a plain layer read by its headers, and a
+// compressed one is hashed only when it is read. So an index serves another copy of its layer only
+// when that copy is proven to hold the same bytes: the same region of the same unchanged file, or
+// a region of the same length that compares equal byte for byte. A hostile archive claiming a
+// trusted layer's diff ID is then read on its own, not shown with the trusted layer's files.
+import { open, type FileHandle } from 'node:fs/promises';
+import { FileSource, fileIdentity, readFully } from '../io/byte-source';
 import type { LayerIndex } from './layer-index';
+import type { LayerBlob } from './read-layer';
+
+/** Where a cached index's bytes lie. */
+interface Origin {
+  /** What the user calls the file, for the note when another copy differs. */
+  name: string;
+  path: string;
+  /** The file as it was when read (fileIdentity). */
+  stat: string;
+  /** What the file is, when told (an engine export, whose times change on use); else `stat`. */
+  identity: string;
+  offset: number;
+  length: number;
+}
+
+export type CacheAnswer =
+  | { index: LayerIndex }
+  /** An index is held for this diff ID, from bytes other than this copy's: `origin` names them. */
+  | { differs: string }
+  | undefined;
+
+const PIECE_BYTES = 1024 * 1024;
 
 export class LayerIndexCache {
-  private readonly indexes = new Map<string, LayerIndex>();
+  private readonly held = new Map<string, { index: LayerIndex; origin: Origin }>();
   private entries = 0;
 
   constructor(
@@ -11,23 +41,89 @@ export class LayerIndexCache {
     private readonly maxEntries = 4_000_000,
   ) {}
 
-  get(diffId: string): LayerIndex | undefined {
-    const index = this.indexes.get(diffId);
-    if (index) {
-      this.indexes.delete(diffId); // most recently used last
-      this.indexes.set(diffId, index);
-    }
-    return index;
+  /** Whether an index is held for this diff ID (for some copy of the layer). */
+  has(diffId: string): boolean {
+    return this.held.has(diffId);
   }
 
-  set(index: LayerIndex): void {
-    if (this.indexes.has(index.diffId)) return;
-    this.indexes.set(index.diffId, index);
-    this.entries += index.entries.length;
-    for (const [diffId, old] of this.indexes) {
-      if (this.entries <= this.maxEntries || old === index) break;
-      this.indexes.delete(diffId);
-      this.entries -= old.entries.length;
+  /**
+   * The index of the layer in `blob`, if one is held for bytes proven to be the same.
+   * `identity`: what the file is, when its times change without its bytes changing.
+   */
+  async get(diffId: string, blob: LayerBlob, identity?: string): Promise<CacheAnswer> {
+    const item = this.held.get(diffId);
+    if (!item) return undefined;
+    const same = await sameBytes(item.origin, blob, identity);
+    if (same === null) return undefined;
+    if (!same) return { differs: item.origin.name };
+    if (this.held.get(diffId) === item) {
+      this.held.delete(diffId); // most recently used last
+      this.held.set(diffId, item);
     }
+    return { index: item.index };
+  }
+
+  /** Holds the index read from `blob` (only a file's region can be proven the same later). */
+  set(index: LayerIndex, blob: LayerBlob, identity?: string): void {
+    const source = blob.source;
+    if (this.held.has(index.diffId) || !(source instanceof FileSource)) return;
+    const origin = {
+      name: source.name,
+      path: source.path,
+      stat: source.identity,
+      identity: identity ?? source.identity,
+      offset: blob.offset,
+      length: blob.length,
+    };
+    this.held.set(index.diffId, { index, origin });
+    this.entries += index.entries.length;
+    for (const [diffId, old] of this.held) {
+      if (this.entries <= this.maxEntries || old.index === index) break;
+      this.held.delete(diffId);
+      this.entries -= old.index.entries.length;
+    }
+  }
+}
+
+/**
+ * Whether `blob` holds the bytes at `origin`: the same region of the same file as it was, or
+ * equal bytes, read a piece at a time from both files (the origin's may be closed by now). Null
+ * when it cannot tell: the origin's file is gone or was written again since.
+ */
+async function sameBytes(
+  origin: Origin,
+  blob: LayerBlob,
+  identity: string | undefined,
+): Promise<boolean | null> {
+  const source = blob.source;
+  if (!(source instanceof FileSource)) return null;
+  if (blob.length !== origin.length) return false;
+  if (
+    source.path === origin.path &&
+    (identity ?? source.identity) === origin.identity &&
+    blob.offset === origin.offset
+  )
+    return true;
+  const handles: FileHandle[] = [];
+  try {
+    for (const path of [origin.path, source.path]) handles.push(await open(path, 'r'));
+    const [a, b] = handles as [FileHandle, FileHandle];
+    if (fileIdentity(await a.stat()) !== origin.stat) return null;
+    if (fileIdentity(await b.stat()) !== source.identity) return null;
+    const pieces = [Buffer.allocUnsafe(PIECE_BYTES), Buffer.allocUnsafe(PIECE_BYTES)] as const;
+    for (let at = 0; at < origin.length; at += PIECE_BYTES) {
+      const length = Math.min(PIECE_BYTES, origin.length - at);
+      const read = await Promise.all([
+        readFully(a, pieces[0], length, origin.offset + at),
+        readFully(b, pieces[1], length, blob.offset + at),
+      ]);
+      if (read[0] < length || read[1] < length) return null;
+      if (!pieces[0].subarray(0, length).equals(pieces[1].subarray(0, length))) return false;
+    }
+    return true;
+  } catch {
+    return null;
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
   }
 }

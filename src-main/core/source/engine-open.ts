@@ -14,7 +14,9 @@ import {
   type LoadOptions,
   type ProgressListener,
 } from '../image/load-image';
+import { normalizeMemberName } from '../archive/archive';
 import type { LayerIndexCache } from '../layer/index-cache';
+import type { LayerIndex } from '../layer/layer-index';
 import { keepIndexes } from '../layer/index-store';
 import { describeEndpoint } from './engine-endpoint';
 import {
@@ -123,7 +125,8 @@ export async function openEngineImage(
       cached = false;
     }
   }
-  if (!lease) lease = await exportToCache(client, ref, details, label, options);
+  let ownIndexes: Map<string, LayerIndex> | undefined;
+  if (!lease) ({ lease, ownIndexes } = await exportToCache(client, ref, details, label, options));
   if (signal?.aborted) {
     await model?.close();
     lease.release();
@@ -131,7 +134,7 @@ export async function openEngineImage(
   }
   if (!model) {
     try {
-      model = await loadImage(lease.path, loadOptions);
+      model = await loadImage(lease.path, { ...loadOptions, ownIndexes });
     } catch (err) {
       lease.release();
       throw err;
@@ -169,14 +172,15 @@ async function exportToCache(
   details: EngineImageDetails,
   label: string,
   options: EngineOpenOptions,
-): Promise<CacheLease> {
+): Promise<{ lease: CacheLease; ownIndexes: Map<string, LayerIndex> }> {
   const { signal } = options;
   const writer = await options.exportCache.begin(details.id);
+  const indexes = new Map<string, LayerIndex>();
   const layerCount = details.diffIds.length;
   let bytes = 0;
   let lastReport = 0;
   const indexer = new ExportIndexer(label, (layer) => {
-    options.layerCache.set(layer.index);
+    indexes.set(normalizeMemberName(layer.member) ?? layer.member, layer.index);
     const at = details.diffIds.indexOf(layer.diffId);
     options.onLayer?.({
       layerIndex: at < 0 ? null : at,
@@ -221,7 +225,7 @@ async function exportToCache(
     await verifyExport(writer.partialPath, details, label);
     const lease = await writer.commit();
     report(true, true);
-    return lease;
+    return { lease, ownIndexes: indexes };
   } catch (err) {
     stream?.destroy();
     await writer.discard();

@@ -1,0 +1,132 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffImages } from '../compare/diff-images';
+import type { DemoImage } from '../demo/demo-archive';
+import { loadImage, type ImageModel } from '../image/load-image';
+import { packTar } from '../tar/pack-tar';
+import { containerdLayout, demo, legacyArchive, tempArchive } from '../testing/layouts';
+import { LayerIndexCache } from './index-cache';
+import { readLayer } from './read-layer';
+
+let image: DemoImage;
+let trustedPath: string;
+const open: ImageModel[] = [];
+const load = async (path: string, cache: LayerIndexCache): Promise<ImageModel> => {
+  const model = await loadImage(path, { cache, store: null });
+  open.push(model);
+  return model;
+};
+const paths = (model: ImageModel): string[] => [...model.tree.walk()].map(([path]) => path);
+
+/** The demo image with layer `at` replaced by other bytes, its config still claiming the old diff ID. */
+const claiming = (at: number, layer: Buffer): DemoImage => ({
+  ...image,
+  layers: image.layers.map((l, i) => (i === at ? layer : l)),
+});
+
+/** The base layer with /etc/os-release's bytes changed (same length: the tar stays valid). */
+const changedBase = (): Buffer => {
+  const base = image.layers[0]!;
+  const changed = Buffer.from(base);
+  changed.write('Evil!! Demo Linux', base.indexOf('Strata Demo Linux'));
+  return changed;
+};
+
+beforeAll(async () => {
+  image = await demo();
+  trustedPath = tempArchive(await legacyArchive(image), 'trusted.tar');
+});
+afterAll(async () => {
+  await Promise.all(open.map((m) => m.close()));
+});
+
+describe('the layer index cache serves only copies proven to hold the same bytes', () => {
+  it('a copy of the layer in another file is compared byte for byte, then shared', async () => {
+    const cache = new LayerIndexCache();
+    const a = await load(trustedPath, cache);
+    const copy = tempArchive(await legacyArchive(image), 'copy.tar');
+    const b = await load(copy, cache);
+    b.indexes.forEach((index, i) => expect(index).toBe(a.indexes[i]));
+    expect((await diffImages(a, b)).files).toEqual([]);
+  });
+
+  it('an archive claiming a trusted layer’s diff ID for other files is read on its own', async () => {
+    const cache = new LayerIndexCache();
+    const a = await load(trustedPath, cache);
+    const other = await packTar([
+      { name: 'usr/', type: 'directory' },
+      { name: 'usr/lib/', type: 'directory' },
+      { name: 'usr/lib/backdoor.so', body: 'not what layer 1 holds' },
+    ]);
+    const hostile = tempArchive(await legacyArchive(claiming(1, other)), 'hostile.tar');
+    const b = await load(hostile, cache);
+    expect(b.indexes[1]).not.toBe(a.indexes[1]);
+    expect(paths(b)).toContain('/usr/lib/backdoor.so');
+    expect(paths(b)).not.toContain('/usr/lib/libtiny.so.1');
+    expect(b.indexes[1]!.notes).toEqual([
+      `its diff ID ${a.indexes[1]!.diffId} is also claimed by a layer of ${trustedPath} that holds other bytes; this copy was read on its own`,
+    ]);
+    // The layers whose bytes are the trusted ones are still shared.
+    expect(b.indexes[0]).toBe(a.indexes[0]);
+    const diff = await diffImages(a, b);
+    expect(diff.files.map((f) => [f.path, f.change])).toEqual([
+      ['/usr/lib/backdoor.so', 'added'],
+      ['/usr/lib/libtiny.so.1', 'removed'],
+    ]);
+  });
+
+  it('a file changed inside a layer that claims the trusted diff ID shows in the diff', async () => {
+    const cache = new LayerIndexCache();
+    const a = await load(trustedPath, cache);
+    const b = await load(tempArchive(await legacyArchive(claiming(0, changedBase()))), cache);
+    const diff = await diffImages(a, b);
+    expect(diff.files.map((f) => [f.path, f.change, f.aspects])).toEqual([
+      ['/etc/os-release', 'modified', ['content']],
+    ]);
+  });
+
+  it('a compressed copy with other bytes is read (and checked) on its own', async () => {
+    const cache = new LayerIndexCache();
+    const a = await load(tempArchive(await containerdLayout(image, false)), cache);
+    const other = await packTar([{ name: 'etc/', type: 'directory' }]);
+    const b = await load(tempArchive(await containerdLayout(claiming(2, other), false)), cache);
+    expect(b.indexes[2]).not.toBe(a.indexes[2]);
+    expect(b.indexes[2]!.notes.join('\n')).toMatch(/does not match its diff ID/);
+    expect(b.indexes[2]!.notes.join('\n')).toMatch(/also claimed by a layer of/);
+  });
+
+  it('the same file is served without reading it again, and not once it was rewritten', async () => {
+    const cache = new LayerIndexCache();
+    const path = tempArchive(await legacyArchive(image));
+    const a = await load(path, cache);
+    const again = await load(path, cache);
+    again.indexes.forEach((index, i) => expect(index).toBe(a.indexes[i]));
+    // Rewritten in place, the same size, a file's bytes changed: the bytes the cached indexes
+    // came from are gone, so every layer is read again (nothing is claimed of bytes not seen).
+    writeFileSync(path, await legacyArchive(claiming(0, changedBase())));
+    const rewritten = await load(path, cache);
+    rewritten.indexes.forEach((index, i) => {
+      expect(index).not.toBe(a.indexes[i]);
+      expect(index.notes).toEqual([]);
+    });
+  });
+
+  it('an index made from the file itself as it was written is taken as it is', async () => {
+    const layer = (await load(trustedPath, new LayerIndexCache())).resolved.layers[3]!;
+    const made = await readLayer(layer.blob, layer.diffId, 'made');
+    const model = await loadImage(trustedPath, {
+      store: null,
+      ownIndexes: new Map([[layer.member, made]]),
+    });
+    open.push(model);
+    expect(model.indexes[3]).toBe(made);
+    // Not when the member's bytes hashed to another diff ID than the config gives it.
+    const wrong = await loadImage(trustedPath, {
+      store: null,
+      ownIndexes: new Map([[layer.member, { ...made, diffId: 'sha256:other' }]]),
+    });
+    open.push(wrong);
+    expect(wrong.indexes[3]).not.toBe(made);
+    expect(wrong.indexes[3]!.entries).toEqual(made.entries);
+  });
+});
