@@ -72,6 +72,16 @@ describe("dive's figures", () => {
     expect(dive.userWastedPercent).toBeCloseTo(75 / 45, 12);
   });
 
+  it('counts no leaf for an entry its own layer writes below, a whiteout included', () => {
+    //   layer 0: /a(10)                   leaf /a
+    //   layer 1: /a/ and /a/.wh.b         /a holds the whiteout: no leaf; key /a/b, size 0
+    // keys: /a cum 10 min 10 n1 | /a/b 0 0 n1
+    const dive = diveEfficiency([layer(['a', 10]), layer(['a/'], ['a/.wh.b'])]);
+    expect(dive).toEqual({ score: 1, wastedBytes: 0, userWastedPercent: 0 });
+    // The same, a file below instead of a whiteout.
+    expect(diveEfficiency([layer(['a', 10]), layer(['a/'], ['a/b', 0])]).wastedBytes).toBe(0);
+  });
+
   it('is 1 for an image with nothing stored', () => {
     expect(diveEfficiency([layer(['etc/'])])).toEqual({
       score: 1,

@@ -8,6 +8,8 @@ class DiveNode {
   children: Map<string, DiveNode> | null = null;
   /** This path's column in dive's per-path sums once it has been a leaf; -1 before. */
   slot = -1;
+  /** The last layer in which something was placed below this node: it was no leaf there. */
+  innerIn = -1;
   constructor(
     public size: number,
     /** A real directory entry; dive's implicit parents are not directories. */
@@ -46,14 +48,18 @@ function whiteoutPath(target: string): string {
   return `${target.slice(0, slash)}/${WHITEOUT_PREFIX}${target.slice(slash + 1)}`;
 }
 
-/** The node at `path` in the stacked tree, created (as dive's implicit nodes) where missing. */
-function place(root: DiveNode, path: string, upTo = path.length): DiveNode {
+/**
+ * The node at `path` in the stacked tree, created (as dive's implicit nodes) where missing, and
+ * every node on the way to it marked as holding something placed in `layer`.
+ */
+function place(root: DiveNode, layer: number, path: string, upTo = path.length): DiveNode {
   let node = root;
   let at = 1;
   while (at < upTo) {
     let slash = path.indexOf('/', at);
     if (slash < 0 || slash > upTo) slash = upTo;
     node = node.child(path.slice(at, slash));
+    node.innerIn = layer;
     at = slash + 1;
   }
   return node;
@@ -120,31 +126,47 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
     }
   };
   const stacked = new DiveNode(0, true);
-  for (const index of indexes) {
+  const placed: DiveNode[] = [];
+  for (const [layer, index] of indexes.entries()) {
     const whiteoutPaths = index.whiteouts.map(whiteoutPath);
-    const inner = ancestorsOf(index.entries.map((e) => e.path));
-    for (const path of ancestorsOf(whiteoutPaths)) inner.add(path);
+    // A whiteout is a leaf unless something of its layer lies below its `.wh.NAME` path: only
+    // entries with such a name in their path can.
+    const belowWhiteouts = whiteoutPaths.length
+      ? ancestorsOf([
+          ...index.entries
+            .map((e) => e.path)
+            .filter((path) => path.includes(`/${WHITEOUT_PREFIX}`)),
+          ...whiteoutPaths,
+        ])
+      : null;
     // Whiteout leaves count what they delete from the layers below: first, before stacking.
     for (const [i, target] of index.whiteouts.entries()) {
-      if (inner.has(whiteoutPaths[i]!)) continue;
+      if (belowWhiteouts!.has(whiteoutPaths[i]!)) continue;
       const previous = getNode(stacked, target);
       count(slotOf(target, previous), previous?.isDir ? sizeBelow(previous) : 0);
     }
     // Stacking: entries first, then whiteouts (a whiteout's node comes after the entries' in its
-    // directory, and one below an entry of the same layer removes what that entry placed).
+    // directory, and one below an entry of the same layer removes what that entry placed). An
+    // entry is a leaf when nothing of its layer lies below it: the nodes on the way to every
+    // entry and whiteout are marked, then the entries counted.
     // Entries come grouped by directory: the last parent is looked up once for its run.
+    for (const target of index.whiteouts) place(stacked, layer, target, target.lastIndexOf('/'));
     let parentPath = '';
     let parent = stacked;
+    placed.length = 0;
     for (const entry of index.entries) {
       const slash = entry.path.lastIndexOf('/');
       if (slash !== parentPath.length || !entry.path.startsWith(parentPath)) {
         parentPath = entry.path.slice(0, slash);
-        parent = place(stacked, parentPath);
+        parent = place(stacked, layer, parentPath);
       }
-      const node = parent.child(entry.path.slice(slash + 1));
+      placed.push(parent.child(entry.path.slice(slash + 1)));
+    }
+    for (const [i, entry] of index.entries.entries()) {
+      const node = placed[i]!;
       const size = entry.type === 'file' ? entry.size : 0;
       const isDir = entry.type === 'dir';
-      const leaf = !inner.has(entry.path);
+      const leaf = node.innerIn !== layer;
       if (leaf) count(slotOf(entry.path, node), size);
       if (size || isDir || leaf) {
         node.size = size;
@@ -153,7 +175,7 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
     }
     for (const target of index.whiteouts) {
       const slash = target.lastIndexOf('/');
-      const dir = place(stacked, target, slash);
+      const dir = place(stacked, layer, target, slash);
       const name = target.slice(slash + 1);
       const gone = dir.children?.get(name);
       if (gone) {
