@@ -109,7 +109,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
           if (answer && 'index' in answer) index = answer.index;
           else if (answer) differs = answer.differs;
         }
-        index ??= await (kept[i] ?? (differs ? fromStore(i) : undefined));
+        index ??= await (kept[i] ?? fromStore(i));
         if (!index) {
           index = await readLayer(
             layer.blob,
