@@ -133,6 +133,7 @@ describe('docker:// loads what it uses', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Nothing is listening at ssh://nobody@127.0.0.1:1');
+    expect(run.stderr).not.toMatch(/Warning/);
     expect(run.packages).toContain('ssh2');
   });
 });

@@ -151,10 +151,29 @@ export function dockerodeOptions(
       options.protocol = 'ssh';
       options.username = parsed.username;
       options.sshOptions = { agent: env.SSH_AUTH_SOCK };
+      quietModemSshUrlWarning();
       break;
     }
   }
   return options;
+}
+
+let sshUrlWarningQuiet = false;
+
+/**
+ * docker-modem writes an ssh engine's request address without slashes (`ssh:HOST:PORT/...`) and
+ * parses it again, for which Node prints DEP0170 on the user's terminal; the request goes through
+ * the ssh connection and never uses that address. Only that warning is dropped.
+ */
+function quietModemSshUrlWarning(): void {
+  if (sshUrlWarningQuiet) return;
+  sshUrlWarningQuiet = true;
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
+    if (code === 'DEP0170' && String(warning).includes('The URL ssh:')) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 /** A short, human description of where an endpoint lives, for messages. */
