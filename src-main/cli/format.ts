@@ -14,19 +14,26 @@ export function formatBytes(bytes: number): string {
 
 /** Columns padded to their widest cell; the last column is never padded. */
 export function table(rows: string[][], rightAligned: number[] = []): string {
+  const widths = columnWidths(rows.length, (i) => rows[i]!);
+  return rows.map((row) => tableRow(row, widths, rightAligned)).join('\n');
+}
+
+/** The widest cell of each column of `count` rows. */
+export function columnWidths(count: number, row: (i: number) => string[]): number[] {
   const widths: number[] = [];
-  for (const row of rows)
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => {
-          if (i === row.length - 1) return cell;
-          return rightAligned.includes(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
-        })
-        .join('  '),
-    )
-    .join('\n');
+  for (let i = 0; i < count; i++)
+    row(i).forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, cell.length)));
+  return widths;
+}
+
+/** One row of `table`. */
+export function tableRow(row: string[], widths: number[], rightAligned: number[]): string {
+  return row
+    .map((cell, i) => {
+      if (i === row.length - 1) return cell;
+      return rightAligned.includes(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+    })
+    .join('  ');
 }
 
 /** A history command as a person reads it: `#(nop)` prefixes dropped, whitespace folded. */

@@ -3,9 +3,8 @@ import { StrataError } from '../core/errors';
 import { checkLayer, listLayer, type ListedEntry } from '../core/image/layer-view';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { parseLayerOption } from './layer-option';
-import { table } from './format';
 import { openCliSource } from './source';
-import { writeJsonArray, writeOut } from './write-out';
+import { writeJsonArray, writeOut, writeTable } from './write-out';
 
 export async function runLs(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('ls', args, {
@@ -29,7 +28,7 @@ export async function runLs(args: string[]): Promise<number> {
     const layer = checkLayer(model, asked);
     const entries = listLayer(model, layer, values.changes);
     if (values.json) writeJsonArray(entries);
-    else writeOut(humanList(entries));
+    else writeList(entries);
     if (values.json || entries.length) writeOut('\n');
   } finally {
     await model.close();
@@ -68,15 +67,19 @@ export function modeString(type: EntryType, mode: number): string {
   );
 }
 
-function humanList(entries: ListedEntry[]): string {
-  return table(
-    entries.map((e) => [
-      CHANGE_MARK[e.change],
-      modeString(e.type, e.mode),
-      `${e.uid}:${e.gid}`,
-      String(e.size),
-      e.linkTarget ? `${e.path} -> ${e.linkTarget}` : e.path,
-    ]),
+function writeList(entries: ListedEntry[]): void {
+  writeTable(
+    entries.length,
+    (i) => {
+      const e = entries[i]!;
+      return [
+        CHANGE_MARK[e.change],
+        modeString(e.type, e.mode),
+        `${e.uid}:${e.gid}`,
+        String(e.size),
+        e.linkTarget ? `${e.path} -> ${e.linkTarget}` : e.path,
+      ];
+    },
     [3],
   );
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePaths } from '../../e2e/fixtures';
 import { manyEntriesArchive } from '../core/testing/many-entries';
-import { writeJsonArray } from './write-out';
+import { table } from './format';
+import { writeJsonArray, writeTable } from './write-out';
 
 interface Run {
   code: number | null;
@@ -124,6 +125,25 @@ describe('writeJsonArray', () => {
         writeJsonArray(items, fd);
         closeSync(fd);
         expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(items));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('writeTable', () => {
+  it('writes what table makes of the rows, piece by piece', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-table-'));
+    try {
+      const row = (i: number) => ['+', 'x'.repeat(i % 5), String(i * 37), `/p/é😀/${i}`];
+      for (const count of [0, 1, 255, 256, 257, 1000]) {
+        const rows = Array.from({ length: count }, (_, i) => row(i));
+        const file = join(dir, `${count}.txt`);
+        const fd = openSync(file, 'w');
+        writeTable(count, row, [2], fd);
+        closeSync(fd);
+        expect(readFileSync(file, 'utf8')).toBe(table(rows, [2]));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // of a large string encodes it into a fresh buffer of its size: for `ls --json` of a big image
 // (15 MB) that costs more than building the JSON, most of it the first touch of new memory.
 import { writeSync } from 'node:fs';
+import { columnWidths, tableRow } from './format';
 
 /** UTF-16 units encoded per write: at most three bytes each, so they always fit the buffer. */
 const UNITS = 256 * 1024;
@@ -41,6 +42,26 @@ export function writeJsonArray(items: readonly unknown[], fd = 1): void {
     writeOut(piece.slice(1, -1), fd);
   }
   writeOut(']', fd);
+}
+
+/**
+ * A `table` of `count` rows written a few hundred at a time: each row is made twice (once for the
+ * column widths) instead of every row being held, and no text of the whole table is made.
+ */
+export function writeTable(
+  count: number,
+  row: (i: number) => string[],
+  rightAligned: number[] = [],
+  fd = 1,
+): void {
+  const PIECE = 256;
+  const widths = columnWidths(count, row);
+  for (let at = 0; at < count; at += PIECE) {
+    const lines: string[] = [];
+    for (let i = at; i < Math.min(count, at + PIECE); i++)
+      lines.push(tableRow(row(i), widths, rightAligned));
+    writeOut((at > 0 ? '\n' : '') + lines.join('\n'), fd);
+  }
 }
 
 function writeAll(fd: number, buffer: Buffer, length: number): void {
