@@ -128,20 +128,25 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       })();
     };
     const start = (i: number): void => {
-      if (i >= resolved.layers.length || reads.has(i)) return;
       const pending = read(i);
       // Unawaited reads must not surface as unhandled rejections if an earlier one fails first.
       pending.catch(() => {});
       reads.set(i, pending);
     };
-    const ahead = Math.max(2, availableParallelism());
-    // A layer whose held index awaits its proof mostly waits for I/O: it takes no turn ahead.
-    for (let i = 0; i < resolved.layers.length; i++) if (i < ahead || held[i]) start(i);
+    // A layer whose held index awaits its proof mostly waits for I/O: those all start at once,
+    // and take no turn from the few other layers read ahead.
+    const others = resolved.layers.flatMap((_, i) => (held[i] ? [] : [i]));
+    let queued = 0;
+    const startOther = () => {
+      if (queued < others.length) start(others[queued++]!);
+    };
+    held.forEach((proof, i) => proof && start(i));
+    for (let i = 0; i < Math.max(2, availableParallelism()); i++) startOther();
     for (let i = 0; i < resolved.layers.length; i++) {
       options.onProgress?.('indexing', i, resolved.layers.length);
       const { stored, index } = await reads.get(i)!;
       reads.delete(i);
-      start(i + ahead);
+      if (!held[i]) startOther();
       layers.push(stored);
       indexes.push(index);
       entries += index.entries.length;
