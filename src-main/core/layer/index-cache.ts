@@ -1,4 +1,4 @@
-// Layer indexes by diff ID: a layer shared by two images (or opened twice) is read once.
+// Layer indexes by diff ID: a layer shared by two images (or opened twice) is indexed once.
 // An index is independent of where the layer is stored: offsets are within the uncompressed tar.
 //
 // A diff ID is what an archive claims: nobody hashes a plain layer read by its headers, and a
@@ -8,6 +8,7 @@
 // trusted layer's diff ID is then read on its own, not shown with the trusted layer's files.
 import { open, type FileHandle } from 'node:fs/promises';
 import { FileSource, fileIdentity, readFully } from '../io/byte-source';
+import { compressionOf } from '../io/decompress';
 import type { LayerIndex } from './layer-index';
 import type { LayerBlob } from './read-layer';
 
@@ -26,7 +27,7 @@ interface Origin {
 
 export type CacheAnswer =
   | { index: LayerIndex }
-  /** An index is held for this diff ID, from bytes other than this copy's: `origin` names them. */
+  /** An index is held for this diff ID, made from other bytes: `differs` names their file. */
   | { differs: string }
   | undefined;
 
@@ -54,6 +55,12 @@ export class LayerIndexCache {
     const item = this.held.get(diffId);
     if (!item) return undefined;
     const same = await sameBytes(item.origin, blob, identity);
+    if (same === 'stale') {
+      // The bytes it was made from are gone: it can serve no copy, and the next one read takes
+      // its place.
+      if (this.held.get(diffId) === item) this.forget(diffId);
+      return undefined;
+    }
     if (same === null) return undefined;
     if (!same) return { differs: item.origin.name };
     if (this.held.get(diffId) === item) {
@@ -79,46 +86,61 @@ export class LayerIndexCache {
     this.entries += index.entries.length;
     for (const [diffId, old] of this.held) {
       if (this.entries <= this.maxEntries || old.index === index) break;
-      this.held.delete(diffId);
-      this.entries -= old.index.entries.length;
+      this.forget(diffId);
     }
+  }
+
+  private forget(diffId: string): void {
+    this.entries -= this.held.get(diffId)!.index.entries.length;
+    this.held.delete(diffId);
   }
 }
 
 /**
  * Whether `blob` holds the bytes at `origin`: the same region of the same file as it was, or
- * equal bytes, read a piece at a time from both files (the origin's may be closed by now). Null
- * when it cannot tell: the origin's file is gone or was written again since.
+ * equal bytes, read a piece at a time from both files (the origin's may be closed by now).
+ * Other bytes mean another layer only where both are plain tars: two compressions of one layer
+ * differ too. `stale` when the origin's file is gone or was written again since; null when it
+ * cannot tell.
  */
 async function sameBytes(
   origin: Origin,
   blob: LayerBlob,
   identity: string | undefined,
-): Promise<boolean | null> {
+): Promise<boolean | 'stale' | null> {
   const source = blob.source;
   if (!(source instanceof FileSource)) return null;
-  if (blob.length !== origin.length) return false;
   if (
     source.path === origin.path &&
     (identity ?? source.identity) === origin.identity &&
-    blob.offset === origin.offset
+    blob.offset === origin.offset &&
+    blob.length === origin.length
   )
     return true;
   const handles: FileHandle[] = [];
   try {
-    for (const path of [origin.path, source.path]) handles.push(await open(path, 'r'));
-    const [a, b] = handles as [FileHandle, FileHandle];
-    if (fileIdentity(await a.stat()) !== origin.stat) return null;
+    const a = await open(origin.path, 'r').catch(() => null);
+    if (!a) return 'stale';
+    handles.push(a);
+    if (fileIdentity(await a.stat()) !== origin.stat) return 'stale';
+    const b = await open(source.path, 'r');
+    handles.push(b);
     if (fileIdentity(await b.stat()) !== source.identity) return null;
     const pieces = [Buffer.allocUnsafe(PIECE_BYTES), Buffer.allocUnsafe(PIECE_BYTES)] as const;
+    let plain = false;
     for (let at = 0; at < origin.length; at += PIECE_BYTES) {
-      const length = Math.min(PIECE_BYTES, origin.length - at);
       const read = await Promise.all([
-        readFully(a, pieces[0], length, origin.offset + at),
-        readFully(b, pieces[1], length, blob.offset + at),
+        readFully(a, pieces[0], Math.min(PIECE_BYTES, origin.length - at), origin.offset + at),
+        readFully(b, pieces[1], Math.min(PIECE_BYTES, blob.length - at), blob.offset + at),
       ]);
-      if (read[0] < length || read[1] < length) return null;
-      if (!pieces[0].subarray(0, length).equals(pieces[1].subarray(0, length))) return false;
+      if (at === 0) {
+        plain = pieces.every((p, i) => compressionOf(p.subarray(0, read[i])) === 'none');
+        if (origin.length !== blob.length) return plain ? false : null;
+      }
+      const [x, y] = pieces.map((p, i) => p.subarray(0, read[i])) as [Buffer, Buffer];
+      if (x.length !== Math.min(PIECE_BYTES, origin.length - at) || x.length !== y.length)
+        return null; // a file shorter than it was
+      if (!x.equals(y)) return plain ? false : null;
     }
     return true;
   } catch {
