@@ -4,7 +4,9 @@
 import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '../../api/compare';
 import type { ImageModel } from '../image/load-image';
 import { entryDigest, LAYER_WINDOW_BYTES, LayerWindow, sameBytesByPieces } from '../layer/content';
-import type { LayerEntry } from '../layer/layer-index';
+import { isVerified } from '../integrity/digests';
+import { isDisputed } from '../layer/index-cache';
+import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { layerCommands } from '../inspect';
 import type { FsNode, Placed } from '../tree/merged-tree';
 import { diffConfig } from './diff-config';
@@ -112,12 +114,16 @@ async function sameContent(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed)
   return da === db;
 }
 
+/** The leading layers both images claim alike, unless a copy was found to hold other bytes. */
 function sharedLayerCount(a: ImageModel, b: ImageModel): number {
+  const trusted = (index: LayerIndex) => isVerified(index) && !isDisputed(index);
   let n = 0;
   while (
     n < a.indexes.length &&
     n < b.indexes.length &&
-    a.indexes[n]!.diffId === b.indexes[n]!.diffId
+    a.indexes[n]!.diffId === b.indexes[n]!.diffId &&
+    trusted(a.indexes[n]!) &&
+    trusted(b.indexes[n]!)
   )
     n++;
   return n;

@@ -8,7 +8,7 @@ import { LIMITS, overLimit } from '../limits';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { detectCompression, readLayer } from '../layer/read-layer';
 import type { LayerIndex } from '../layer/layer-index';
-import type { LayerIndexCache } from '../layer/index-cache';
+import { markDisputed, type LayerIndexCache } from '../layer/index-cache';
 import { indexStore, type IndexStore } from '../layer/index-store';
 import { entryDigest, type StoredLayer } from '../layer/content';
 import { MergedTree, type LayerChangeSet } from '../tree/merged-tree';
@@ -119,10 +119,12 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
           if (isVerified(index))
             await store?.put(layer.blob, layer.diffId, index, options.identity).catch(() => {});
         }
-        if (differs)
+        if (differs) {
+          markDisputed(index);
           index.notes.push(
             `its diff ID ${layer.diffId} is also claimed by a layer of ${differs} that holds other bytes; this copy was read on its own`,
           );
+        }
         if (isVerified(index)) options.cache?.set(index, layer.blob, options.identity);
         return { stored, index };
       })();

@@ -73,6 +73,8 @@ describe('the layer index cache serves only copies proven to hold the same bytes
       ['/usr/lib/backdoor.so', 'added'],
       ['/usr/lib/libtiny.so.1', 'removed'],
     ]);
+    // The stacks are shared up to the layer found to differ.
+    expect(diff.sharedLayers).toBe(1);
   });
 
   it('a file changed inside a layer that claims the trusted diff ID shows in the diff', async () => {

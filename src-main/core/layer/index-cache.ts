@@ -33,6 +33,18 @@ export type CacheAnswer =
 
 const PIECE_BYTES = 1024 * 1024;
 
+/** Indexes of copies whose bytes differ from another copy's that claims the same diff ID. */
+const disputed = new WeakSet<LayerIndex>();
+
+export function markDisputed(index: LayerIndex): void {
+  disputed.add(index);
+}
+
+/** Whether another copy claiming this layer's diff ID was found to hold other bytes. */
+export function isDisputed(index: LayerIndex): boolean {
+  return disputed.has(index);
+}
+
 export class LayerIndexCache {
   private readonly held = new Map<string, { index: LayerIndex; origin: Origin }>();
   private entries = 0;
