@@ -32,6 +32,7 @@ export type CacheAnswer =
   | undefined;
 
 const PIECE_BYTES = 1024 * 1024;
+const PROOFS_AT_ONCE = 4;
 
 /** Indexes of copies whose bytes differ from another copy's that claims the same diff ID. */
 const disputed = new WeakSet<LayerIndex>();
@@ -48,6 +49,8 @@ export function isDisputed(index: LayerIndex): boolean {
 export class LayerIndexCache {
   private readonly held = new Map<string, { index: LayerIndex; origin: Origin }>();
   private entries = 0;
+  private proving = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     /** Bound on the entries held across all cached indexes. */
@@ -66,7 +69,7 @@ export class LayerIndexCache {
   async get(diffId: string, blob: LayerBlob, identity?: string): Promise<CacheAnswer> {
     const item = this.held.get(diffId);
     if (!item) return undefined;
-    const same = await sameBytes(item.origin, blob, identity);
+    const same = await this.inTurn(() => sameBytes(item.origin, blob, identity));
     if (same === 'stale') {
       // The bytes it was made from are gone: it can serve no copy, and the next one read takes
       // its place.
@@ -99,6 +102,21 @@ export class LayerIndexCache {
     for (const [diffId, old] of this.held) {
       if (this.entries <= this.maxEntries || old.index === index) break;
       this.forget(diffId);
+    }
+  }
+
+  /**
+   * Runs a comparison once fewer than PROOFS_AT_ONCE are running: an image of a hundred shared
+   * layers compares a few at a time, not a hundred buffers and file pairs at once.
+   */
+  private async inTurn<T>(compare: () => Promise<T>): Promise<T> {
+    while (this.proving >= PROOFS_AT_ONCE) await new Promise<void>((go) => this.waiting.push(go));
+    this.proving++;
+    try {
+      return await compare();
+    } finally {
+      this.proving--;
+      this.waiting.shift()?.();
     }
   }
 
