@@ -1,7 +1,7 @@
 import type { DiffResult } from '../api/compare';
 import { diffImages } from '../core/compare/diff-images';
 import { StrataError } from '../core/errors';
-import { LayerIndexCache } from '../core/layer/index-cache';
+import { disputeOf, LayerIndexCache } from '../core/layer/index-cache';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { openCliSource } from './source';
 import { displayCommand, formatBytes, table } from './format';
@@ -21,6 +21,12 @@ export async function runDiff(args: string[]): Promise<number> {
   try {
     const b = await openCliSource(positionals[1]!, { ...choice, layerCache: cache });
     try {
+      // A layer claiming the other image's diff ID for other bytes: one of the two is not what
+      // it says. The diff shows its files as they are; the terminal says why.
+      b.indexes.forEach((index, i) => {
+        const why = disputeOf(index);
+        if (why) process.stderr.write(`strata: warning: ${positionals[1]} layer ${i}: ${why}\n`);
+      });
       const result = await diffImages(a, b);
       writeOut(values.json ? JSON.stringify(result, null, 2) : humanDiff(result));
       writeOut('\n');

@@ -5,7 +5,7 @@ import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '
 import type { ImageModel } from '../image/load-image';
 import { entryDigest, LAYER_WINDOW_BYTES, LayerWindow, sameBytesByPieces } from '../layer/content';
 import { isVerified } from '../integrity/digests';
-import { isDisputed } from '../layer/index-cache';
+import { disputeOf } from '../layer/index-cache';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { layerCommands } from '../inspect';
 import type { FsNode, Placed } from '../tree/merged-tree';
@@ -116,7 +116,7 @@ async function sameContent(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed)
 
 /** The leading layers both images claim alike, unless a copy was found to hold other bytes. */
 function sharedLayerCount(a: ImageModel, b: ImageModel): number {
-  const trusted = (index: LayerIndex) => isVerified(index) && !isDisputed(index);
+  const trusted = (index: LayerIndex) => isVerified(index) && !disputeOf(index);
   let n = 0;
   while (
     n < a.indexes.length &&

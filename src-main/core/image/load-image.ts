@@ -119,12 +119,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
           if (isVerified(index))
             await store?.put(layer.blob, layer.diffId, index, options.identity).catch(() => {});
         }
-        if (differs) {
-          markDisputed(index);
-          index.notes.push(
-            `its diff ID ${layer.diffId} is also claimed by a layer of ${differs} that holds other bytes; this copy was read on its own`,
-          );
-        }
+        if (differs) markDisputed(index, layer.diffId, differs);
         if (isVerified(index)) options.cache?.set(index, layer.blob, options.identity);
         return { stored, index };
       })();

@@ -35,15 +35,18 @@ const PIECE_BYTES = 1024 * 1024;
 const PROOFS_AT_ONCE = 4;
 
 /** Indexes of copies whose bytes differ from another copy's that claims the same diff ID. */
-const disputed = new WeakSet<LayerIndex>();
+const disputes = new WeakMap<LayerIndex, string>();
 
-export function markDisputed(index: LayerIndex): void {
-  disputed.add(index);
+/** Records why `index` was read on its own, and adds it to the layer's notes. */
+export function markDisputed(index: LayerIndex, diffId: string, otherFile: string): void {
+  const why = `its diff ID ${diffId} is also claimed by a layer of ${otherFile} that holds other bytes; this copy was read on its own`;
+  disputes.set(index, why);
+  index.notes.push(why);
 }
 
-/** Whether another copy claiming this layer's diff ID was found to hold other bytes. */
-export function isDisputed(index: LayerIndex): boolean {
-  return disputed.has(index);
+/** Why another copy claiming this layer's diff ID was found to hold other bytes, if one was. */
+export function disputeOf(index: LayerIndex): string | undefined {
+  return disputes.get(index);
 }
 
 export class LayerIndexCache {
