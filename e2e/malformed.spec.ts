@@ -4,17 +4,19 @@
 // (naming the file and the problem), never a stack trace; one that reads with warnings shows
 // them under the image header, and marks the layer a warning names. One server, one page.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import {
+  claimingDiffId,
   MALFORMED_CASES,
   oneLayer,
   WARNING_CASES,
   wrongDiffIdArchive,
 } from '../src-main/core/testing/malformed-cases';
+import { demo, legacyArchive } from '../src-main/core/testing/layouts';
 import { STRATA_BIN, watchCspViolations } from './layer-expectations';
 import { startStrataWeb, type StrataWeb } from './strata-web';
 
@@ -177,6 +179,32 @@ test('a layer that does not match its diff ID is marked in the list and named in
   await page.screenshot({ path: screenshotOf('warning-diff-id') });
   await closeAll();
   await rm(path);
+});
+
+test('an archive claiming a layer of an image already open for other files is read on its own, and says so', async () => {
+  const image = await demo();
+  const trusted = join(dir, 'trusted.tar');
+  const hostile = join(dir, 'hostile.tar');
+  await writeFile(trusted, await legacyArchive(image));
+  await writeFile(hostile, await legacyArchive(await claimingDiffId(image)));
+  await upload(trusted);
+  await expect(page.getByTestId('layer-row')).toHaveCount(4, { timeout: 30_000 });
+  await expect(page.getByTestId('image-warnings')).toHaveCount(0);
+  await page.getByTestId('image-tabs').getByRole('button', { name: 'Home' }).click();
+  await upload(hostile);
+  const warning = page.getByTestId('image-warning');
+  await expect(warning).toHaveCount(1, { timeout: 30_000 });
+  await expect(warning).toHaveAttribute('data-layer', '1');
+  await expect(warning).toContainText(
+    /its diff ID sha256:[0-9a-f]{12}… is also claimed by a layer of trusted\.tar that holds other bytes; this copy was read on its own/,
+  );
+  await expect(page.getByTestId('layer-row').nth(1).getByTestId('layer-warning')).toBeVisible();
+  // Its own files, not the trusted layer's.
+  await page.getByTestId('layer-row').nth(1).click();
+  await page.getByRole('searchbox', { name: 'Filter files' }).fill('backdoor');
+  await expect(page.getByTestId('tree-row').filter({ hasText: 'backdoor.so' })).toBeVisible();
+  await page.screenshot({ path: screenshotOf('warning-claimed-diff-id') });
+  await closeAll();
 });
 
 test('many warnings fold behind "Show all", and unfold', async () => {

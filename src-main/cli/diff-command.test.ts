@@ -1,20 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { DiffResult } from '../api/compare';
-import { packTar } from '../core/tar/pack-tar';
 import { demo, legacyArchive, tempArchive } from '../core/testing/layouts';
+import { claimingDiffId } from '../core/testing/malformed-cases';
 
 describe('strata diff of an archive that claims another’s layer', () => {
   it('lists what the layer really holds and warns on stderr which layer lied', async () => {
     const image = await demo();
     const trusted = tempArchive(await legacyArchive(image), 'trusted.tar');
-    const other = await packTar([
-      { name: 'usr/', type: 'directory' },
-      { name: 'usr/lib/', type: 'directory' },
-      { name: 'usr/lib/backdoor.so', body: 'not what layer 1 holds' },
-    ]);
-    const layers = image.layers.map((l, i) => (i === 1 ? other : l));
-    const hostile = tempArchive(await legacyArchive({ ...image, layers }), 'hostile.tar');
+    const hostile = tempArchive(await legacyArchive(await claimingDiffId(image)), 'hostile.tar');
     const run = spawnSync(process.execPath, ['bin/strata.js', 'diff', '--json', trusted, hostile], {
       encoding: 'utf8',
       env: { ...process.env, STRATA_INDEX_CACHE: '0' },

@@ -67,6 +67,7 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   async open(path: string, label = basename(path), choice: ImageChoice = {}): Promise<OpenedImage> {
     const model = await loadImage(path, {
       ...choice,
+      label,
       cache: this.layerCache,
       onProgress: (phase, done, total) =>
         this.emit('event', { type: 'progress', source: label, phase, done, total }),

@@ -39,6 +39,8 @@ export interface LoadOptions extends ImageChoice {
   store?: IndexStore | null;
   /** What the file is, when its times change but its bytes do not (see IndexStore). */
   identity?: string;
+  /** What the user calls this image (an upload's name, an engine reference); the path if not given. */
+  label?: string;
   /**
    * Indexes made from this very file's layers while it was written (an engine export streamed
    * into the cache), by member name; used where the member's diff ID is the one they hashed to.
@@ -120,7 +122,11 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
             await store?.put(layer.blob, layer.diffId, index, options.identity).catch(() => {});
         }
         if (differs) markDisputed(index, layer.diffId, differs);
-        if (isVerified(index)) options.cache?.set(index, layer.blob, options.identity);
+        if (isVerified(index))
+          options.cache?.set(index, layer.blob, {
+            identity: options.identity,
+            label: options.label,
+          });
         return { stored, index };
       })();
     };

@@ -5,6 +5,7 @@ import type { DemoImage } from '../demo/demo-archive';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { packTar } from '../tar/pack-tar';
 import { containerdLayout, demo, legacyArchive, tempArchive } from '../testing/layouts';
+import { claimingDiffId } from '../testing/malformed-cases';
 import { LayerIndexCache } from './index-cache';
 import { readLayer } from './read-layer';
 
@@ -17,12 +18,6 @@ const load = async (path: string, cache: LayerIndexCache): Promise<ImageModel> =
   return model;
 };
 const paths = (model: ImageModel): string[] => [...model.tree.walk()].map(([path]) => path);
-
-/** The demo image with layer `at` replaced by other bytes, its config still claiming the old diff ID. */
-const claiming = (at: number, layer: Buffer): DemoImage => ({
-  ...image,
-  layers: image.layers.map((l, i) => (i === at ? layer : l)),
-});
 
 /** The base layer with /etc/os-release's bytes changed (same length: the tar stays valid). */
 const changedBase = (): Buffer => {
@@ -53,12 +48,7 @@ describe('the layer index cache serves only copies proven to hold the same bytes
   it('an archive claiming a trusted layer’s diff ID for other files is read on its own', async () => {
     const cache = new LayerIndexCache();
     const a = await load(trustedPath, cache);
-    const other = await packTar([
-      { name: 'usr/', type: 'directory' },
-      { name: 'usr/lib/', type: 'directory' },
-      { name: 'usr/lib/backdoor.so', body: 'not what layer 1 holds' },
-    ]);
-    const hostile = tempArchive(await legacyArchive(claiming(1, other)), 'hostile.tar');
+    const hostile = tempArchive(await legacyArchive(await claimingDiffId(image)), 'hostile.tar');
     const b = await load(hostile, cache);
     expect(b.indexes[1]).not.toBe(a.indexes[1]);
     expect(paths(b)).toContain('/usr/lib/backdoor.so');
@@ -80,7 +70,10 @@ describe('the layer index cache serves only copies proven to hold the same bytes
   it('a file changed inside a layer that claims the trusted diff ID shows in the diff', async () => {
     const cache = new LayerIndexCache();
     const a = await load(trustedPath, cache);
-    const b = await load(tempArchive(await legacyArchive(claiming(0, changedBase()))), cache);
+    const b = await load(
+      tempArchive(await legacyArchive(await claimingDiffId(image, 0, changedBase()))),
+      cache,
+    );
     const diff = await diffImages(a, b);
     expect(diff.files.map((f) => [f.path, f.change, f.aspects])).toEqual([
       ['/etc/os-release', 'modified', ['content']],
@@ -91,7 +84,10 @@ describe('the layer index cache serves only copies proven to hold the same bytes
     const cache = new LayerIndexCache();
     const a = await load(tempArchive(await containerdLayout(image, false)), cache);
     const other = await packTar([{ name: 'etc/', type: 'directory' }]);
-    const b = await load(tempArchive(await containerdLayout(claiming(2, other), false)), cache);
+    const b = await load(
+      tempArchive(await containerdLayout(await claimingDiffId(image, 2, other), false)),
+      cache,
+    );
     expect(b.indexes[2]).not.toBe(a.indexes[2]);
     // Its content is hashed as it is read: the claim is found false there.
     expect(b.indexes[2]!.notes.join('\n')).toMatch(/does not match its diff ID/);
@@ -116,7 +112,7 @@ describe('the layer index cache serves only copies proven to hold the same bytes
     again.indexes.forEach((index, i) => expect(index).toBe(a.indexes[i]));
     // Rewritten in place, the same size, a file's bytes changed: the bytes the cached indexes
     // came from are gone, so every layer is read again (nothing is claimed of bytes not seen).
-    writeFileSync(path, await legacyArchive(claiming(0, changedBase())));
+    writeFileSync(path, await legacyArchive(await claimingDiffId(image, 0, changedBase())));
     const rewritten = await load(path, cache);
     rewritten.indexes.forEach((index, i) => {
       expect(index).not.toBe(a.indexes[i]);

@@ -14,7 +14,7 @@ import type { LayerBlob } from './read-layer';
 
 /** Where a cached index's bytes lie. */
 interface Origin {
-  /** What the user calls the file, for the note when another copy differs. */
+  /** What the user calls the image or file, for the note when another copy differs. */
   name: string;
   path: string;
   /** The file as it was when read (fileIdentity). */
@@ -88,12 +88,20 @@ export class LayerIndexCache {
     return { index: item.index };
   }
 
-  /** Holds the index read from `blob` (only a file's region can be proven the same later). */
-  set(index: LayerIndex, blob: LayerBlob, identity?: string): void {
+  /**
+   * Holds the index read from `blob` (only a file's region can be proven the same later).
+   * `identity` as for get; `label`: what the user calls the image, for the note a copy with other
+   * bytes gets (the file's name if not given).
+   */
+  set(
+    index: LayerIndex,
+    blob: LayerBlob,
+    { identity, label }: { identity?: string | undefined; label?: string | undefined } = {},
+  ): void {
     const source = blob.source;
     if (this.held.has(index.diffId) || !(source instanceof FileSource)) return;
     const origin = {
-      name: source.name,
+      name: label ?? source.name,
       path: source.path,
       stat: source.identity,
       identity: identity ?? source.identity,

@@ -100,6 +100,7 @@ export async function openEngineImage(
     changes: options.changes,
     // An export is named by its image ID and never rewritten; the cache sets its times on use.
     identity: `engine export of ${details.id}`,
+    label,
   };
   let lease = await options.exportCache.lookup(details.id);
   let cached = lease !== null;

@@ -108,6 +108,20 @@ export async function wrongDiffIdArchive(layer = 2): Promise<{ path: string; lay
   return { path: tempArchive(bytes, 'wrong-diff-id.tar'), layer };
 }
 
+/**
+ * The demo image with layer `at` replaced by other bytes while its config still claims the old
+ * diff ID: a hostile archive posing as the trusted one. The default layer holds one file,
+ * /usr/lib/backdoor.so, in place of layer 1's /usr/lib/libtiny.so.1.
+ */
+export async function claimingDiffId(image: DemoImage, at = 1, layer?: Buffer): Promise<DemoImage> {
+  layer ??= await packTar([
+    { name: 'usr/', type: 'directory' },
+    { name: 'usr/lib/', type: 'directory' },
+    { name: 'usr/lib/backdoor.so', body: 'not what layer 1 holds' },
+  ]);
+  return { ...image, layers: image.layers.map((l, i) => (i === at ? layer : l)) };
+}
+
 /** An archive that cannot be read: what it is, how to build it, what the one error says. */
 export interface MalformedCase {
   name: string;
