@@ -27,7 +27,7 @@ interface Origin {
 
 export type CacheAnswer =
   | { index: LayerIndex }
-  /** An index is held for this diff ID, made from other bytes: `differs` names their file. */
+  /** An index is held for this diff ID, made from other bytes: `differs` names their image. */
   | { differs: string }
   | undefined;
 
@@ -38,8 +38,8 @@ const PROOFS_AT_ONCE = 4;
 const disputes = new WeakMap<LayerIndex, string>();
 
 /** Records why `index` was read on its own, and adds it to the layer's notes. */
-export function markDisputed(index: LayerIndex, diffId: string, otherFile: string): void {
-  const why = `its diff ID ${diffId} is also claimed by a layer of ${otherFile} that holds other bytes; this copy was read on its own`;
+export function markDisputed(index: LayerIndex, diffId: string, other: string): void {
+  const why = `its diff ID ${diffId} is also claimed by a layer of ${other} that holds other bytes; this copy was read on its own`;
   disputes.set(index, why);
   index.notes.push(why);
 }
@@ -72,7 +72,9 @@ export class LayerIndexCache {
   async get(diffId: string, blob: LayerBlob, identity?: string): Promise<CacheAnswer> {
     const item = this.held.get(diffId);
     if (!item) return undefined;
-    const same = await this.inTurn(() => sameBytes(item.origin, blob, identity));
+    const same = sameRegion(item.origin, blob, identity)
+      ? true
+      : await this.inTurn(() => sameBytes(item.origin, blob));
     if (same === 'stale') {
       // The bytes it was made from are gone: it can serve no copy, and the next one read takes
       // its place.
@@ -137,27 +139,27 @@ export class LayerIndexCache {
   }
 }
 
-/**
- * Whether `blob` holds the bytes at `origin`: the same region of the same file as it was, or
- * equal bytes, read a piece at a time from both files (the origin's may be closed by now).
- * Other bytes mean another layer only where both are plain tars: two compressions of one layer
- * differ too. `stale` when the origin's file is gone or was written again since; null when it
- * cannot tell.
- */
-async function sameBytes(
-  origin: Origin,
-  blob: LayerBlob,
-  identity: string | undefined,
-): Promise<boolean | 'stale' | null> {
+/** `blob` is the very region the origin's index was made from, of the same file as it was. */
+function sameRegion(origin: Origin, blob: LayerBlob, identity: string | undefined): boolean {
   const source = blob.source;
-  if (!(source instanceof FileSource)) return null;
-  if (
+  return (
+    source instanceof FileSource &&
     source.path === origin.path &&
     (identity ?? source.identity) === origin.identity &&
     blob.offset === origin.offset &&
     blob.length === origin.length
-  )
-    return true;
+  );
+}
+
+/**
+ * Whether `blob` holds the bytes at `origin`, read a piece at a time from both files (the
+ * origin's may be closed by now). Other bytes mean another layer only where both are plain tars:
+ * two compressions of one layer differ too. `stale` when the origin's file is gone or was written
+ * again since; null when it cannot tell.
+ */
+async function sameBytes(origin: Origin, blob: LayerBlob): Promise<boolean | 'stale' | null> {
+  const source = blob.source;
+  if (!(source instanceof FileSource)) return null;
   const handles: FileHandle[] = [];
   try {
     const a = await open(origin.path, 'r').catch(() => null);

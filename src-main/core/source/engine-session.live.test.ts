@@ -227,8 +227,8 @@ describe('opening an engine image', () => {
       );
       expect(loading).toBeGreaterThan(mine.indexOf(layers.at(-1)!));
       expect(cacheFiles(cache)).toEqual([`${idHex(record.inspect.Id)}.tar`]);
-      // The model took every layer's index from the export's own: none was read again, and the
-      // layer cache holds them for the export file's regions.
+      // The layer cache holds the model's indexes for the export file's regions (that loadImage
+      // takes the export's own indexes without reading again: index-cache.test.ts).
       const model = service.model(opened.handle);
       for (const [i, index] of model.indexes.entries()) {
         expect(await service.layerCache.get(index.diffId, model.layers[i]!.blob)).toEqual({
