@@ -383,6 +383,97 @@ test('100,000 files: scrolls, expands everything and filters', async ({ page }) 
   await expect(page.getByText('Nothing matches the filter')).toBeVisible();
 });
 
+/** A row's element as the page functions below see it (e2e is typed without the DOM). */
+interface SlotElement {
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+  strataMark?: number;
+}
+
+/** The row each slot of the tree shows (its data-index), and whether the slot was marked. */
+async function slotRows(page: Page, mark = false): Promise<{ index: number; marked: boolean }[]> {
+  return tree(page)
+    .locator('.rows > *')
+    .evaluateAll((elements, mark) => {
+      return (elements as unknown as SlotElement[]).map((element, i) => {
+        const marked = element.strataMark !== undefined;
+        if (mark) element.strataMark = i;
+        const index = element.querySelector('[data-index]')?.getAttribute('data-index');
+        return { index: Number(index ?? -1), marked };
+      });
+    }, mark);
+}
+
+/** The names of the tree's items in the order the accessibility tree gives them to a screen reader. */
+async function treeItemsAsRead(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Accessibility.enable');
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const byId = new Map(nodes.map((node) => [node.nodeId, node]));
+    const treeNode = nodes.find((n) => n.role?.value === 'tree' && n.name?.value === 'Files');
+    const names: string[] = [];
+    const visit = (id: string): void => {
+      const node = byId.get(id);
+      if (!node) return;
+      if (node.role?.value === 'treeitem') names.push(String(node.name?.value ?? ''));
+      else for (const child of node.childIds ?? []) visit(child);
+    };
+    for (const child of treeNode?.childIds ?? []) visit(child);
+    return names;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+test('a scroll shows the rows it brings in in the slots of the rows it hid, read in list order', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await openImage(page, bigArchive);
+  await selectLayer(page, 0);
+  await expandAll(page);
+  const rows = tree(page).getByRole('treeitem');
+  await tree(page).evaluate((el) => {
+    (el as unknown as { scrollTop: number }).scrollTop = 100 * 26;
+  });
+  await expect(tree(page).locator('[data-index="100"]')).toBeVisible();
+  await treeReady(page);
+  const before = await slotRows(page, true);
+  const last = Math.max(...before.map((slot) => slot.index));
+
+  // Five rows down: five slots take the five rows that come in; no row element is made or removed.
+  await tree(page).evaluate((el) => {
+    (el as unknown as { scrollTop: number }).scrollTop += 5 * 26;
+  });
+  await expect(tree(page).locator(`[data-index="${last + 5}"]`)).toBeAttached();
+  await treeReady(page);
+  const after = await slotRows(page);
+  expect(after).toHaveLength(before.length);
+  expect(after.every((slot) => slot.marked)).toBe(true);
+  const moved = after.filter((slot, i) => slot.index !== before[i]!.index);
+  expect(moved.map((slot) => slot.index).sort((a, b) => a - b)).toEqual(
+    [1, 2, 3, 4, 5].map((n) => last + n),
+  );
+
+  // The slots are out of list order now; a screen reader still reads the rows in it.
+  const inListOrder = await rows.evaluateAll((items) =>
+    (items as unknown as { getAttribute(name: string): string | null }[])
+      .map((item) => ({
+        index: Number(item.getAttribute('data-index')),
+        name: item.getAttribute('aria-label') ?? '',
+      }))
+      .sort((a, b) => a.index - b.index)
+      .map((item) => item.name),
+  );
+  const inDomOrder = await rows.evaluateAll((items) =>
+    (items as unknown as { getAttribute(name: string): string | null }[]).map(
+      (item) => item.getAttribute('aria-label') ?? '',
+    ),
+  );
+  expect(inDomOrder).not.toEqual(inListOrder);
+  expect(await treeItemsAsRead(page)).toEqual(inListOrder);
+});
+
 test('320,000 rows: a list taller than a browser draws is capped, and every row is in reach', async ({
   page,
 }) => {

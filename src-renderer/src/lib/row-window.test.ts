@@ -1,19 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { listGeometry, MAX_LIST_HEIGHT, rowsInView, rowWindow, topShowing } from './row-window';
+import {
+  idsInOrder,
+  listGeometry,
+  MAX_LIST_HEIGHT,
+  rowSlots,
+  rowsInView,
+  rowWindow,
+  topShowing,
+} from './row-window';
 
 describe('rowWindow', () => {
   it('renders the rows in view and the overscan on each side', () => {
-    expect(rowWindow(260, 100, 26, 1000, 5)).toEqual({ first: 5, end: 19 });
+    // 100 px shows parts of at most 5 rows of 26 px; 5 more on each side.
+    expect(rowWindow(260, 100, 26, 1000, 5)).toEqual({ first: 5, end: 20 });
   });
 
-  it('stops at the first and last rows', () => {
-    expect(rowWindow(0, 100, 26, 1000, 5)).toEqual({ first: 0, end: 9 });
-    expect(rowWindow(25_900, 100, 26, 1000, 5)).toEqual({ first: 991, end: 1000 });
+  it('holds the same number of rows wherever the list is scrolled', () => {
+    for (let top = 0; top <= 26_000 - 100; top += 7) {
+      const { first, end } = rowWindow(top, 100, 26, 1000, 5);
+      expect(end - first).toBe(15);
+      // Every row partly in view is rendered.
+      expect(first).toBeLessThanOrEqual(Math.floor(top / 26));
+      expect(end).toBeGreaterThan(Math.floor((top + 99) / 26));
+    }
+  });
+
+  it('stops at the first and last rows, rendering more on the other side', () => {
+    expect(rowWindow(0, 100, 26, 1000, 5)).toEqual({ first: 0, end: 15 });
+    expect(rowWindow(25_900, 100, 26, 1000, 5)).toEqual({ first: 985, end: 1000 });
     expect(rowWindow(0, 100, 26, 0, 5)).toEqual({ first: 0, end: 0 });
   });
 
-  it('renders nothing past the rows there are after the list shrank', () => {
-    expect(rowWindow(26_000, 100, 26, 10, 5)).toEqual({ first: 10, end: 10 });
+  it('renders the rows there are after the list shrank below the scroll position', () => {
+    expect(rowWindow(26_000, 100, 26, 10, 5)).toEqual({ first: 0, end: 10 });
+  });
+});
+
+describe('rowSlots', () => {
+  it('draws rows in list order while the first row is 0', () => {
+    expect(rowSlots({ first: 0, end: 4 })).toEqual([0, 1, 2, 3]);
+  });
+
+  it('keeps a row in its slot while it stays in the window, and reuses the slots of rows gone', () => {
+    const before = rowSlots({ first: 5, end: 20 });
+    const after = rowSlots({ first: 8, end: 23 });
+    for (let row = 8; row < 20; row++) expect(after.indexOf(row)).toBe(before.indexOf(row));
+    expect([20, 21, 22].map((row) => after.indexOf(row)).sort()).toEqual(
+      [5, 6, 7].map((row) => before.indexOf(row)).sort(),
+    );
+    expect([...after].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => 8 + i));
+  });
+
+  it('has no slots for an empty window', () => {
+    expect(rowSlots({ first: 0, end: 0 })).toEqual([]);
+  });
+});
+
+describe('idsInOrder', () => {
+  it('lists the ids of the window in list order', () => {
+    expect(idsInOrder({ first: 3, end: 6 }, (i) => `r-${i}`)).toBe('r-3 r-4 r-5');
   });
 });
 

@@ -9,7 +9,11 @@ export interface RowWindow {
   end: number;
 }
 
-/** The rows to render with `top` at the top: those in view and `overscan` more on each side. */
+/**
+ * The rows to render with `top` at the top: those in view and `overscan` more on each side. The
+ * window holds the same number of rows wherever the list is scrolled (it slides, and at either end
+ * of the list it renders more on the other side), so that `rowSlots` keeps rows in their slots.
+ */
 export function rowWindow(
   top: number,
   viewportHeight: number,
@@ -17,9 +21,29 @@ export function rowWindow(
   total: number,
   overscan: number,
 ): RowWindow {
-  const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
-  const end = Math.min(total, Math.ceil((top + viewportHeight) / rowHeight) + overscan);
-  return { first: Math.min(first, end), end };
+  // The most rows a view can touch: a partial row at the top and one at the bottom.
+  const size = Math.ceil(viewportHeight / rowHeight) + 1 + 2 * overscan;
+  const first = Math.max(0, Math.min(Math.floor(top / rowHeight) - overscan, total - size));
+  return { first, end: Math.min(total, first + size) };
+}
+
+/**
+ * The rows of `window` in the order they are drawn: row i in slot i mod its size. A row still in
+ * the window after a scroll stays in its slot, and a row that scrolls in takes the slot of one that
+ * scrolled out, so a scroll of n rows updates n slots and creates and removes nothing.
+ */
+export function rowSlots({ first, end }: RowWindow): number[] {
+  const size = end - first;
+  const slots = new Array<number>(size);
+  for (let i = first; i < end; i++) slots[i % size] = i;
+  return slots;
+}
+
+/** The rows of `window` in list order, as ids (a reading order for rows drawn in slot order). */
+export function idsInOrder({ first, end }: RowWindow, id: (index: number) => string): string {
+  const ids: string[] = [];
+  for (let i = first; i < end; i++) ids.push(id(i));
+  return ids.join(' ');
 }
 
 /** The rows in view, first and last inclusive, clamped to the rows there are. */
