@@ -84,8 +84,9 @@ export function listLayer(model: ImageModel, layer: number, onlyChanges = false)
       }
     }
     for (const [path, change] of changeSet.changes) {
+      if (change !== 'removed') continue;
       const before = changeSet.before.get(path);
-      if (change === 'removed' && before) out.push(listed(path, before, 'removed'));
+      if (before) out.push(listed(path, before, 'removed'));
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

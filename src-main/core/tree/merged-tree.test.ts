@@ -80,6 +80,26 @@ describe('stacking layers', () => {
     });
   });
 
+  it('keeps what each path a layer touched was before it, whether or not the layer removed anything', () => {
+    const tree = new MergedTree();
+    tree.apply(layer(['a', '0', { size: 1 }], ['b', '0', { size: 1 }], ['x/'], ['x/y']), 0);
+    // Only entries: a rewritten, c added.
+    const rewrites = tree.apply(layer(['a', '0', { size: 2 }], ['c']), 1);
+    expect(changed(rewrites.changes)).toEqual({ '/a': 'modified', '/c': 'added' });
+    expect(rewrites.before.get('/a')).toMatchObject({ layer: 0, entry: { size: 1 } });
+    expect(rewrites.before.get('/c') ?? null).toBeNull();
+    // A rewrite, then a file over a directory: the directory's subtree is remembered too.
+    const replaces = tree.apply(layer(['b', '0', { size: 3 }], ['x', '0', { size: 4 }]), 2);
+    expect(changed(replaces.changes)).toEqual({
+      '/b': 'modified',
+      '/x': 'modified',
+      '/x/y': 'removed',
+    });
+    expect(replaces.before.get('/b')).toMatchObject({ layer: 0, entry: { size: 1 } });
+    expect(replaces.before.get('/x')).toMatchObject({ layer: 0, entry: { type: 'dir' } });
+    expect(replaces.before.get('/x/y')).toMatchObject({ layer: 0, entry: { type: 'file' } });
+  });
+
   it('a directory over a directory changes attributes only', () => {
     const { tree, changes } = stack(
       layer(['d/'], ['d/f']),

@@ -67,7 +67,7 @@ export interface LayerChangeSet {
   /** A rewrite whose contents differ: `modified`, not `unchanged`. */
   markModified(item: ContentComparison): void;
   /** The state before this layer of the paths it touched that existed (null or missing: absent), e.g. what a removed path was. */
-  before: Map<string, Placed | null>;
+  readonly before: Map<string, Placed | null>;
   /** Rewrites whose attributes match: `modified` or `unchanged` once contents are compared. */
   pendingContent: ContentComparison[];
   /** Oddities met while stacking (hardlinks to directories or to nothing). */
@@ -89,16 +89,31 @@ const CODE_OF_CHANGE: Record<Change, number> = {
  */
 class ChangeSet implements LayerChangeSet {
   private map: Map<string, Change> | null;
+  private beforeMap: Map<string, Placed | null> | null;
   constructor(
     /** The layer's entries, when `codes` holds their changes by position. */
     private readonly entries: readonly LayerEntry[] | null,
     private readonly codes: Uint8Array | null,
     map: Map<string, Change> | null,
-    public before: Map<string, Placed | null>,
+    /** `before`, or null when `was` holds it by entry position (with `codes`). */
+    before: Map<string, Placed | null> | null,
+    private readonly was: readonly (Placed | null)[] | null,
     public pendingContent: ContentComparison[],
     public notes: string[],
   ) {
     this.map = map;
+    this.beforeMap = before;
+  }
+
+  get before(): Map<string, Placed | null> {
+    if (!this.beforeMap) {
+      const before = new Map<string, Placed | null>();
+      const entries = this.entries!;
+      const was = this.was!;
+      for (let i = 0; i < entries.length; i++) if (was[i]) before.set(entries[i]!.path, was[i]!);
+      this.beforeMap = before;
+    }
+    return this.beforeMap;
   }
 
   get changes(): Map<string, Change> {
@@ -212,21 +227,22 @@ export class MergedTree {
       if (!before.has(path)) before.set(path, node ?? null);
     };
     // Each entry's state before and after, for the change pass when only entries were remembered.
-    const wasList: (Placed | null)[] = [];
-    const nowList: Placed[] = [];
+    const count = index.entries.length;
+    const wasList = new Array<Placed | null>(count);
+    const nowList = new Array<Placed>(count);
+    let at = 0;
     /**
      * An entry's path was remembered earlier in this layer only if something other than an
      * entry remembered it (a whiteout, an opaque directory, a directory created or replaced on
-     * the way, a replaced directory's children). Until then `before` holds only the entries'
-     * paths that existed (added paths are null in wasList), and gets all of them, in order, when
-     * that mode ends.
+     * the way, a replaced directory's children). Until then `before` is empty, wasList holds
+     * what the entries placed so far replaced (null: added), and `before` gets all of them, in
+     * order, when that mode ends.
      */
     let onlyEntries = true;
     const rememberOther = (path: string, node: FsNode | undefined): void => {
       if (onlyEntries) {
         onlyEntries = false;
-        before.clear();
-        for (let i = 0; i < wasList.length; i++) before.set(index.entries[i]!.path, wasList[i]!);
+        for (let i = 0; i < at; i++) before.set(index.entries[i]!.path, wasList[i]!);
       }
       remember(path, node);
     };
@@ -277,8 +293,8 @@ export class MergedTree {
       const existing = parent.children!.get(name);
       const was = existing ?? null;
       if (!onlyEntries) remember(entry.path, existing);
-      else if (was) before.set(entry.path, was);
-      wasList.push(was);
+      const position = at++;
+      wasList[position] = was;
       let placed: FsNode;
       if (existing && existing.children && entry.type === 'dir') {
         // Directory over directory: attributes only. The cached parent may be the old node; it
@@ -293,7 +309,7 @@ export class MergedTree {
         placed = new FsNode(entry, layerNo);
       }
       parent.children!.set(name, placed);
-      nowList.push(placed);
+      nowList[position] = placed;
     }
 
     const pendingContent: ContentComparison[] = [];
@@ -318,7 +334,7 @@ export class MergedTree {
     if (onlyEntries) {
       // Nothing was removed or replaced on the way: every path this layer touched is one of its
       // entries, still standing where it was placed (before holds them in this very order).
-      const codes = new Uint8Array(index.entries.length);
+      const codes = new Uint8Array(count);
       for (let i = 0; i < codes.length; i++) {
         const was = wasList[i]!;
         const now = nowList[i]!;
@@ -327,7 +343,7 @@ export class MergedTree {
           ? CODE_OF_CHANGE.added
           : CODE_OF_CHANGE[classify(was, now, index.entries[i]!.path, i)];
       }
-      return new ChangeSet(index.entries, codes, null, before, pendingContent, notes);
+      return new ChangeSet(index.entries, codes, null, null, wasList, pendingContent, notes);
     }
     const changes = new Map<string, Change>();
     const lookup = this.cachedLookup();
@@ -335,7 +351,7 @@ export class MergedTree {
       const now = lookup(path)?.placed ?? null;
       if (was || now) changes.set(path, classify(was, now, path));
     }
-    return new ChangeSet(null, null, changes, before, pendingContent, notes);
+    return new ChangeSet(null, null, changes, before, null, pendingContent, notes);
   }
 
   /**
