@@ -1,7 +1,7 @@
 // The file system as of one layer, with what that layer did to each path: `strata ls`.
 import type { Change, EntryType } from '../../api/model';
 import { StrataError } from '../errors';
-import { MergedTree, type FsNode, type Placed } from '../tree/merged-tree';
+import { MergedTree, type FsNode, type LayerChangeSet, type Placed } from '../tree/merged-tree';
 import { changesOf, type ImageModel } from './load-image';
 
 export interface ListedEntry {
@@ -49,6 +49,21 @@ export function treeAt(model: ImageModel, layer: number): MergedTree {
   kept.set(layer, tree);
   while (kept.size > KEPT_TREES) kept.delete(kept.keys().next().value!);
   return tree;
+}
+
+/**
+ * The state of `path` as of `layer` (undefined: absent there), without making the tree as of the
+ * layer where it can: from the final tree's node back through what each later layer that wrote
+ * the path replaced. A path some later layer removed or first created is looked up in the tree
+ * as of the layer (treeAt).
+ */
+export function stateAsOf(model: ImageModel, layer: number, path: string): Placed | undefined {
+  let state: Placed | null | undefined = model.tree.get(path)?.placed;
+  while (state && state.layer > layer) {
+    const replaced: LayerChangeSet | undefined = model.changeSets[state.layer];
+    state = replaced?.before.get(path);
+  }
+  return state ?? treeAt(model, layer).get(path)?.placed;
 }
 
 function listed(path: string, placed: Placed, change: Change): ListedEntry {

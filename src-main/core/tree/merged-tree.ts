@@ -64,6 +64,16 @@ export interface LayerChangeSet {
   counts(): ChangeCounts;
   /** The changes of those of `paths` this layer touched (without making `changes`). */
   changesFor(paths: ReadonlySet<string>): Map<string, Change>;
+  /**
+   * Calls `fn` for every path this layer touched, in the order of `changes` (without making it);
+   * when the layer only wrote, with the state the layer left the path in (it stands as placed).
+   */
+  forEachChange(fn: (path: string, change: Change, placed?: Placed) => void): void;
+  /**
+   * True when the layer only placed its entries: it removed nothing, so no path it touched
+   * had anything removed below it (a directory replaced by a file is the case it rules out).
+   */
+  readonly onlyWrote: boolean;
   /** A rewrite whose contents differ: `modified`, not `unchanged`. */
   markModified(item: ContentComparison): void;
   /** The state before this layer of the paths it touched that existed (null or missing: absent), e.g. what a removed path was. */
@@ -98,11 +108,17 @@ class ChangeSet implements LayerChangeSet {
     /** `before`, or null when `was` holds it by entry position (with `codes`). */
     before: Map<string, Placed | null> | null,
     private readonly was: readonly (Placed | null)[] | null,
+    /** What each entry placed, by position, with `codes`. */
+    private readonly now: readonly Placed[] | null,
     public pendingContent: ContentComparison[],
     public notes: string[],
   ) {
     this.map = map;
     this.beforeMap = before;
+  }
+
+  get onlyWrote(): boolean {
+    return this.codes !== null;
   }
 
   get before(): Map<string, Placed | null> {
@@ -150,6 +166,16 @@ class ChangeSet implements LayerChangeSet {
       }
     }
     return found;
+  }
+
+  forEachChange(fn: (path: string, change: Change, placed?: Placed) => void): void {
+    const { entries, codes, now } = this;
+    if (!codes) {
+      for (const [path, change] of this.map!) fn(path, change);
+      return;
+    }
+    for (let i = 0; i < codes.length; i++)
+      fn(entries![i]!.path, CHANGE_OF_CODE[codes[i]!]!, now![i]!);
   }
 
   markModified(item: ContentComparison): void {
@@ -343,7 +369,16 @@ export class MergedTree {
           ? CODE_OF_CHANGE.added
           : CODE_OF_CHANGE[classify(was, now, index.entries[i]!.path, i)];
       }
-      return new ChangeSet(index.entries, codes, null, null, wasList, pendingContent, notes);
+      return new ChangeSet(
+        index.entries,
+        codes,
+        null,
+        null,
+        wasList,
+        nowList,
+        pendingContent,
+        notes,
+      );
     }
     const changes = new Map<string, Change>();
     const lookup = this.cachedLookup();
@@ -351,7 +386,7 @@ export class MergedTree {
       const now = lookup(path)?.placed ?? null;
       if (was || now) changes.set(path, classify(was, now, path));
     }
-    return new ChangeSet(null, null, changes, before, null, pendingContent, notes);
+    return new ChangeSet(null, null, changes, before, null, null, pendingContent, notes);
   }
 
   /**

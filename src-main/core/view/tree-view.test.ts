@@ -6,6 +6,8 @@ import { ViewNode } from './view-tree';
 import type { Placed } from '../tree/merged-tree';
 import type { TreeRow } from '../../api/explorer';
 import { TreeView } from './tree-view';
+import { packTar } from '../tar/pack-tar';
+import { withLayers } from '../testing/malformed-cases';
 
 let model: ImageModel;
 beforeAll(async () => {
@@ -152,5 +154,64 @@ describe('a file view', () => {
     expect(globToRegExp('*.so').test('/usr/lib/libtiny.so')).toBe(true);
     expect(globToRegExp('/usr/*/x').test('/usr/lib/sub/x')).toBe(false);
     expect(globToRegExp('/usr/**/x').test('/usr/lib/sub/x')).toBe(true);
+  });
+});
+
+describe('a layer-changes view of crafted layers', () => {
+  let crafted: ImageModel;
+  beforeAll(async () => {
+    const base = await packTar([
+      { name: 'x/', type: 'directory' },
+      { name: 'x/y', body: 'y' },
+      { name: 'd/', type: 'directory' },
+      { name: 'd/old', body: 'old' },
+    ]);
+    // A directory replaced by a file; a directory's own entry after its child's.
+    const replaces = await packTar([
+      { name: 'x', body: 'now a file' },
+      { name: 'd/e/f', body: 'f' },
+      { name: 'd/e/', type: 'directory', mode: 0o700 },
+    ]);
+    // Only writes: a file rewritten, a new directory whose entry comes after its children's.
+    const writes = await packTar([
+      { name: 'd/old', body: 'new' },
+      { name: 'n/m', body: 'm' },
+      { name: 'n/', type: 'directory' },
+    ]);
+    crafted = await loadImage(await withLayers([base, replaces, writes]), { store: null });
+  });
+  afterAll(() => crafted.close());
+
+  const changesView = (layer: number): string[] => {
+    const view = new TreeView(crafted, { layer, mode: 'changes', sort: 'name' });
+    view.expandAll(true);
+    return names(view.page(0, 100));
+  };
+
+  it('shows a directory replaced by a file once, holding what it held', () => {
+    expect(changesView(1)).toEqual([
+      'd',
+      '  e (added)',
+      '    f (added)',
+      'x (modified)',
+      '  y (removed)',
+    ]);
+  });
+
+  it('shows it once in the whole file system too', () => {
+    const view = new TreeView(crafted, { layer: 1, mode: 'aggregate', sort: 'name' });
+    view.expandAll(true);
+    expect(names(view.page(0, 100))).toEqual([
+      'd',
+      '  e (added)',
+      '    f (added)',
+      '  old',
+      'x (modified)',
+      '  y (removed)',
+    ]);
+  });
+
+  it('gives a directory its own change when its entry comes after its children', () => {
+    expect(changesView(2)).toEqual(['d', '  old (modified)', 'n (added)', '  m (added)']);
   });
 });

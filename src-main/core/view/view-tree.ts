@@ -6,9 +6,9 @@ import type { RowDiff, ViewMode } from '../../api/explorer';
 
 export type { ViewMode };
 import { changesOf, type ImageModel } from '../image/load-image';
-import { treeAt } from '../image/layer-view';
+import { stateAsOf, treeAt } from '../image/layer-view';
 import { baseName, parentOf } from '../layer/entry-path';
-import type { FsNode, Placed } from '../tree/merged-tree';
+import type { FsNode, LayerChangeSet, Placed } from '../tree/merged-tree';
 
 export class ViewNode {
   children: ViewNode[] | null = null;
@@ -17,12 +17,13 @@ export class ViewNode {
   /** Paths below this node that the layer added, modified or removed. */
   changedBelow = 0;
   /** In a comparison: both sides' sizes and what changed. */
-  diff?: RowDiff;
+  declare diff?: RowDiff;
   constructor(
     readonly path: string,
     readonly name: string,
     readonly placed: Placed,
-    readonly change: Change,
+    /** Set once, as the view is built (a directory made as a parent gets its entry's later). */
+    public change: Change,
   ) {}
 
   get type(): EntryType {
@@ -51,31 +52,61 @@ export function viewTree(model: ImageModel, layer: number, mode: ViewMode): View
 }
 
 function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
-  const tree = treeAt(model, layer);
-  const { changes, before } = changesOf(model, layer);
-  const root = new ViewNode('/', '', tree.root.placed, 'unchanged');
+  const changeSet = changesOf(model, layer);
+  const root = new ViewNode('/', '', model.tree.root.placed, 'unchanged');
   /** Directories only: what a removed path or a changed one hangs under. */
   const dirs = new Map<string, ViewNode>([['/', root]]);
+  // The changes of a layer that only wrote come with the state each path was left in, and their
+  // parents are found in the final tree where no later layer touched them: the tree as of the
+  // layer is not made. Otherwise it is, and changed paths, grouped by directory, are looked up
+  // in it a run of siblings at a time.
+  const wholeTree = mode === 'aggregate' || !changeSet.onlyWrote;
+  const lookup = wholeTree ? treeAt(model, layer).cachedLookup() : null;
+  /** A path's state as of this layer; what the layer removed is only in the before-state. */
+  const stateOf = (path: string, change: Change): Placed =>
+    change === 'removed'
+      ? changeSet.before.get(path)!
+      : ((lookup ? lookup(path)?.placed : stateAsOf(model, layer, path)) ??
+        changeSet.before.get(path)!);
 
-  /** The view node for `path`, creating it (and its ancestors) from the tree or the before-state. */
-  const nodeFor = (path: string): ViewNode => {
+  /**
+   * The view node of the directory `path`, made (with its ancestors) where missing. Made as a
+   * parent before its own entry came, it is unchanged until that entry says otherwise.
+   */
+  const dirFor = (path: string): ViewNode => {
     const existing = dirs.get(path);
     if (existing) return existing;
-    const parent = nodeFor(parentOf(path));
-    const change = changes.get(path) ?? 'unchanged';
-    const placed =
-      change === 'removed' ? before.get(path)! : (tree.get(path)?.placed ?? before.get(path)!);
-    const node = new ViewNode(path, baseName(path), placed, change);
-    (parent.children ??= []).push(node);
-    if (placed.entry.type === 'dir') dirs.set(path, node);
+    const node = new ViewNode(path, baseName(path), stateOf(path, 'unchanged'), 'unchanged');
+    (dirFor(parentOf(path)).children ??= []).push(node);
+    dirs.set(path, node);
     return node;
   };
 
-  if (mode === 'aggregate') copyTree(tree.root, root, dirs, changes, layer);
-  for (const [path, change] of changes) {
-    if (change === 'unchanged') continue;
-    if (mode === 'changes' || change === 'removed') nodeFor(path);
-  }
+  if (mode === 'aggregate') copyTree(treeAt(model, layer).root, root, dirs, changeSet, layer);
+  let parentPath = '/';
+  let parent = root;
+  changeSet.forEachChange((path, change, left) => {
+    if (change === 'unchanged' || (mode !== 'changes' && change !== 'removed')) return;
+    const placed = left ?? stateOf(path, change);
+    // What may hold others: a directory, or a path written over a directory (its old children
+    // show, removed, below it), whichever came first, the path or something below it.
+    const holds = placed.entry.type === 'dir' || (change === 'modified' && !changeSet.onlyWrote);
+    if (holds) {
+      const existing = dirs.get(path);
+      if (existing) {
+        existing.change = change;
+        return;
+      }
+    }
+    const slash = path.lastIndexOf('/');
+    if (slash !== parentPath.length || !path.startsWith(parentPath)) {
+      parentPath = slash === 0 ? '/' : path.slice(0, slash);
+      parent = dirFor(parentPath);
+    }
+    const node = new ViewNode(path, path.slice(slash + 1), placed, change);
+    (parent.children ??= []).push(node);
+    if (holds) dirs.set(path, node);
+  });
   summarizeSizes(root);
   return root;
 }
@@ -88,9 +119,10 @@ function copyTree(
   fsRoot: FsNode,
   root: ViewNode,
   dirs: Map<string, ViewNode>,
-  changes: Map<string, Change>,
+  changeSet: LayerChangeSet,
   layer: number,
 ): void {
+  const { changes } = changeSet;
   const stack: [FsNode, ViewNode][] = [[fsRoot, root]];
   while (stack.length) {
     const [fs, view] = stack.pop()!;
@@ -104,7 +136,7 @@ function copyTree(
       if (child.children) {
         dirs.set(path, node);
         stack.push([child, node]);
-      }
+      } else if (change === 'modified' && !changeSet.onlyWrote) dirs.set(path, node);
     }
   }
 }
