@@ -61,7 +61,7 @@ export function stateAsOf(model: ImageModel, layer: number, path: string): Place
   let state: Placed | null | undefined = model.tree.get(path)?.placed;
   while (state && state.layer > layer) {
     const replaced: LayerChangeSet | undefined = model.changeSets[state.layer];
-    state = replaced?.before.get(path);
+    state = replaced?.placedBefore(path);
   }
   return state ?? treeAt(model, layer).get(path)?.placed;
 }

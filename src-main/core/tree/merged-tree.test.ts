@@ -85,6 +85,10 @@ describe('stacking layers', () => {
     tree.apply(layer(['a', '0', { size: 1 }], ['b', '0', { size: 1 }], ['x/'], ['x/y']), 0);
     // Only entries: a rewritten, c added.
     const rewrites = tree.apply(layer(['a', '0', { size: 2 }], ['c']), 1);
+    // One by one first (a scan of the entries), then from the map.
+    const oneByOne = ['/a', '/c', '/b', '/x'].map((path) => rewrites.placedBefore(path));
+    expect(oneByOne[0]).toMatchObject({ layer: 0, entry: { size: 1 } });
+    expect(oneByOne.slice(1)).toEqual([undefined, undefined, undefined]);
     expect(changed(rewrites.changes)).toEqual({ '/a': 'modified', '/c': 'added' });
     expect(rewrites.before.get('/a')).toMatchObject({ layer: 0, entry: { size: 1 } });
     expect(rewrites.before.get('/c') ?? null).toBeNull();

@@ -78,11 +78,16 @@ export interface LayerChangeSet {
   markModified(item: ContentComparison): void;
   /** The state before this layer of the paths it touched that existed (null or missing: absent), e.g. what a removed path was. */
   readonly before: Map<string, Placed | null>;
+  /** `before.get(path)`, without making `before` for a layer that only wrote when asked rarely. */
+  placedBefore(path: string): Placed | null | undefined;
   /** Rewrites whose attributes match: `modified` or `unchanged` once contents are compared. */
   pendingContent: ContentComparison[];
   /** Oddities met while stacking (hardlinks to directories or to nothing). */
   notes: string[];
 }
+
+/** One-by-one lookups of a layer's before-state answered by a scan of its entries. */
+const SCANS_BEFORE_A_MAP = 16;
 
 const CHANGE_OF_CODE: Change[] = ['unchanged', 'added', 'modified', 'removed'];
 const CODE_OF_CHANGE: Record<Change, number> = {
@@ -119,6 +124,17 @@ class ChangeSet implements LayerChangeSet {
 
   get onlyWrote(): boolean {
     return this.codes !== null;
+  }
+
+  /** Paths looked up one by one so far: past a few, the map is made. */
+  private lookups = 0;
+
+  placedBefore(path: string): Placed | null | undefined {
+    if (this.beforeMap || ++this.lookups > SCANS_BEFORE_A_MAP) return this.before.get(path);
+    const entries = this.entries!;
+    for (let i = 0; i < entries.length; i++)
+      if (entries[i]!.path === path) return this.was![i] ?? undefined;
+    return undefined;
   }
 
   get before(): Map<string, Placed | null> {

@@ -159,23 +159,18 @@ export function flatTree(root: ViewNode): FlatTree {
 }
 
 function flatten(root: ViewNode): FlatTree {
-  const nodes: ViewNode[] = [];
-  const parentOf: number[] = [];
-  const stack = [root];
-  const stackParents = [-1];
-  while (stack.length) {
-    const node = stack.pop()!;
-    const at = nodes.length;
-    nodes.push(node);
-    parentOf.push(stackParents.pop()!);
-    if (node.children) {
-      for (const child of node.children) {
-        stack.push(child);
-        stackParents.push(at);
-      }
+  // Breadth first: the array is its own queue, and each node comes after its parent.
+  const nodes: ViewNode[] = [root];
+  const parents: number[] = [-1];
+  for (let at = 0; at < nodes.length; at++) {
+    const children = nodes[at]!.children;
+    if (!children) continue;
+    for (let i = 0; i < children.length; i++) {
+      nodes.push(children[i]!);
+      parents.push(at);
     }
   }
-  return { nodes, parents: Int32Array.from(parentOf) };
+  return { nodes, parents: Int32Array.from(parents) };
 }
 
 /** Fills totalSize and changedBelow bottom-up, without recursion; keeps the tree's flat form. */
