@@ -136,6 +136,53 @@ export async function measureUi(
         const again = await untilShown(page, '', '[data-testid="layer-row"]');
         if (!warmup) record('open to layer list (image already open in the server)', again);
 
+        // Select the layer that changed the most files: its view is made on this first click.
+        const select = await page.evaluate(async () => {
+          const g = globalThis as unknown as Dom;
+          const count = (row: El, kind: string): number =>
+            Number(
+              (row.querySelector(`[data-testid="layer-${kind}"]`)?.textContent ?? '').replace(
+                /\D/g,
+                '',
+              ) || 0,
+            );
+          let best: El | null = null;
+          let most = -1;
+          for (const row of g.document.querySelectorAll('[data-testid="layer-row"]')) {
+            const changes = count(row, 'added') + count(row, 'modified') + count(row, 'removed');
+            if (changes > most && row.getAttribute('aria-selected') !== 'true') {
+              best = row;
+              most = changes;
+            }
+          }
+          if (!best) return null;
+          performance.mark('select');
+          best.dispatchEvent(new g.MouseEvent('click', { bubbles: true }));
+          const tree = () => g.document.querySelector('[data-testid="file-tree"]');
+          for (;;) {
+            await new Promise<unknown>((r) => g.requestAnimationFrame(r));
+            const t = tree();
+            if (
+              best.getAttribute('aria-selected') === 'true' &&
+              t?.getAttribute('aria-busy') === 'false' &&
+              t.querySelector('[data-testid="tree-row"]') &&
+              !t.querySelector('.placeholder')
+            )
+              break;
+          }
+          await new Promise<unknown>((r) =>
+            g.requestAnimationFrame(() => g.requestAnimationFrame(r)),
+          );
+          return { ms: performance.measure('select-done', 'select').duration, changes: most };
+        });
+        if (!select) notMeasured.add('selecting a layer (no layer rows with change counts)');
+        else if (!warmup)
+          record(
+            'select the layer that changed the most files (its view made on the first click)',
+            select.ms,
+            `${select.changes.toLocaleString('en-US')} changes`,
+          );
+
         const tree = page.locator('[data-testid="file-tree"]');
         if (!(await tree.count().catch(() => 0))) {
           notMeasured.add('the file tree (no [data-testid=file-tree] in this build)');

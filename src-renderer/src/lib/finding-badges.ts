@@ -56,13 +56,16 @@ export function findingsByPath(findings: readonly Finding[]): FindingsByPath {
  * replaced it; the row where that later layer removed it carries it too (the bytes are still
  * stored). One per kind.
  */
+/** The answer for the rows without findings (nearly all): one array, so a row's badges stay put. */
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 export function findingsForRow(
   byPath: FindingsByPath,
   row: { path: string; change: Change },
   viewLayer: number,
-): Finding[] {
+): readonly Finding[] {
   const candidates = byPath.get(row.path);
-  if (!candidates) return [];
+  if (!candidates) return NO_FINDINGS;
   const kinds = new Set<FindingKind>();
   const out: Finding[] = [];
   for (const finding of candidates) {
@@ -73,7 +76,7 @@ export function findingsForRow(
     kinds.add(finding.kind);
     out.push(finding);
   }
-  return out;
+  return out.length ? out : NO_FINDINGS;
 }
 
 /** One line saying what a finding is and where it came from, for a tooltip. */
