@@ -8,6 +8,8 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { packTar } from '../src-main/core/tar/pack-tar';
+import { withLayers } from '../src-main/core/testing/malformed-cases';
 import { manyEntriesArchive } from '../src-main/core/testing/many-entries';
 import { EXPLORER_DIR, explorerFixture } from './explorer-fixture';
 import { fixturePaths } from './fixtures';
@@ -381,6 +383,33 @@ test('100,000 files: scrolls, expands everything and filters', async ({ page }) 
   await filter.fill('f0999');
   await expect(page.getByTestId('filter-matches')).toHaveText('0 matches');
   await expect(page.getByText('Nothing matches the filter')).toBeVisible();
+});
+
+test('a file written over a directory opens to show what the directory held, removed', async ({
+  page,
+}) => {
+  const base = await packTar([
+    { name: 'x/', type: 'directory' },
+    { name: 'x/y', body: 'y' },
+    { name: 'x/z', body: 'z' },
+  ]);
+  const over = await packTar([{ name: 'x', body: 'a file now' }]);
+  await openImage(page, await withLayers([base, over]));
+  await selectLayer(page, 1);
+  const x = tree(page).locator('[data-testid="tree-row"][data-path="/x"]');
+  await expect(x).toHaveCount(1);
+  await expect(x).toHaveAttribute('data-change', 'modified');
+  await expect(x).toHaveAttribute('aria-expanded', 'false');
+  await x.locator('[data-toggle]').click();
+  await expect(x).toHaveAttribute('aria-expanded', 'true');
+  for (const name of ['y', 'z'])
+    await expect(item(page, name)).toHaveAttribute('data-change', 'removed');
+  await page.screenshot({ path: 'test-results/file-over-directory.png' });
+  // The keyboard closes it as it would a directory.
+  await x.click();
+  await page.keyboard.press('ArrowLeft');
+  await expect(x).toHaveAttribute('aria-expanded', 'false');
+  await expect(item(page, 'y')).toHaveCount(0);
 });
 
 /** A row's element as the page functions below see it (e2e is typed without the DOM). */

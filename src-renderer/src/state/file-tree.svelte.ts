@@ -115,11 +115,10 @@ export class FileTreeModel {
     this.fetchVisible();
   }
 
-  /** Opens or closes the directory `row`, which is at `index`. */
+  /** Opens or closes `row` (a directory, or a file written over one), which is at `index`. */
   setExpanded(row: TreeRow, index: number, expanded: boolean): Promise<void> {
     const viewId = this.viewId;
-    if (!viewId || row.type !== 'dir' || row.childCount === 0 || row.expanded === expanded)
-      return Promise.resolve();
+    if (!viewId || row.childCount === 0 || row.expanded === expanded) return Promise.resolve();
     // The chevron turns at once; the rows below follow when the service answers.
     row.expanded = expanded;
     this.version++;
