@@ -105,6 +105,8 @@ const CODE_OF_CHANGE: Record<Change, number> = {
 class ChangeSet implements LayerChangeSet {
   private map: Map<string, Change> | null;
   private beforeMap: Map<string, Placed | null> | null;
+  /** Paths looked up one by one so far (placedBefore): past a few, the map is made. */
+  private lookups = 0;
   constructor(
     /** The layer's entries, when `codes` holds their changes by position. */
     private readonly entries: readonly LayerEntry[] | null,
@@ -125,9 +127,6 @@ class ChangeSet implements LayerChangeSet {
   get onlyWrote(): boolean {
     return this.codes !== null;
   }
-
-  /** Paths looked up one by one so far: past a few, the map is made. */
-  private lookups = 0;
 
   placedBefore(path: string): Placed | null | undefined {
     if (this.beforeMap || ++this.lookups > SCANS_BEFORE_A_MAP) return this.before.get(path);
@@ -375,7 +374,7 @@ export class MergedTree {
     };
     if (onlyEntries) {
       // Nothing was removed or replaced on the way: every path this layer touched is one of its
-      // entries, still standing where it was placed (before holds them in this very order).
+      // entries, still standing where it was placed (wasList and nowList hold them in order).
       const codes = new Uint8Array(count);
       for (let i = 0; i < codes.length; i++) {
         const was = wasList[i]!;
