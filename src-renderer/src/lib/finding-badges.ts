@@ -50,15 +50,15 @@ export function findingsByPath(findings: readonly Finding[]): FindingsByPath {
   return byPath;
 }
 
+/** The answer for the rows without findings (nearly all): one array, so a row's badges stay put. */
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 /**
  * The findings a row of layer `viewLayer`'s file view carries: those whose copy is the one the
  * row shows. A finding's copy is shown from the layer that added it until a later layer
  * replaced it; the row where that later layer removed it carries it too (the bytes are still
  * stored). One per kind.
  */
-/** The answer for the rows without findings (nearly all): one array, so a row's badges stay put. */
-const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
-
 export function findingsForRow(
   byPath: FindingsByPath,
   row: { path: string; change: Change },
