@@ -2,6 +2,7 @@
 // with the layer that wrote most of its bytes; small children folded into one "other" node.
 import type { SizeMapNode } from '../../api/explorer';
 import type { ImageModel } from '../image/load-image';
+import type { Placed } from '../tree/merged-tree';
 import { viewTree, type ViewNode } from '../view/view-tree';
 import { StrataError } from '../errors';
 
@@ -71,13 +72,16 @@ export function sizeMap(
 
   function dominantOfMany(nodes: ViewNode[]): number {
     const bytes = new Map<number, number>();
+    const add = ({ entry, layer }: Placed): void => {
+      if (entry.type === 'file') bytes.set(layer, (bytes.get(layer) ?? 0) + entry.size);
+    };
     const stack = [...nodes];
     while (stack.length) {
       const n = stack.pop()!;
       if (n.change === 'removed') continue;
-      if (n.type === 'file')
-        bytes.set(n.placed.layer, (bytes.get(n.placed.layer) ?? 0) + n.placed.entry.size);
-      if (n.children) stack.push(...n.children);
+      add(n.placed);
+      if (n.holderChildren) stack.push(...n.holderChildren);
+      for (let i = 0; i < n.leafCount; i++) if (n.leafChange(i) !== 'removed') add(n.leafState(i));
     }
     let best = nodes[0]?.placed.layer ?? 0;
     let most = -1;

@@ -32,7 +32,7 @@ export function diffTree(
     const aSize = inA ? inA.entry.size : null;
     const bSize = inB ? inB.entry.size : null;
     node.diff = { aSize, bSize, aspects: file?.aspects ?? [], delta: (bSize ?? 0) - (aSize ?? 0) };
-    (parent.children ??= []).push(node);
+    parent.addChild(node);
     byPath.set(path, node);
     return node;
   };

@@ -22,6 +22,7 @@ export function sortedChildren(node: ViewNode, sort: TreeSort): readonly ViewNod
 /**
  * The children of a directory that `keep` holds, in `sort` order: from the sorted list when it
  * is made already, else sorting only those (a filter keeps few of a big directory's children).
+ * A filter makes the nodes of every leaf it keeps: only made children are looked at.
  */
 export function keptChildren(
   node: ViewNode,
@@ -30,7 +31,7 @@ export function keptChildren(
 ): ViewNode[] {
   const all = sorted[sort].get(node);
   if (all) return all.filter((child) => keep.has(child));
-  return (node.children ?? []).filter((child) => keep.has(child)).sort(SORTS[sort]);
+  return node.madeChildren.filter((child) => keep.has(child)).sort(SORTS[sort]);
 }
 
 const byName = (a: ViewNode, b: ViewNode): number =>

@@ -4,9 +4,17 @@ import type { TreeFilter } from '../../api/explorer';
 
 export type { TreeFilter };
 import { StrataError } from '../errors';
-import type { ViewNode } from './view-tree';
+import type { Change, EntryType } from '../../api/model';
+import type { Placed } from '../tree/merged-tree';
 
-export type NodeTest = (node: ViewNode) => boolean;
+/** What a filter reads of a path: a node, or a leaf not made into one. */
+export interface Testable {
+  path: string;
+  change: Change;
+  type: EntryType;
+  placed: Placed;
+}
+export type NodeTest = (node: Testable) => boolean;
 
 export function isActive(filter: TreeFilter | undefined): boolean {
   return Boolean(filter && (filter.text || filter.changes?.length || filter.minSize));

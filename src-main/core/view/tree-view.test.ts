@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { demoArchivePath } from '../demo/demo-archive';
 import { compileFilter, globToRegExp } from './tree-filter';
-import { ViewNode } from './view-tree';
+import { ViewNode, viewTree } from './view-tree';
 import type { Placed } from '../tree/merged-tree';
 import type { TreeRow } from '../../api/explorer';
 import { TreeView } from './tree-view';
@@ -134,11 +134,11 @@ describe('a file view', () => {
     for (let level = 0; level < 3000; level++) {
       path += '/d';
       const child = new ViewNode(path, 'd', placed('dir'), 'unchanged');
-      (dir.children ??= []).push(new ViewNode(`${path}.txt`, 'd.txt', placed('file'), 'unchanged'));
-      dir.children.push(child);
+      dir.addChild(new ViewNode(`${path}.txt`, 'd.txt', placed('file'), 'unchanged'));
+      dir.addChild(child);
       dir = child;
     }
-    dir.children = [new ViewNode(`${path}/hit`, 'hit', placed('file'), 'unchanged')];
+    dir.addChild(new ViewNode(`${path}/hit`, 'hit', placed('file'), 'unchanged'));
     // Never summarized: the view makes the tree's flat form itself.
     const view = new TreeView(root, { sort: 'name', filter: { text: 'HIT' } });
     expect(view.matches).toBe(1);
@@ -148,6 +148,41 @@ describe('a file view', () => {
     const txt = new TreeView(root, { sort: 'name', filter: { text: '.txt' } });
     expect(txt.matches).toBe(3000);
     expect(txt.total).toBe(5999); // the deepest directory holds only the hit
+  });
+
+  it("makes a directory's file nodes only when it is opened, and a filter only those it keeps", async () => {
+    // Its own model: the other tests' views of it made every node.
+    const model = await loadImage(await demoArchivePath());
+    const leafOf = (root: ViewNode, dirPath: string, name: string): [ViewNode, number] => {
+      let dir = root;
+      for (const part of dirPath.slice(1).split('/'))
+        dir = dir.holderChildren!.find((child) => child.name === part)!;
+      for (let i = 0; i < dir.leafCount; i++)
+        if (dir.leafState(i).entry.path === `${dirPath}/${name}`) return [dir, i];
+      throw new Error(`${dirPath}/${name} is no leaf`);
+    };
+    const root = viewTree(model, 3, 'aggregate');
+    const view = new TreeView(model, { layer: 3, mode: 'aggregate', sort: 'name' });
+    const [app, server] = leafOf(root, '/app', 'server.js');
+    const [bin] = leafOf(root, '/bin', 'busybox');
+    expect(view.page(0, 100).find((r) => r.name === 'app')!.childCount).toBe(4);
+    expect([app.madeLeaf(server), bin.madeLeaf(0)]).toEqual([undefined, undefined]);
+    const filtered = new TreeView(model, {
+      layer: 3,
+      mode: 'aggregate',
+      sort: 'name',
+      filter: { text: 'server' },
+    });
+    expect(filtered.matches).toBe(1);
+    expect(app.madeLeaf(server)?.path).toBe('/app/server.js');
+    const madeLeaves = (dir: ViewNode): number =>
+      Array.from({ length: dir.leafCount }, (_, i) => dir.madeLeaf(i)).filter(Boolean).length;
+    expect([madeLeaves(app), app.leafCount]).toEqual([1, 2]);
+    view.setExpanded('/bin', true);
+    view.page(0, 100);
+    expect(madeLeaves(bin)).toBe(bin.leafCount);
+    expect(madeLeaves(app)).toBe(1);
+    await model.close();
   });
 
   it('reads globs as shells do', () => {

@@ -5,14 +5,14 @@ import { StrataError } from '../errors';
 import type { ImageModel } from '../image/load-image';
 import { parentOf } from '../layer/entry-path';
 import { keptChildren, sortedChildren } from './sorted-children';
-import { compileFilter, isActive, type NodeTest } from './tree-filter';
+import { compileFilter, isActive, type NodeTest, type Testable } from './tree-filter';
 import { flatTree, ViewNode, viewTree } from './view-tree';
 
 interface FlatRow {
   node: ViewNode;
   depth: number;
-  /** Children shown for this node (already filtered and sorted), or null when not a directory. */
-  children: readonly ViewNode[] | null;
+  /** Children shown for this node (those the filter keeps). */
+  childCount: number;
 }
 
 export class TreeView {
@@ -84,6 +84,10 @@ export class TreeView {
     return this.expandEverything || this.expanded.has(node.path);
   }
 
+  private childCountOf(node: ViewNode): number {
+    return this.keep ? this.childrenOf(node).length : node.childCount;
+  }
+
   private childrenOf(node: ViewNode): readonly ViewNode[] {
     if (!this.keep) return sortedChildren(node, this.spec.sort);
     let list = this.shown.get(node);
@@ -105,15 +109,15 @@ export class TreeView {
     push(this.root, 0);
     while (stack.length) {
       const { node, depth } = stack.pop()!;
-      const children = node.children ? this.childrenOf(node) : null;
-      out.push({ node, depth, children });
-      if (children?.length && this.isOpen(node)) push(node, depth + 1);
+      const childCount = this.childCountOf(node);
+      out.push({ node, depth, childCount });
+      if (childCount && this.isOpen(node)) push(node, depth + 1);
     }
     this.flat = out;
     return out;
   }
 
-  private toRow({ node, depth, children }: FlatRow): TreeRow {
+  private toRow({ node, depth, childCount }: FlatRow): TreeRow {
     const { entry, layer } = node.placed;
     return {
       path: node.path,
@@ -128,26 +132,49 @@ export class TreeView {
       linkTarget: entry.linkTarget,
       change: node.change,
       layer,
-      childCount: children?.length ?? 0,
-      expanded: Boolean(children?.length) && this.isOpen(node),
+      childCount,
+      expanded: childCount > 0 && this.isOpen(node),
       ...(node.diff ? { diff: node.diff } : {}),
     };
   }
 
   /**
    * Every node that passes the test, with all its ancestors (the root when any passes): one pass
-   * over the tree's flat form, which tests every path of the image.
+   * over the tree's directories and their leaves, which tests every path of the image. A leaf is
+   * tested as it is, without its node: the nodes of a directory's leaves are made only where one
+   * of them passes.
    */
   private matchingSet(test: NodeTest): { keep: Set<ViewNode>; matches: number } {
     const { nodes, parents } = flatTree(this.root);
     const kept = new Uint8Array(nodes.length);
-    let matches = 0;
-    for (let i = 1; i < nodes.length; i++) {
-      if (!test(nodes[i]!)) continue;
-      matches++;
-      for (let j = i; j >= 0 && !kept[j]; j = parents[j]!) kept[j] = 1;
-    }
     const keep = new Set<ViewNode>();
+    const keepWithAncestors = (at: number): void => {
+      for (let j = at; j >= 0 && !kept[j]; j = parents[j]!) kept[j] = 1;
+    };
+    const leaf: Testable = {
+      path: '',
+      change: 'unchanged',
+      type: 'file',
+      placed: this.root.placed,
+    };
+    let matches = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (i > 0 && test(node)) {
+        matches++;
+        keepWithAncestors(i);
+      }
+      for (let l = 0; l < node.leafCount; l++) {
+        leaf.placed = node.leafState(l);
+        leaf.path = leaf.placed.entry.path;
+        leaf.type = leaf.placed.entry.type;
+        leaf.change = node.leafChange(l);
+        if (!test(leaf)) continue;
+        matches++;
+        keep.add(node.leafNode(l));
+        keepWithAncestors(i);
+      }
+    }
     for (let i = 0; i < nodes.length; i++) if (kept[i]) keep.add(nodes[i]!);
     return { keep, matches };
   }

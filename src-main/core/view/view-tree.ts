@@ -10,8 +10,37 @@ import { stateAsOf, treeAt } from '../image/layer-view';
 import { baseName, parentOf } from '../layer/entry-path';
 import type { FsNode, LayerChangeSet, Placed } from '../tree/merged-tree';
 
+/** A directory's children that hold nothing (files, links, ...): their nodes made on demand. */
+class Leaves {
+  readonly states: Placed[] = [];
+  readonly changes: Change[] = [];
+  /** The nodes made so far, by position. */
+  nodes: (ViewNode | undefined)[] | null = null;
+
+  node(i: number): ViewNode {
+    const nodes = (this.nodes ??= new Array<ViewNode | undefined>(this.states.length));
+    let node = nodes[i];
+    if (!node) {
+      const placed = this.states[i]!;
+      const { path, size } = placed.entry;
+      node = new ViewNode(path, path.slice(path.lastIndexOf('/') + 1), placed, this.changes[i]!);
+      node.totalSize = size;
+      nodes[i] = node;
+    }
+    return node;
+  }
+}
+
 export class ViewNode {
-  children: ViewNode[] | null = null;
+  /** The children that may hold others (directories), made as the tree is built. */
+  private holders: ViewNode[] | null = null;
+  /**
+   * The other children, kept as their states and changes: a layer's view of 80k files shows a
+   * few directories first, so their nodes are made when first asked for.
+   */
+  private leaves: Leaves | null = null;
+  /** Holders, then leaves, once every leaf is made. */
+  private all: readonly ViewNode[] | null = null;
   /** Bytes of regular files at and below this node, not counting removed paths. */
   totalSize = 0;
   /** Paths below this node that the layer added, modified or removed. */
@@ -29,10 +58,72 @@ export class ViewNode {
   get type(): EntryType {
     return this.placed.entry.type;
   }
+
+  /** Every child, its leaves made on first use; null when nothing lies below. */
+  get children(): readonly ViewNode[] | null {
+    if (this.all || !this.leaves) return this.all ?? this.holders;
+    const all = this.holders ? [...this.holders] : [];
+    for (let i = 0; i < this.leaves.states.length; i++) all.push(this.leaves.node(i));
+    return (this.all = all);
+  }
+
+  /** The children made so far: every holder, and the leaves made. */
+  get madeChildren(): readonly ViewNode[] {
+    const made = this.leaves?.nodes;
+    if (this.all || !made) return this.all ?? this.holders ?? NO_CHILDREN;
+    return [...(this.holders ?? []), ...made.filter((node) => node !== undefined)];
+  }
+
+  get holderChildren(): readonly ViewNode[] | null {
+    return this.holders;
+  }
+
+  get childCount(): number {
+    return (this.holders?.length ?? 0) + this.leafCount;
+  }
+
+  get leafCount(): number {
+    return this.leaves?.states.length ?? 0;
+  }
+
+  leafState(i: number): Placed {
+    return this.leaves!.states[i]!;
+  }
+
+  leafChange(i: number): Change {
+    return this.leaves!.changes[i]!;
+  }
+
+  /** The node of leaf `i`, if made. */
+  madeLeaf(i: number): ViewNode | undefined {
+    return this.leaves?.nodes?.[i];
+  }
+
+  /** The node of leaf `i`, made on first use. */
+  leafNode(i: number): ViewNode {
+    return this.leaves!.node(i);
+  }
+
+  /** While the tree is built: a child that may hold others. */
+  addChild(node: ViewNode): void {
+    (this.holders ??= []).push(node);
+  }
+
+  /** While the tree is built: a child that holds nothing. */
+  addLeaf(placed: Placed, change: Change): void {
+    const leaves = (this.leaves ??= new Leaves());
+    leaves.states.push(placed);
+    leaves.changes.push(change);
+  }
 }
 
+const NO_CHILDREN: readonly ViewNode[] = Object.freeze([]);
+
 const trees = new WeakMap<ImageModel, Map<string, ViewNode>>();
-/** View trees kept per image: each holds a node per path, and layers are clicked through in turn. */
+/**
+ * View trees kept per image: each holds a state per path (a node per directory, and per other
+ * path once shown), and layers are clicked through in turn.
+ */
 const KEPT_TREES = 4;
 
 export function viewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
@@ -77,7 +168,7 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
     const existing = dirs.get(path);
     if (existing) return existing;
     const node = new ViewNode(path, baseName(path), stateOf(path, 'unchanged'), 'unchanged');
-    (dirFor(parentOf(path)).children ??= []).push(node);
+    dirFor(parentOf(path)).addChild(node);
     dirs.set(path, node);
     return node;
   };
@@ -103,17 +194,20 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
       parentPath = slash === 0 ? '/' : path.slice(0, slash);
       parent = dirFor(parentPath);
     }
+    if (!holds) return parent.addLeaf(placed, change);
     const node = new ViewNode(path, path.slice(slash + 1), placed, change);
-    (parent.children ??= []).push(node);
-    if (holds) dirs.set(path, node);
+    parent.addChild(node);
+    dirs.set(path, node);
   });
   summarizeSizes(root);
   return root;
 }
 
 /**
- * Mirrors the merged tree into view nodes, iteratively (paths may be very deep). Every node's
- * entry carries its path; only what `layer` placed can have a change of its own.
+ * Mirrors the merged tree into view nodes, iteratively (paths may be very deep): a node for each
+ * directory, and for what a removed path may come to hang under (a path written over a directory);
+ * the others as leaves. Every node's entry carries its path; only what `layer` placed can have a
+ * change of its own.
  */
 function copyTree(
   fsRoot: FsNode,
@@ -126,22 +220,27 @@ function copyTree(
   const stack: [FsNode, ViewNode][] = [[fsRoot, root]];
   while (stack.length) {
     const [fs, view] = stack.pop()!;
-    const children: ViewNode[] = (view.children = []);
     for (const [name, child] of fs.children!) {
       const { placed } = child;
       const path = placed.entry.path;
       const change = placed.layer === layer ? (changes.get(path) ?? 'unchanged') : 'unchanged';
+      const holds = child.children || (change === 'modified' && !changeSet.onlyWrote);
+      if (!holds) {
+        view.addLeaf(placed, change);
+        continue;
+      }
       const node = new ViewNode(path, name, placed, change);
-      children.push(node);
-      if (child.children) {
-        dirs.set(path, node);
-        stack.push([child, node]);
-      } else if (change === 'modified' && !changeSet.onlyWrote) dirs.set(path, node);
+      view.addChild(node);
+      dirs.set(path, node);
+      if (child.children) stack.push([child, node]);
     }
   }
 }
 
-/** A tree in one array, each node after its parent: what a filter walks instead of the tree. */
+/**
+ * The nodes that may hold others, in one array, each after its parent: what a filter walks
+ * (with each one's leaves) instead of the tree.
+ */
 export interface FlatTree {
   /** The root first. */
   nodes: ViewNode[];
@@ -163,7 +262,7 @@ function flatten(root: ViewNode): FlatTree {
   const nodes: ViewNode[] = [root];
   const parents: number[] = [-1];
   for (let at = 0; at < nodes.length; at++) {
-    const children = nodes[at]!.children;
+    const children = nodes[at]!.holderChildren;
     if (!children) continue;
     for (let i = 0; i < children.length; i++) {
       nodes.push(children[i]!);
@@ -180,14 +279,20 @@ export function summarizeSizes(root: ViewNode): void {
   const order = flat.nodes;
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
-    node.totalSize = node.placed.entry.size;
-    if (node.children) {
-      for (const child of node.children) {
-        // a removed directory shows what it held; elsewhere removed paths take no space
-        if (child.change !== 'removed' || node.change === 'removed')
-          node.totalSize += child.totalSize;
-        node.changedBelow += child.changedBelow + (child.change === 'unchanged' ? 0 : 1);
-      }
+    // a removed directory shows what it held; elsewhere removed paths take no space
+    const countRemoved = node.change === 'removed';
+    let total = node.placed.entry.size;
+    let changed = 0;
+    for (const child of node.holderChildren ?? []) {
+      if (countRemoved || child.change !== 'removed') total += child.totalSize;
+      changed += child.changedBelow + (child.change === 'unchanged' ? 0 : 1);
     }
+    for (let leaf = 0; leaf < node.leafCount; leaf++) {
+      const change = node.leafChange(leaf);
+      if (countRemoved || change !== 'removed') total += node.leafState(leaf).entry.size;
+      if (change !== 'unchanged') changed++;
+    }
+    node.totalSize = total;
+    node.changedBelow = changed;
   }
 }
