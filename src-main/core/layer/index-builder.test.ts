@@ -84,4 +84,13 @@ describe('indexing one layer', () => {
     expect(index.entries[0]!.mode).toBe(0o600);
     expect(index.size).toBe(8);
   });
+
+  it('indexes each layer on its own, one after another', () => {
+    const first = new LayerIndexBuilder('sha256:x', 'none', 'L');
+    for (const name of ['x', 'y', 'y']) first.add(raw(name));
+    expect(first.finish().entries.map((e) => e.path)).toEqual(['/x', '/y']);
+    const second = new LayerIndexBuilder('sha256:y', 'none', 'L');
+    for (const name of ['y', 'z']) second.add(raw(name));
+    expect(second.finish().entries.map((e) => e.path)).toEqual(['/y', '/z']);
+  });
 });

@@ -5,6 +5,7 @@ import { LIMITS, overLimit } from '../limits';
 import type { TarEntry } from '../tar/walk';
 import { clampEntryPath, classifyWhiteout, simplePath } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
+import { PathPositions } from './path-positions';
 
 const TYPES: Record<string, EntryType> = {
   '0': 'file',
@@ -25,10 +26,17 @@ const ESTARGZ_METADATA = new Set([
   '/.no.prefetch.landmark',
 ]);
 
+/** Tables of finished layers, for the next ones: up to 8 MB each. */
+const spareTables: PathPositions[] = [];
+const MAX_SPARE_SLOTS = 1 << 20;
+
 export type RawLayerEntry = Omit<TarEntry, 'headerOffset'> & { digest?: string };
 
 export class LayerIndexBuilder {
-  private readonly byPath = new Map<string, LayerEntry>();
+  /** In the order of their last writes; null where a path was written again later. */
+  private readonly entries: (LayerEntry | null)[] = [];
+  private readonly positions = spareTables.pop() ?? new PathPositions();
+  private rewritten = 0;
   private readonly whiteouts = new Set<string>();
   private readonly opaqueDirs = new Set<string>();
   private readonly notes: string[] = [];
@@ -118,14 +126,14 @@ export class LayerIndexBuilder {
     if (raw.digest) entry.digest = raw.digest;
     if (raw.xattrs) entry.xattrs = raw.xattrs;
     this.size += entry.size;
-    // A repeated path keeps its last position and attributes. One map operation when the path is
-    // new (almost always): the size grows; when it did not, the path was there and moves last.
-    const known = this.byPath.size;
-    this.byPath.set(path, entry);
-    if (this.byPath.size === known) {
-      this.byPath.delete(path);
-      this.byPath.set(path, entry);
+    // A repeated path keeps its last position and attributes.
+    const entries = this.entries;
+    const before = this.positions.set(path, entries.length, (at) => entries[at]!.path);
+    if (before >= 0) {
+      entries[before] = null;
+      this.rewritten++;
     }
+    entries.push(entry);
   }
 
   private checkDepth(path: string): void {
@@ -149,10 +157,16 @@ export class LayerIndexBuilder {
   }
 
   finish(): LayerIndex {
+    if (this.positions.capacity <= MAX_SPARE_SLOTS) {
+      this.positions.clear();
+      spareTables.push(this.positions);
+    }
     return {
       diffId: this.diffId,
       compression: this.compression,
-      entries: [...this.byPath.values()],
+      entries: this.rewritten
+        ? this.entries.filter((entry) => entry !== null)
+        : (this.entries as LayerEntry[]),
       whiteouts: [...this.whiteouts],
       opaqueDirs: [...this.opaqueDirs],
       size: this.size,
