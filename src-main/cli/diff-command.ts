@@ -3,6 +3,7 @@ import { diffImages } from '../core/compare/diff-images';
 import { StrataError } from '../core/errors';
 import { disputeOf, LayerIndexCache } from '../core/layer/index-cache';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
+import { expectLayersOf } from '../core/source/open-source';
 import { openCliSource } from './source';
 import { displayCommand, formatBytes, table } from './format';
 import { writeOut } from './write-out';
@@ -17,6 +18,8 @@ export async function runDiff(args: string[]): Promise<number> {
   const cache = new LayerIndexCache(); // layers the two images share are read once
   // The final trees are compared: no layer's own changes are needed.
   const choice = { image: values.image, platform: values.platform, changes: 'none' as const };
+  // B's copies of the layers A holds are compared with A's as A is read.
+  await expectLayersOf(positionals[1]!, choice, cache);
   const a = await openCliSource(positionals[0]!, { ...choice, layerCache: cache });
   try {
     const b = await openCliSource(positionals[1]!, { ...choice, layerCache: cache });

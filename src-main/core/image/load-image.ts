@@ -137,11 +137,15 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       reads.set(i, pending);
     };
     // A layer whose held index awaits its proof mostly waits for I/O: those all start at once,
-    // and take no turn from the few other layers read ahead.
+    // and take no turn from the few other layers read ahead. Each of those starts the next as it
+    // ends, so they go on while the stacking waits for a proof.
     const others = resolved.layers.flatMap((_, i) => (held[i] ? [] : [i]));
     let queued = 0;
-    const startOther = () => {
-      if (queued < others.length) start(others[queued++]!);
+    const startOther = (): void => {
+      if (queued >= others.length) return;
+      const i = others[queued++]!;
+      start(i);
+      reads.get(i)!.then(startOther, () => {});
     };
     held.forEach((proof, i) => proof && start(i));
     for (let i = 0; i < Math.max(2, availableParallelism()); i++) startOther();
@@ -149,7 +153,6 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       options.onProgress?.('indexing', i, resolved.layers.length);
       const { stored, index } = await reads.get(i)!;
       reads.delete(i);
-      if (!held[i]) startOther();
       layers.push(stored);
       indexes.push(index);
       entries += index.entries.length;

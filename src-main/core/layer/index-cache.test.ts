@@ -1,11 +1,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { diffImages } from '../compare/diff-images';
 import type { DemoImage } from '../demo/demo-archive';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { packTar } from '../tar/pack-tar';
 import { containerdLayout, demo, legacyArchive, tempArchive } from '../testing/layouts';
 import { claimingDiffId } from '../testing/malformed-cases';
+import { expectLayersOf } from '../source/open-source';
 import { LayerIndexCache } from './index-cache';
 import { readLayer } from './read-layer';
 
@@ -43,6 +44,29 @@ describe('the layer index cache serves only copies proven to hold the same bytes
     const b = await load(copy, cache);
     b.indexes.forEach((index, i) => expect(index).toBe(a.indexes[i]));
     expect((await diffImages(a, b)).files).toEqual([]);
+  });
+
+  it('copies said in advance are compared while the image holding the index is read', async () => {
+    const cache = new LayerIndexCache();
+    const proofs = vi.spyOn(cache as unknown as { prove: () => void }, 'prove');
+    const copy = tempArchive(await legacyArchive(image), 'early-copy.tar');
+    const hostile = tempArchive(
+      await legacyArchive(await claimingDiffId(image)),
+      'early-hostile.tar',
+    );
+    await expectLayersOf(copy, {}, cache);
+    await expectLayersOf(hostile, {}, cache);
+    const a = await load(trustedPath, cache);
+    // Every layer of each copy, as the trusted one's index of it was held.
+    expect(proofs).toHaveBeenCalledTimes(2 * a.indexes.length);
+    const b = await load(copy, cache);
+    b.indexes.forEach((index, i) => expect(index).toBe(a.indexes[i]));
+    const c = await load(hostile, cache);
+    expect(c.indexes[0]).toBe(a.indexes[0]);
+    expect(c.indexes[1]).not.toBe(a.indexes[1]);
+    expect(paths(c)).toContain('/usr/lib/backdoor.so');
+    expect(c.indexes[1]!.notes[0]).toMatch(/holds other bytes; this copy was read on its own/);
+    expect(proofs).toHaveBeenCalledTimes(2 * a.indexes.length);
   });
 
   it('an archive claiming a trusted layer’s diff ID for other files is read on its own', async () => {

@@ -4,10 +4,11 @@
 // A diff ID is what an archive claims: nobody hashes a plain layer read by its headers, and a
 // compressed one is hashed only when it is read. So an index serves another copy of its layer only
 // when that copy is proven to hold the same bytes: the same region of the same unchanged file, or
-// a region of the same length that compares equal byte for byte. A hostile archive claiming a
+// a region of the same length that compares equal byte for byte (on a worker thread). A hostile archive claiming a
 // trusted layer's diff ID is then read on its own, not shown with the trusted layer's files.
 import { open, type FileHandle } from 'node:fs/promises';
 import { FileSource, fileIdentity, readFully } from '../io/byte-source';
+import { compareRegions } from '../io/region-compare';
 import { compressionOf } from '../io/decompress';
 import type { LayerIndex } from './layer-index';
 import type { LayerBlob } from './read-layer';
@@ -31,7 +32,8 @@ export type CacheAnswer =
   | { differs: string }
   | undefined;
 
-const PIECE_BYTES = 1024 * 1024;
+/** Enough of a blob's start to tell its compression. */
+const HEAD_BYTES = 8;
 const PROOFS_AT_ONCE = 4;
 
 /** Indexes of copies whose bytes differ from another copy's that claims the same diff ID. */
@@ -49,8 +51,19 @@ export function disputeOf(index: LayerIndex): string | undefined {
   return disputes.get(index);
 }
 
+interface Held {
+  index: LayerIndex;
+  origin: Origin;
+}
+
+type Proof = Promise<boolean | 'stale' | null>;
+
 export class LayerIndexCache {
-  private readonly held = new Map<string, { index: LayerIndex; origin: Origin }>();
+  private readonly held = new Map<string, Held>();
+  /** Copies that will be asked for (expect), by diff ID, until an index of theirs is held. */
+  private readonly expected = new Map<string, LayerBlob[]>();
+  /** Proofs started before their copy was asked for, by copy. */
+  private readonly early = new Map<string, { item: Held; proof: Proof }>();
   private entries = 0;
   private proving = 0;
   private readonly waiting: (() => void)[] = [];
@@ -74,7 +87,8 @@ export class LayerIndexCache {
     if (!item) return undefined;
     const same = sameRegion(item.origin, blob, identity)
       ? true
-      : await this.inTurn(() => sameBytes(item.origin, blob));
+      : await (this.earlyProof(item, blob, identity) ??
+          this.inTurn(() => sameBytes(item.origin, blob)));
     if (same === 'stale') {
       // The bytes it was made from are gone: it can serve no copy, and the next one read takes
       // its place.
@@ -110,12 +124,44 @@ export class LayerIndexCache {
       offset: blob.offset,
       length: blob.length,
     };
-    this.held.set(index.diffId, { index, origin });
+    const item = { index, origin };
+    this.held.set(index.diffId, item);
+    for (const copy of this.expected.get(index.diffId) ?? []) this.prove(item, copy);
+    this.expected.delete(index.diffId);
     this.entries += index.entries.length;
     for (const [diffId, old] of this.held) {
       if (this.entries <= this.maxEntries || old.index === index) break;
       this.forget(diffId);
     }
+  }
+
+  /**
+   * Says that the copy of a layer in `blob` (a file's region) will be asked for: once an index of
+   * the layer is held from another copy, the two are compared at once, while what holds the
+   * index is still being read, not when the copy is asked for.
+   */
+  expect(diffId: string, blob: LayerBlob): void {
+    if (!(blob.source instanceof FileSource)) return;
+    const item = this.held.get(diffId);
+    if (item) this.prove(item, blob);
+    else this.expected.set(diffId, [...(this.expected.get(diffId) ?? []), blob]);
+  }
+
+  private prove(item: Held, copy: LayerBlob): void {
+    const key = copyKey(copy);
+    if (sameRegion(item.origin, copy, undefined) || this.early.has(key)) return;
+    const proof = this.inTurn(() => sameBytes(item.origin, copy));
+    proof.catch(() => {});
+    this.early.set(key, { item, proof });
+  }
+
+  /** The proof started for this copy against this index, if one was (it is used once). */
+  private earlyProof(item: Held, blob: LayerBlob, identity: string | undefined): Proof | undefined {
+    if (identity !== undefined) return undefined;
+    const key = copyKey(blob);
+    const found = this.early.get(key);
+    this.early.delete(key);
+    return found?.item === item ? found.proof : undefined;
   }
 
   /**
@@ -139,6 +185,12 @@ export class LayerIndexCache {
   }
 }
 
+/** A file's region as it is now (its identity included). */
+function copyKey(blob: LayerBlob): string {
+  const source = blob.source as FileSource;
+  return `${source.path}\0${source.identity}\0${blob.offset}\0${blob.length}`;
+}
+
 /** `blob` is the very region the origin's index was made from, of the same file as it was. */
 function sameRegion(origin: Origin, blob: LayerBlob, identity: string | undefined): boolean {
   const source = blob.source;
@@ -152,10 +204,10 @@ function sameRegion(origin: Origin, blob: LayerBlob, identity: string | undefine
 }
 
 /**
- * Whether `blob` holds the bytes at `origin`, read a piece at a time from both files (the
- * origin's may be closed by now). Other bytes mean another layer only where both are plain tars:
- * two compressions of one layer differ too. `stale` when the origin's file is gone or was written
- * again since; null when it cannot tell.
+ * Whether `blob` holds the bytes at `origin`, compared on a worker thread through both files
+ * (the origin's may be closed by now). Other bytes mean another layer only where both are plain
+ * tars: two compressions of one layer differ too. `stale` when the origin's file is gone or was
+ * written again since; null when it cannot tell.
  */
 async function sameBytes(origin: Origin, blob: LayerBlob): Promise<boolean | 'stale' | null> {
   const source = blob.source;
@@ -169,23 +221,24 @@ async function sameBytes(origin: Origin, blob: LayerBlob): Promise<boolean | 'st
     const b = await open(source.path, 'r');
     handles.push(b);
     if (fileIdentity(await b.stat()) !== source.identity) return null;
-    const pieces = [Buffer.allocUnsafe(PIECE_BYTES), Buffer.allocUnsafe(PIECE_BYTES)] as const;
-    let plain = false;
-    for (let at = 0; at < origin.length; at += PIECE_BYTES) {
+    const plain = (heads: [Uint8Array, Uint8Array]): boolean =>
+      heads.every((head) => compressionOf(Buffer.from(head)) === 'none');
+    if (origin.length !== blob.length) {
+      const heads: [Buffer, Buffer] = [Buffer.alloc(HEAD_BYTES), Buffer.alloc(HEAD_BYTES)];
       const read = await Promise.all([
-        readFully(a, pieces[0], Math.min(PIECE_BYTES, origin.length - at), origin.offset + at),
-        readFully(b, pieces[1], Math.min(PIECE_BYTES, blob.length - at), blob.offset + at),
+        readFully(a, heads[0], HEAD_BYTES, origin.offset),
+        readFully(b, heads[1], HEAD_BYTES, blob.offset),
       ]);
-      if (at === 0) {
-        plain = pieces.every((p, i) => compressionOf(p.subarray(0, read[i])) === 'none');
-        if (origin.length !== blob.length) return plain ? false : null;
-      }
-      const [x, y] = pieces.map((p, i) => p.subarray(0, read[i])) as [Buffer, Buffer];
-      if (x.length !== Math.min(PIECE_BYTES, origin.length - at) || x.length !== y.length)
-        return null; // a file shorter than it was
-      if (!x.equals(y)) return plain ? false : null;
+      return plain([heads[0].subarray(0, read[0]), heads[1].subarray(0, read[1])]) ? false : null;
     }
-    return true;
+    const { outcome, heads } = await compareRegions(
+      { fd: a.fd, offset: origin.offset },
+      { fd: b.fd, offset: blob.offset },
+      origin.length,
+    );
+    if (outcome === 'same') return true;
+    if (outcome === 'short') return null; // a file shorter than it was
+    return heads && plain(heads) ? false : null;
   } catch {
     return null;
   } finally {

@@ -8,7 +8,8 @@ import {
   type LoadOptions,
   type ProgressListener,
 } from '../image/load-image';
-import type { ImageChoice } from '../archive/resolve-image';
+import { openArchive } from '../archive/open-archive';
+import { resolveImage, type ImageChoice } from '../archive/resolve-image';
 import { LayerIndexCache } from '../layer/index-cache';
 import type { EngineClient } from './engine-client';
 import type { EngineKind } from './engine-endpoint';
@@ -80,6 +81,30 @@ export async function openSource(
     changes: options.changes,
   });
   return { model: opened.model, label, spec };
+}
+
+/**
+ * Tells `cache` which layers the archive SOURCE holds (an engine source: none said), so that
+ * copies of them another image's read holds can be proven the same while that image is read.
+ * A source that does not open is left for its own open to report.
+ */
+export async function expectLayersOf(
+  text: string,
+  choice: ImageChoice,
+  cache: LayerIndexCache,
+): Promise<void> {
+  const spec = parseSource(text);
+  if (spec.kind !== 'path') return;
+  const archive = await openArchive(spec.path).catch(() => null);
+  if (!archive) return;
+  try {
+    const resolved = await resolveImage(archive, choice);
+    for (const layer of resolved.layers) cache.expect(layer.diffId, layer.blob);
+  } catch {
+    // reported by the open
+  } finally {
+    await archive.close();
+  }
 }
 
 /** The engine the docker (or podman) CLI would talk to, from the environment. */
