@@ -31,7 +31,7 @@ export function keptChildren(
 ): ViewNode[] {
   const all = sorted[sort].get(node);
   if (all) return all.filter((child) => keep.has(child));
-  return node.madeChildren.filter((child) => keep.has(child)).sort(SORTS[sort]);
+  return node.keptChildren(keep).sort(SORTS[sort]);
 }
 
 const byName = (a: ViewNode, b: ViewNode): number =>

@@ -85,7 +85,8 @@ export class TreeView {
   }
 
   private childCountOf(node: ViewNode): number {
-    return this.keep ? this.childrenOf(node).length : node.childCount;
+    const all = node.childCount;
+    return this.keep && all ? this.childrenOf(node).length : all;
   }
 
   private childrenOf(node: ViewNode): readonly ViewNode[] {

@@ -67,11 +67,19 @@ export class ViewNode {
     return (this.all = all);
   }
 
-  /** The children made so far: every holder, and the leaves made. */
-  get madeChildren(): readonly ViewNode[] {
-    const made = this.leaves?.nodes;
-    if (this.all || !made) return this.all ?? this.holders ?? NO_CHILDREN;
-    return [...(this.holders ?? []), ...made.filter((node) => node !== undefined)];
+  /** The children made so far (every holder, and the leaves made) that `keep` holds. */
+  keptChildren(keep: ReadonlySet<ViewNode>): ViewNode[] {
+    const kept: ViewNode[] = [];
+    for (const child of this.all ?? this.holders ?? NO_CHILDREN)
+      if (keep.has(child)) kept.push(child);
+    const leaves = this.leaves?.nodes;
+    if (leaves && !this.all) {
+      for (let i = 0; i < leaves.length; i++) {
+        const leaf = leaves[i];
+        if (leaf && keep.has(leaf)) kept.push(leaf);
+      }
+    }
+    return kept;
   }
 
   get holderChildren(): readonly ViewNode[] | null {
