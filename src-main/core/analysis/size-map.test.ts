@@ -3,6 +3,8 @@ import { demoArchivePath } from '../demo/demo-archive';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { sizeMap } from './size-map';
 import { visibleBytes } from './efficiency';
+import { packTar } from '../tar/pack-tar';
+import { withLayers } from '../testing/malformed-cases';
 
 let model: ImageModel;
 beforeAll(async () => {
@@ -28,5 +30,20 @@ describe('the size map', () => {
     expect(map.children!.map((c) => c.name)).toEqual(['bin', '3 more']);
     expect(map.children!.every((c) => c.children === undefined)).toBe(true);
     expect(map.children!.reduce((sum, c) => sum + c.size, 0)).toBe(map.size);
+  });
+
+  it('puts children of equal size in name order, whatever the order they were written in', async () => {
+    const layer = await packTar([
+      { name: 'srv/z.txt', body: 'same size' },
+      { name: 'srv/dir/inner', body: 'same size' },
+      { name: 'srv/a.txt', body: 'same size' },
+    ]);
+    const image = await loadImage(await withLayers([layer]), { store: null });
+    try {
+      const srv = sizeMap(image, 0, '/srv');
+      expect(srv.children!.map((c) => c.name)).toEqual(['a.txt', 'dir', 'z.txt']);
+    } finally {
+      await image.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
 import type { SizeMapNode } from '../../api/explorer';
 import type { ImageModel } from '../image/load-image';
 import type { Placed } from '../tree/merged-tree';
+import { sortedChildren } from '../view/sorted-children';
 import { viewTree, type ViewNode } from '../view/view-tree';
 import { StrataError } from '../errors';
 
@@ -40,9 +41,10 @@ export function sizeMap(
       isDir: n.type === 'dir',
     };
     if (levels > 0 && n.children?.length) {
-      const live = n.children
-        .filter((c) => c.change !== 'removed' && c.totalSize > 0)
-        .sort((a, b) => b.totalSize - a.totalSize);
+      // Biggest first, and by name among equals (a view's lists, in any order of making).
+      const live = sortedChildren(n, 'size').filter(
+        (c) => c.change !== 'removed' && c.totalSize > 0,
+      );
       let kept = live.filter((c, i) => i < maxChildren && c.totalSize >= n.totalSize * minShare);
       if (live.length - kept.length === 1) kept = live; // folding one child into "1 more" hides its name for nothing
       const rest = live.slice(kept.length);

@@ -14,19 +14,33 @@ import type { FsNode, LayerChangeSet, Placed } from '../tree/merged-tree';
 class Leaves {
   readonly states: Placed[] = [];
   readonly changes: Change[] = [];
-  /** The nodes made so far, by position. */
-  nodes: (ViewNode | undefined)[] | null = null;
+  /** The nodes made one by one (a filter's matches), by position, until every one is made. */
+  nodes: Map<number, ViewNode> | null = null;
 
   node(i: number): ViewNode {
-    const nodes = (this.nodes ??= new Array<ViewNode | undefined>(this.states.length));
-    let node = nodes[i];
-    if (!node) {
-      const placed = this.states[i]!;
-      const { path, size } = placed.entry;
-      node = new ViewNode(path, path.slice(path.lastIndexOf('/') + 1), placed, this.changes[i]!);
-      node.totalSize = size;
-      nodes[i] = node;
-    }
+    this.nodes ??= new Map();
+    let node = this.nodes.get(i);
+    if (!node) this.nodes.set(i, (node = this.make(i)));
+    return node;
+  }
+
+  /** Every node, in order, those made already among them. */
+  all(): ViewNode[] {
+    const made = this.nodes;
+    this.nodes = null;
+    return this.states.map((_, i) => made?.get(i) ?? this.make(i));
+  }
+
+  private make(i: number): ViewNode {
+    const placed = this.states[i]!;
+    const { path, size } = placed.entry;
+    const node = new ViewNode(
+      path,
+      path.slice(path.lastIndexOf('/') + 1),
+      placed,
+      this.changes[i]!,
+    );
+    node.totalSize = size;
     return node;
   }
 }
@@ -62,9 +76,11 @@ export class ViewNode {
   /** Every child, its leaves made on first use; null when nothing lies below. */
   get children(): readonly ViewNode[] | null {
     if (this.all || !this.leaves) return this.all ?? this.holders;
-    const all = this.holders ? [...this.holders] : [];
-    for (let i = 0; i < this.leaves.states.length; i++) all.push(this.leaves.node(i));
-    return (this.all = all);
+    return this.makeAll(this.leaves);
+  }
+
+  private makeAll(leaves: Leaves): readonly ViewNode[] {
+    return (this.all = [...(this.holders ?? NO_CHILDREN), ...leaves.all()]);
   }
 
   /** The children made so far (every holder, and the leaves made) that `keep` holds. */
@@ -72,13 +88,8 @@ export class ViewNode {
     const kept: ViewNode[] = [];
     for (const child of this.all ?? this.holders ?? NO_CHILDREN)
       if (keep.has(child)) kept.push(child);
-    const leaves = this.leaves?.nodes;
-    if (leaves && !this.all) {
-      for (let i = 0; i < leaves.length; i++) {
-        const leaf = leaves[i];
-        if (leaf && keep.has(leaf)) kept.push(leaf);
-      }
-    }
+    const made = this.all ? null : this.leaves?.nodes;
+    if (made) for (const leaf of made.values()) if (keep.has(leaf)) kept.push(leaf);
     return kept;
   }
 
@@ -104,12 +115,17 @@ export class ViewNode {
 
   /** The node of leaf `i`, if made. */
   madeLeaf(i: number): ViewNode | undefined {
-    return this.leaves?.nodes?.[i];
+    return this.all ? this.all[(this.holders?.length ?? 0) + i] : this.leaves?.nodes?.get(i);
   }
 
   /** The node of leaf `i`, made on first use. */
   leafNode(i: number): ViewNode {
-    return this.leaves!.node(i);
+    if (this.all) return this.all[(this.holders?.length ?? 0) + i]!;
+    const leaves = this.leaves!;
+    const node = leaves.node(i);
+    // Every leaf made one by one (a filter that kept them all): one list from now on.
+    if (leaves.nodes!.size === leaves.states.length) this.makeAll(leaves);
+    return node;
   }
 
   /** While the tree is built: a child that may hold others. */
