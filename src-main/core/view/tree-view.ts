@@ -159,22 +159,27 @@ export class TreeView {
       placed: this.root.placed,
     };
     let matches = 0;
+    const hits: number[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       if (i > 0 && test(node)) {
         matches++;
         keepWithAncestors(i);
       }
+      hits.length = 0;
       for (let l = 0; l < node.leafCount; l++) {
         leaf.placed = node.leafState(l);
         leaf.path = leaf.placed.entry.path;
         leaf.type = leaf.placed.entry.type;
         leaf.change = node.leafChange(l);
-        if (!test(leaf)) continue;
-        matches++;
-        keep.add(node.leafNode(l));
-        keepWithAncestors(i);
+        if (test(leaf)) hits.push(l);
       }
+      if (!hits.length) continue;
+      matches += hits.length;
+      keepWithAncestors(i);
+      // Many of a directory's leaves: all are made at once, cheaper than one by one.
+      if (hits.length * 4 >= node.leafCount) node.makeLeaves();
+      for (const l of hits) keep.add(node.leafNode(l));
     }
     for (let i = 0; i < nodes.length; i++) if (kept[i]) keep.add(nodes[i]!);
     return { keep, matches };

@@ -83,6 +83,11 @@ export class ViewNode {
     return (this.all = [...(this.holders ?? NO_CHILDREN), ...leaves.all()]);
   }
 
+  /** Makes the node of every leaf now. */
+  makeLeaves(): void {
+    if (!this.all && this.leaves) this.makeAll(this.leaves);
+  }
+
   /** The children made so far (every holder, and the leaves made) that `keep` holds. */
   keptChildren(keep: ReadonlySet<ViewNode>): ViewNode[] {
     const kept: ViewNode[] = [];
