@@ -151,38 +151,53 @@ describe('a file view', () => {
   });
 
   it("makes a directory's file nodes only when it is opened, and a filter only those it keeps", async () => {
-    // Its own model: the other tests' views of it made every node.
-    const model = await loadImage(await demoArchivePath());
-    const leafOf = (root: ViewNode, dirPath: string, name: string): [ViewNode, number] => {
-      let dir = root;
-      for (const part of dirPath.slice(1).split('/'))
-        dir = dir.holderChildren!.find((child) => child.name === part)!;
-      for (let i = 0; i < dir.leafCount; i++)
-        if (dir.leafState(i).entry.path === `${dirPath}/${name}`) return [dir, i];
-      throw new Error(`${dirPath}/${name} is no leaf`);
-    };
-    const root = viewTree(model, 3, 'aggregate');
-    const view = new TreeView(model, { layer: 3, mode: 'aggregate', sort: 'name' });
-    const [app, server] = leafOf(root, '/app', 'server.js');
-    const [bin] = leafOf(root, '/bin', 'busybox');
-    expect(view.page(0, 100).find((r) => r.name === 'app')!.childCount).toBe(4);
-    expect([app.madeLeaf(server), bin.madeLeaf(0)]).toEqual([undefined, undefined]);
-    const filtered = new TreeView(model, {
-      layer: 3,
-      mode: 'aggregate',
-      sort: 'name',
-      filter: { text: 'server' },
-    });
-    expect(filtered.matches).toBe(1);
-    expect(app.madeLeaf(server)?.path).toBe('/app/server.js');
-    const madeLeaves = (dir: ViewNode): number =>
-      Array.from({ length: dir.leafCount }, (_, i) => dir.madeLeaf(i)).filter(Boolean).length;
-    expect([madeLeaves(app), app.leafCount]).toEqual([1, 2]);
-    view.setExpanded('/bin', true);
-    view.page(0, 100);
-    expect(madeLeaves(bin)).toBe(bin.leafCount);
-    expect(madeLeaves(app)).toBe(1);
-    await model.close();
+    // Eight files in /many, two in /few.
+    const layer = await packTar([
+      ...Array.from({ length: 8 }, (_, i) => ({ name: `many/f${i}.txt`, body: `${i}` })),
+      { name: 'few/a.txt', body: 'a' },
+      { name: 'few/b.txt', body: 'b' },
+    ]);
+    const image = await loadImage(await withLayers([layer]), { store: null });
+    try {
+      const root = viewTree(image, 0, 'aggregate');
+      const dir = (name: string) => root.holderChildren!.find((child) => child.name === name)!;
+      const made = (node: ViewNode): number =>
+        Array.from({ length: node.leafCount }, (_, i) => node.madeLeaf(i)).filter(Boolean).length;
+      const view = new TreeView(image, { layer: 0, mode: 'aggregate', sort: 'name' });
+      expect(view.page(0, 10).map((r) => [r.name, r.childCount])).toEqual([
+        ['few', 2],
+        ['many', 8],
+      ]);
+      expect([made(dir('few')), made(dir('many'))]).toEqual([0, 0]);
+      // One of eight kept: only its node is made.
+      const one = new TreeView(image, {
+        layer: 0,
+        mode: 'aggregate',
+        sort: 'name',
+        filter: { text: 'f3' },
+      });
+      expect([one.matches, made(dir('many')), made(dir('few'))]).toEqual([1, 1, 0]);
+      expect(names(one.page(0, 10))).toEqual(['many (added)', '  f3.txt (added)']);
+      // Opening a directory makes every node of it.
+      view.setExpanded('/few', true);
+      expect(names(view.page(0, 10))).toEqual([
+        'few (added)',
+        '  a.txt (added)',
+        '  b.txt (added)',
+        'many (added)',
+      ]);
+      expect(made(dir('few'))).toBe(2);
+      // A quarter of a directory's files kept or more: all are made at once.
+      const many = new TreeView(image, {
+        layer: 0,
+        mode: 'aggregate',
+        sort: 'name',
+        filter: { text: 'f[1-2]', kind: 'regex' },
+      });
+      expect([many.matches, made(dir('many'))]).toEqual([2, 8]);
+    } finally {
+      await image.close();
+    }
   });
 
   it('reads globs as shells do', () => {
