@@ -150,7 +150,7 @@ describe('a file view', () => {
     expect(txt.total).toBe(5999); // the deepest directory holds only the hit
   });
 
-  it("makes a directory's file nodes only when it is opened, and a filter only those it keeps", async () => {
+  it("makes a layer's changed files' nodes only when shown, and a filter's only where it keeps them", async () => {
     // Eight files in /many, two in /few.
     const layer = await packTar([
       ...Array.from({ length: 8 }, (_, i) => ({ name: `many/f${i}.txt`, body: `${i}` })),
@@ -159,11 +159,11 @@ describe('a file view', () => {
     ]);
     const image = await loadImage(await withLayers([layer]), { store: null });
     try {
-      const root = viewTree(image, 0, 'aggregate');
+      const root = viewTree(image, 0, 'changes');
       const dir = (name: string) => root.holderChildren!.find((child) => child.name === name)!;
       const made = (node: ViewNode): number =>
         Array.from({ length: node.leafCount }, (_, i) => node.madeLeaf(i)).filter(Boolean).length;
-      const view = new TreeView(image, { layer: 0, mode: 'aggregate', sort: 'name' });
+      const view = new TreeView(image, { layer: 0, mode: 'changes', sort: 'name' });
       expect(view.page(0, 10).map((r) => [r.name, r.childCount])).toEqual([
         ['few', 2],
         ['many', 8],
@@ -172,7 +172,7 @@ describe('a file view', () => {
       // One of eight kept: only its node is made.
       const one = new TreeView(image, {
         layer: 0,
-        mode: 'aggregate',
+        mode: 'changes',
         sort: 'name',
         filter: { text: 'f3' },
       });
@@ -190,11 +190,15 @@ describe('a file view', () => {
       // A quarter of a directory's files kept or more: all are made at once.
       const many = new TreeView(image, {
         layer: 0,
-        mode: 'aggregate',
+        mode: 'changes',
         sort: 'name',
         filter: { text: 'f[1-2]', kind: 'regex' },
       });
       expect([many.matches, made(dir('many'))]).toEqual([2, 8]);
+      // The whole file system, expanded and filtered at large, is made whole at once.
+      const whole = viewTree(image, 0, 'aggregate');
+      const wholeDir = whole.holderChildren!.find((child) => child.name === 'many')!;
+      expect(made(wholeDir)).toBe(8);
     } finally {
       await image.close();
     }

@@ -229,6 +229,9 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
     dirs.set(path, node);
   });
   summarizeSizes(root);
+  // The whole file system is what gets expanded and filtered at large: its file nodes are made
+  // now, with the tree (a layer's changes, clicked through in turn, make theirs when shown).
+  if (mode === 'aggregate') for (const node of flatTree(root).nodes) node.makeLeaves();
   return root;
 }
 
