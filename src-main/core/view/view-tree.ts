@@ -150,8 +150,8 @@ const NO_CHILDREN: readonly ViewNode[] = Object.freeze([]);
 
 const trees = new WeakMap<ImageModel, Map<string, ViewNode>>();
 /**
- * View trees kept per image: each holds a state per path (a node per directory, and per other
- * path once shown), and layers are clicked through in turn.
+ * View trees kept per image: each holds a node per path (a layer's changes: per directory, and
+ * per other path once shown), and layers are clicked through in turn.
  */
 const KEPT_TREES = 4;
 
