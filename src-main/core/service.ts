@@ -16,6 +16,7 @@ import { EngineSession, type EngineSessionOptions } from './source/engine-sessio
 import { parseSource } from './source/source-spec';
 import type { EntryDetails, SizeMapNode, TreeRow, TreeViewSpec, WastedPath } from '../api/explorer';
 import { TreeView, checkSpec } from './view/tree-view';
+import { makeViewsAhead, type ViewsAheadOptions } from './view/views-ahead';
 import { entryDetails, fileAt, readEntryBytes } from './image/entry-details';
 import { openContent } from './image/read-file';
 import type { Readable } from 'node:stream';
@@ -35,6 +36,8 @@ export interface StrataServiceEvents {
 export interface StrataServiceOptions {
   /** The engine side: export cache, engine discovery (tests give their own). */
   engines?: EngineSessionOptions;
+  /** Which layers' changes views are made ahead after an open (see views-ahead.ts). */
+  viewsAhead?: ViewsAheadOptions;
 }
 
 interface OpenImage {
@@ -42,6 +45,7 @@ interface OpenImage {
   model: ImageModel;
   waste?: Promise<WastedPath[]>;
   findings?: Promise<Finding[]>;
+  viewsAhead?: Promise<void>;
 }
 
 /** Views kept open at most; the oldest is dropped first (the renderer reopens one it needs). */
@@ -57,9 +61,11 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   readonly layerCache = new LayerIndexCache();
   /** Engines, their images, opens from them and the export cache. */
   readonly engines: EngineSession;
+  private readonly viewsAhead: ViewsAheadOptions | undefined;
 
   constructor(options: StrataServiceOptions = {}) {
     super();
+    this.viewsAhead = options.viewsAhead;
     this.engines = new EngineSession((event) => this.emit('event', event), options.engines);
   }
 
@@ -72,9 +78,7 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
       onProgress: (phase, done, total) =>
         this.emit('event', { type: 'progress', source: label, phase, done, total }),
     });
-    const opened: OpenedImage = { handle: randomUUID(), source: label, inspect: summarize(model) };
-    this.images.set(opened.handle, { opened, model });
-    return opened;
+    return this.hold(model, label);
   }
 
   /** A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`. */
@@ -124,8 +128,16 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
 
   private hold(model: ImageModel, label: string): OpenedImage {
     const opened: OpenedImage = { handle: randomUUID(), source: label, inspect: summarize(model) };
-    this.images.set(opened.handle, { opened, model });
+    const image: OpenImage = { opened, model };
+    this.images.set(opened.handle, image);
+    const stillOpen = () => this.images.get(opened.handle) === image;
+    image.viewsAhead = makeViewsAhead(model, stillOpen, this.viewsAhead);
     return opened;
+  }
+
+  /** Resolves once the views made ahead after the image's open are made. */
+  viewsMadeAhead(handle: string): Promise<void> {
+    return this.lookup(handle).viewsAhead ?? Promise.resolve();
   }
 
   async openDemo(): Promise<OpenedImage> {

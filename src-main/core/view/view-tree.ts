@@ -171,6 +171,22 @@ export function viewTree(model: ImageModel, layer: number, mode: ViewMode): View
   return root;
 }
 
+/** Whether the view tree of (`layer`, `mode`) is kept already. */
+export function hasViewTree(model: ImageModel, layer: number, mode: ViewMode): boolean {
+  return trees.get(model)?.has(`${layer}:${mode}`) ?? false;
+}
+
+/**
+ * Makes the view tree of (`layer`, `mode`) ahead of its first view, where the kept trees have
+ * room: one made ahead never pushes out one a view used. True when it is kept now.
+ */
+export function makeViewTreeAhead(model: ImageModel, layer: number, mode: ViewMode): boolean {
+  if (hasViewTree(model, layer, mode)) return true;
+  if ((trees.get(model)?.size ?? 0) >= KEPT_TREES) return false;
+  viewTree(model, layer, mode);
+  return true;
+}
+
 function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
   const changeSet = changesOf(model, layer);
   const root = new ViewNode('/', '', model.tree.root.placed, 'unchanged');

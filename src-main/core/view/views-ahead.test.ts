@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { packTar } from '../tar/pack-tar';
+import { withLayers } from '../testing/malformed-cases';
+import { loadImage } from '../image/load-image';
+import { StrataService } from '../service';
+import { hasViewTree, viewTree } from './view-tree';
+import { layersWorthAhead } from './views-ahead';
+
+const files = (dir: string, count: number) =>
+  packTar(Array.from({ length: count }, (_, i) => ({ name: `${dir}/f${i}`, body: `${i}` })));
+
+/** Layers that add 5, 2 and 8 files (and their directory each). */
+async function archive(): Promise<string> {
+  return withLayers([await files('five', 5), await files('two', 2), await files('eight', 8)]);
+}
+
+describe('views made ahead', () => {
+  it('are those of the layers that changed the most, the most first', async () => {
+    const model = await loadImage(await archive(), { store: null });
+    try {
+      expect(layersWorthAhead(model, { minChanges: 3 })).toEqual([2, 0]);
+      expect(layersWorthAhead(model, { minChanges: 3, atMost: 1 })).toEqual([2]);
+      expect(layersWorthAhead(model, { minChanges: 7 })).toEqual([2]);
+      expect(layersWorthAhead(model)).toEqual([]); // thousands of changes by default
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('are made after an open, and not for an image closed meanwhile', async () => {
+    const service = new StrataService({ viewsAhead: { minChanges: 3 } });
+    try {
+      const path = await archive();
+      const { handle } = await service.open(path);
+      const model = service.model(handle);
+      await service.viewsMadeAhead(handle);
+      expect([0, 1, 2].map((layer) => hasViewTree(model, layer, 'changes'))).toEqual([
+        true,
+        false,
+        true,
+      ]);
+      // A view of a layer made ahead answers from that tree.
+      const opened = service.openView(
+        handle,
+        { layer: 2, mode: 'changes', sort: 'name' },
+        undefined,
+        { offset: 0, limit: 5 },
+      );
+      expect(opened.rows?.map((row) => [row.name, row.childCount])).toEqual([['eight', 8]]);
+
+      const closed = await service.open(path);
+      const closedModel = service.model(closed.handle);
+      const ahead = service.viewsMadeAhead(closed.handle);
+      await service.close(closed.handle);
+      await ahead;
+      expect(hasViewTree(closedModel, 2, 'changes')).toBe(false);
+    } finally {
+      await service.dispose();
+    }
+  });
+
+  it('never push out a tree a view used', async () => {
+    const service = new StrataService({ viewsAhead: { minChanges: 3 } });
+    try {
+      const { handle } = await service.open(await archive());
+      const model = service.model(handle);
+      // Before the turn that makes them: four trees the user's views made fill the room.
+      for (const layer of [0, 1, 2]) viewTree(model, layer, 'aggregate');
+      viewTree(model, 1, 'changes');
+      await service.viewsMadeAhead(handle);
+      expect(hasViewTree(model, 2, 'changes')).toBe(false);
+      expect(hasViewTree(model, 0, 'aggregate')).toBe(true);
+    } finally {
+      await service.dispose();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+// The first click on a layer that changed tens of thousands of paths waits for its view tree to
+// be made (tens of milliseconds). After an open, the trees of the layers that changed the most are
+// made ahead, one per turn of the event loop, so requests that come meanwhile are answered between.
+import type { ImageModel } from '../image/load-image';
+import { makeViewTreeAhead } from './view-tree';
+import { nextTurn } from '../io/next-turn';
+
+export interface ViewsAheadOptions {
+  /** Layers that changed fewer paths make their tree about as fast as a click is answered. */
+  minChanges?: number;
+  /** Trees made ahead at most, the layers with the most changes first. */
+  atMost?: number;
+}
+
+export const VIEWS_AHEAD_MIN_CHANGES = 20_000;
+const VIEWS_AHEAD_AT_MOST = 2;
+
+/** The layers whose changes views are worth making ahead, the most changes first. */
+export function layersWorthAhead(model: ImageModel, options: ViewsAheadOptions = {}): number[] {
+  const min = options.minChanges ?? VIEWS_AHEAD_MIN_CHANGES;
+  const sized: { layer: number; changes: number }[] = [];
+  model.changeSets.forEach((set, layer) => {
+    if (!set) return;
+    const { added, modified, removed } = set.counts();
+    const changes = added + modified + removed;
+    if (changes >= min) sized.push({ layer, changes });
+  });
+  sized.sort((a, b) => b.changes - a.changes || a.layer - b.layer);
+  return sized.slice(0, options.atMost ?? VIEWS_AHEAD_AT_MOST).map((s) => s.layer);
+}
+
+/**
+ * Makes those trees in turns of the event loop while `stillOpen()`; resolves when done (or
+ * stopped). A tree that fails to build is left to the view that asks for it to report.
+ */
+export async function makeViewsAhead(
+  model: ImageModel,
+  stillOpen: () => boolean,
+  options: ViewsAheadOptions = {},
+): Promise<void> {
+  for (const layer of layersWorthAhead(model, options)) {
+    await nextTurn();
+    if (!stillOpen()) return;
+    try {
+      if (!makeViewTreeAhead(model, layer, 'changes')) return;
+    } catch {
+      return;
+    }
+  }
+}
