@@ -4,6 +4,7 @@
 import type { Finding, FindingKind, Severity } from '../../api/findings';
 import { changesOf, type ImageModel } from '../image/load-image';
 import { readEntries } from '../layer/content';
+import { nextTurn } from '../io/next-turn';
 import { baseName } from '../layer/entry-path';
 import type { LayerEntry } from '../layer/layer-index';
 import type { FsNode } from '../tree/merged-tree';
@@ -11,6 +12,9 @@ import { layerCommands } from '../inspect';
 import { envSecrets, findSecrets } from './secret-patterns';
 
 const SCAN_BYTES = 256 * 1024;
+/** Entries looked at between turns of the event loop (the service answers meanwhile); a file read and scanned counts as this many. */
+const ENTRIES_PER_TURN = 16_384;
+const FILE_COST_IN_ENTRIES = 16;
 const SKIP_DIRS = [
   '/usr/lib/',
   '/usr/lib64/',
@@ -166,6 +170,7 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
     });
   };
 
+  let sinceTurn = 0;
   for (const [layer, index] of model.indexes.entries()) {
     const toRead: LayerEntry[] = [];
     const caches = new Map<string, { name: string; bytes: number }>();
@@ -173,6 +178,10 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
     let dir = '';
     let facts = directoryFacts('/');
     for (const entry of index.entries) {
+      if (++sinceTurn === ENTRIES_PER_TURN) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
       const slash = entry.path.lastIndexOf('/');
       if (slash + 1 !== dir.length || !entry.path.startsWith(dir)) {
         dir = entry.path.slice(0, slash + 1);
@@ -209,6 +218,11 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
       add('package-cache', root, layer, bytes, `${name} stored in the image`);
 
     for await (const [entry, bytes] of readEntries(model.layers[layer]!, toRead)) {
+      sinceTurn += FILE_COST_IN_ENTRIES;
+      if (sinceTurn >= ENTRIES_PER_TURN) {
+        sinceTurn = 0;
+        await nextTurn(); // the bytes read stay valid until the next entry is read
+      }
       const text = bytes.subarray(0, 8000).includes(0) ? '' : bytes.toString('utf8');
       const secrets = text ? findSecrets(text) : [];
       // one finding per kind of secret in a file, naming every match

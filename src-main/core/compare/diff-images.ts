@@ -3,15 +3,13 @@
 // config diff.
 import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '../../api/compare';
 import type { ImageModel } from '../image/load-image';
-import { entryDigest, LAYER_WINDOW_BYTES, LayerWindow, sameBytesByPieces } from '../layer/content';
+import { sameContents } from '../layer/same-content';
 import { isVerified } from '../integrity/digests';
 import { disputeOf } from '../layer/index-cache';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { layerCommands } from '../inspect';
 import type { FsNode, Placed } from '../tree/merged-tree';
 import { diffConfig } from './diff-config';
-
-const COMPARE_BATCH = 16;
 
 function entry(path: string, placed: Placed): DiffEntry {
   const { type, size, mode, uid, gid, linkTarget } = placed.entry;
@@ -48,70 +46,6 @@ function contentInQuestion(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed)
     x.size > 0 &&
     !sameStoredEntry(a, pa, b, pb)
   );
-}
-
-/**
- * Files in plain layers up to a layer window's size are read through it; larger ones a piece of
- * this size at a time into two buffers kept for the whole comparison (read whole, each would be
- * new memory: 120 MB and half a second for the 124 files of 256 KiB to 1 MiB in the benchmark).
- */
-const PIECE_BYTES = 1024 * 1024;
-
-/** Both files lie in plain layers of sources read by position: compared byte for byte. */
-function directlyComparable(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): boolean {
-  const la = a.layers[pa.layer]!;
-  const lb = b.layers[pb.layer]!;
-  return (
-    !(pa.entry.digest && pb.entry.digest) &&
-    la.compression === 'none' &&
-    lb.compression === 'none' &&
-    la.blob.source.readInto !== undefined &&
-    lb.blob.source.readInto !== undefined
-  );
-}
-
-/** Whether same-size files in plain layers hold the same bytes, read in each side's layer order. */
-function sameBytesInOrder(a: ImageModel, b: ImageModel, pairs: [Placed, Placed][]): boolean[] {
-  // Each side has windows of its own, so the two files compared are never in one buffer.
-  const windowsOf = (model: ImageModel) => {
-    const windows = new Map<number, LayerWindow>();
-    return (layer: number): LayerWindow => {
-      let w = windows.get(layer);
-      if (!w) windows.set(layer, (w = new LayerWindow(model.layers[layer]!)));
-      return w;
-    };
-  };
-  const [windowA, windowB] = [windowsOf(a), windowsOf(b)];
-  const order = [...pairs.keys()].sort((i, j) => {
-    const [x, y] = [pairs[i]![0], pairs[j]![0]];
-    return x.layer - y.layer || x.entry.dataOffset - y.entry.dataOffset;
-  });
-  const same: boolean[] = [];
-  let pieces: [Buffer, Buffer] | undefined;
-  for (const i of order) {
-    const [pa, pb] = pairs[i]!;
-    if (pa.entry.size > LAYER_WINDOW_BYTES) {
-      pieces ??= [Buffer.allocUnsafe(PIECE_BYTES), Buffer.allocUnsafe(PIECE_BYTES)];
-      same[i] = sameBytesByPieces(
-        { layer: a.layers[pa.layer]!, entry: pa.entry },
-        { layer: b.layers[pb.layer]!, entry: pb.entry },
-        pieces,
-      );
-    } else same[i] = windowA(pa.layer).bytes(pa.entry).equals(windowB(pb.layer).bytes(pb.entry));
-  }
-  return same;
-}
-
-/** Whether two same-size files hold the same bytes, by digests (computed now where unknown). */
-async function sameContent(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): Promise<boolean> {
-  const x = pa.entry;
-  const y = pb.entry;
-  if (x.digest && y.digest) return x.digest === y.digest;
-  const [da, db] = await Promise.all([
-    entryDigest(a.layers[pa.layer]!, x),
-    entryDigest(b.layers[pb.layer]!, y),
-  ]);
-  return da === db;
 }
 
 /** The leading layers both images claim alike, unless a copy was found to hold other bytes. */
@@ -200,33 +134,24 @@ export async function diffImages(a: ImageModel, b: ImageModel): Promise<DiffResu
         aspects: found,
       });
   };
-  // Same-size files are compared by content: byte for byte in layer order where both lie in
-  // plain layers, else by digest, a few at a time (each may need a layer streamed).
-  const direct: [string, FsNode, FsNode, DiffAspect[]][] = [];
-  const hashed: [string, FsNode, FsNode, DiffAspect[]][] = [];
+  // Same-size files are compared by content (see same-content.ts).
+  const inQuestion: [string, FsNode, FsNode, DiffAspect[]][] = [];
   for (const [path, ca, cb] of candidates) {
     const found = attributeAspects(ca.placed.entry, cb.placed.entry);
-    if (!contentInQuestion(a, ca.placed, b, cb.placed)) modified(path, ca, cb, found);
-    else if (directlyComparable(a, ca.placed, b, cb.placed)) direct.push([path, ca, cb, found]);
-    else hashed.push([path, ca, cb, found]);
+    if (contentInQuestion(a, ca.placed, b, cb.placed)) inQuestion.push([path, ca, cb, found]);
+    else modified(path, ca, cb, found);
   }
-  const same = sameBytesInOrder(
-    a,
-    b,
-    direct.map(([, ca, cb]) => [ca.placed, cb.placed]),
+  const stored = (model: ImageModel, { placed }: FsNode) => ({
+    layer: model.layers[placed.layer]!,
+    entry: placed.entry,
+  });
+  const same = await sameContents(
+    inQuestion.map(([, ca, cb]) => [stored(a, ca), stored(b, cb)] as const),
   );
-  direct.forEach(([path, ca, cb, found], i) => {
+  inQuestion.forEach(([path, ca, cb, found], i) => {
     if (!same[i]) found.push('content');
     modified(path, ca, cb, found);
   });
-  for (let i = 0; i < hashed.length; i += COMPARE_BATCH) {
-    await Promise.all(
-      hashed.slice(i, i + COMPARE_BATCH).map(async ([path, ca, cb, found]) => {
-        if (!(await sameContent(a, ca.placed, b, cb.placed))) found.push('content');
-        modified(path, ca, cb, found);
-      }),
-    );
-  }
   files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   const shared = sharedLayerCount(a, b);
   const size = (m: ImageModel): number => m.indexes.reduce((sum, i) => sum + i.size, 0);

@@ -10,7 +10,8 @@ import { detectCompression, readLayer } from '../layer/read-layer';
 import type { LayerIndex } from '../layer/layer-index';
 import { markDisputed, type LayerIndexCache } from '../layer/index-cache';
 import { indexStore, type IndexStore } from '../layer/index-store';
-import { entryDigest, type StoredLayer } from '../layer/content';
+import type { StoredLayer } from '../layer/content';
+import { sameContents } from '../layer/same-content';
 import { MergedTree, type LayerChangeSet } from '../tree/merged-tree';
 
 export type ProgressPhase = 'reading' | 'indexing' | 'done';
@@ -168,13 +169,16 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
         continue;
       }
       const changes = tree.apply(index, i);
-      for (const item of changes.pendingContent) {
-        const [a, b] = await Promise.all([
-          entryDigest(layers[item.before.layer]!, item.before.entry),
-          entryDigest(stored, item.after.entry),
-        ]);
-        if (a !== b) changes.markModified(item);
-      }
+      const pending = changes.pendingContent;
+      const same = await sameContents(
+        pending.map(({ before, after }) => [
+          { layer: layers[before.layer]!, entry: before.entry },
+          { layer: stored, entry: after.entry },
+        ]),
+      );
+      pending.forEach((item, k) => {
+        if (!same[k]) changes.markModified(item);
+      });
       changes.pendingContent = [];
       changeSets.push(changes);
     }

@@ -1,0 +1,77 @@
+import { describe, expect, it, vi } from 'vitest';
+import { packTar } from '../tar/pack-tar';
+import { withLayers } from '../testing/malformed-cases';
+import { loadImage } from '../image/load-image';
+import { sameContents, type StoredFile } from './same-content';
+
+const FILES = 3000;
+const body = (i: number, changed = false) => `file ${i}${changed ? ' changed' : '        '}`;
+
+describe('comparing the contents of files', () => {
+  it('reads plain layers through windows, in order, and lets the event loop turn', async () => {
+    // A layer writes 3000 small files; the next writes them all again, three with other bytes.
+    const differ = new Set([7, 1500, 2999]);
+    const first = await packTar(
+      Array.from({ length: FILES }, (_, i) => ({ name: `d/f${i}`, body: body(i) })),
+    );
+    const again = await packTar(
+      Array.from({ length: FILES }, (_, i) => ({ name: `d/f${i}`, body: body(i, differ.has(i)) })),
+    );
+    const model = await loadImage(await withLayers([first, again]), { store: null });
+    try {
+      // Stacking compared them already: same attributes, so the contents decided.
+      const changes = model.changeSets[1]!.changes;
+      expect([...differ].map((i) => changes.get(`/d/f${i}`))).toEqual([
+        'modified',
+        'modified',
+        'modified',
+      ]);
+      expect(changes.get('/d/f8')).toBe('unchanged');
+
+      const stored = (layer: number, i: number): StoredFile => ({
+        layer: model.layers[layer]!,
+        entry: model.indexes[layer]!.entries.find((e) => e.path === `/d/f${i}`)!,
+      });
+      // Asked in reverse order: read in the order the files lie all the same.
+      const pairs = Array.from(
+        { length: FILES },
+        (_, k) => [stored(0, FILES - 1 - k), stored(1, FILES - 1 - k)] as const,
+      );
+      const source = model.layers[0]!.blob.source;
+      const readInto = vi.spyOn(source, 'readInto');
+      const stream = vi.spyOn(source, 'stream');
+      let turns = 0;
+      const tick = setInterval(() => turns++, 0);
+      const same = await sameContents(pairs);
+      clearInterval(tick);
+      expect(same.filter((s) => !s).length).toBe(3);
+      expect(same[0]).toBe(false); // file 2999
+      expect(same[1]).toBe(true);
+      expect(stream).not.toHaveBeenCalled();
+      // 3000 files of 1 KiB of tar each per layer: a few dozen windows, not a read per file.
+      expect(readInto.mock.calls.length).toBeGreaterThan(0);
+      expect(readInto.mock.calls.length).toBeLessThan(64);
+      expect(turns).toBeGreaterThan(0);
+
+      // Known digests decide without reading; different sizes are never the same.
+      const a = stored(0, 1);
+      const b = stored(1, 1);
+      const digested = (file: StoredFile, digest: string): StoredFile => ({
+        ...file,
+        entry: { ...file.entry, digest },
+      });
+      const bigger: StoredFile = { ...b, entry: { ...b.entry, size: b.entry.size + 1 } };
+      readInto.mockClear();
+      expect(
+        await sameContents([
+          [digested(a, 'sha256:1'), digested(b, 'sha256:2')],
+          [digested(a, 'sha256:1'), digested(b, 'sha256:1')],
+          [a, bigger],
+        ]),
+      ).toEqual([false, true, false]);
+      expect(readInto).not.toHaveBeenCalled();
+    } finally {
+      await model.close();
+    }
+  });
+});
