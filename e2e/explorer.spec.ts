@@ -347,6 +347,24 @@ test('the tree works from the keyboard alone', async ({ page }) => {
   await expect(inspector(page).getByRole('tab', { selected: true })).toBeFocused();
 });
 
+test('the layer list scrolls to the layer the keyboard selects, and only the list', async ({
+  page,
+}) => {
+  const layers = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => packTar([{ name: `step${i}.txt`, body: `${i}` }])),
+  );
+  await openImage(page, await withLayers(layers));
+  await layerRow(page, 0).click();
+  await expect(layerRow(page, 29)).not.toBeInViewport();
+  await page.keyboard.press('End');
+  await expect(layerRow(page, 29)).toHaveAttribute('aria-selected', 'true');
+  await expect(layerRow(page, 29)).toBeInViewport();
+  await expect(layerRow(page, 0)).not.toBeInViewport();
+  await page.keyboard.press('Home');
+  await expect(layerRow(page, 0)).toBeInViewport();
+  expect(await page.evaluate(() => document.scrollingElement?.scrollTop ?? 0)).toBe(0);
+});
+
 test('100,000 files: scrolls, expands everything and filters', async ({ page }) => {
   test.setTimeout(180_000);
   await openImage(page, bigArchive);
