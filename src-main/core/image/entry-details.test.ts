@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { demoArchivePath } from '../demo/demo-archive';
 import { containerdLayout, demo, tempArchive } from '../testing/layouts';
 import { entryDetails, readEntryBytes } from './entry-details';
@@ -34,6 +34,22 @@ describe('one path in the inspector', () => {
       { layer: 2, change: 'added', type: 'file', size: details.size },
       { layer: 3, change: 'modified', type: 'file', size: details.size },
     ]);
+  });
+
+  it("answers without making any layer's change map by path", async () => {
+    const model = await loadImage(await demoArchivePath());
+    try {
+      const made = model.changeSets.map((set) => vi.spyOn(set!, 'changes', 'get'));
+      const details = entryDetails(model, 3, '/app/package.json');
+      expect(details.history.map((h) => [h.layer, h.change])).toEqual([
+        [2, 'added'],
+        [3, 'modified'],
+      ]);
+      expect(entryDetails(model, 0, '/bin/sh').history[0]).toMatchObject({ change: 'added' });
+      expect(made.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 0, 0]);
+    } finally {
+      await model.close();
+    }
   });
 
   it('resolves symlinks inside the image and says where they lead', () => {

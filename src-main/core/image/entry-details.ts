@@ -5,19 +5,11 @@ import type { EntryDetails } from '../../api/explorer';
 import { StrataError } from '../errors';
 import { clampEntryPath } from '../layer/entry-path';
 import type { Placed } from '../tree/merged-tree';
-import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { treeAt } from './layer-view';
 import { changesOf, type ImageModel } from './load-image';
 import { openContent, resolveFile } from './read-file';
 
 const IMPLICIT_DIR = { type: 'dir' as const, size: 0 };
-const byPathCache = new WeakMap<LayerIndex, Map<string, LayerEntry>>();
-
-function entriesByPath(index: LayerIndex): Map<string, LayerEntry> {
-  let map = byPathCache.get(index);
-  if (!map) byPathCache.set(index, (map = new Map(index.entries.map((e) => [e.path, e]))));
-  return map;
-}
 
 /** The entry at `path` as the view of `layer` shows it: present, or removed by that layer. */
 export function entryAt(
@@ -28,7 +20,7 @@ export function entryAt(
   const normal = clampEntryPath(path).path;
   if (normal === null) throw new StrataError('bad-request', `Not a path inside the image: ${path}`);
   const changes = changesOf(model, layer);
-  const change = changes.changes.get(normal) ?? 'unchanged';
+  const change = changes.changeOf(normal) ?? 'unchanged';
   const placed =
     change === 'removed' ? changes.before.get(normal) : treeAt(model, layer).get(normal)?.placed;
   if (!placed) throw new StrataError('not-found', `${normal} does not exist as of layer ${layer}.`);
@@ -39,12 +31,14 @@ export function entryDetails(model: ImageModel, layer: number, path: string): En
   const { placed, change } = entryAt(model, layer, path);
   const { entry } = placed;
   const history: EntryDetails['history'] = [];
-  model.indexes.forEach((_, i) => {
-    const c = changesOf(model, i).changes.get(entry.path);
+  // Every layer's changes and entries are scanned for the one path rather than made into maps
+  // by path: the first click on a file would make them all (300 ms for the benchmark image).
+  model.indexes.forEach((index, i) => {
+    const c = changesOf(model, i).changeOf(entry.path);
     if (c === undefined) return;
     // A layer that touched the path without removing it wrote it (or created it as a parent).
     const state =
-      c === 'removed' ? null : (entriesByPath(model.indexes[i]!).get(entry.path) ?? IMPLICIT_DIR);
+      c === 'removed' ? null : (index.entries.find((e) => e.path === entry.path) ?? IMPLICIT_DIR);
     history.push({
       layer: i,
       change: c,

@@ -65,6 +65,11 @@ export interface LayerChangeSet {
   /** The changes of those of `paths` this layer touched (without making `changes`). */
   changesFor(paths: ReadonlySet<string>): Map<string, Change>;
   /**
+   * The change of one path this layer touched, or undefined (without making `changes`: a layer
+   * that only wrote scans its entries, about a millisecond for 100k).
+   */
+  changeOf(path: string): Change | undefined;
+  /**
    * Calls `fn` for every path this layer touched, in the order of `changes` (without making it);
    * when the layer only wrote, with the state the layer left the path in (it stands as placed).
    */
@@ -164,6 +169,14 @@ class ChangeSet implements LayerChangeSet {
     if (this.map) for (const change of this.map.values()) counts[CODE_OF_CHANGE[change]]!++;
     else for (const code of this.codes!) counts[code]!++;
     return { added: counts[1]!, modified: counts[2]!, removed: counts[3]! };
+  }
+
+  changeOf(path: string): Change | undefined {
+    if (this.map) return this.map.get(path);
+    const entries = this.entries!;
+    for (let i = 0; i < entries.length; i++)
+      if (entries[i]!.path === path) return CHANGE_OF_CODE[this.codes![i]!];
+    return undefined;
   }
 
   changesFor(paths: ReadonlySet<string>): Map<string, Change> {
