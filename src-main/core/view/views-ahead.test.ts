@@ -4,7 +4,7 @@ import { withLayers } from '../testing/malformed-cases';
 import { loadImage } from '../image/load-image';
 import { StrataService } from '../service';
 import { hasViewTree, viewTree } from './view-tree';
-import { layersWorthAhead } from './views-ahead';
+import { layersWorthAhead, wholeWorthAhead } from './views-ahead';
 
 const files = (dir: string, count: number) =>
   packTar(Array.from({ length: count }, (_, i) => ({ name: `${dir}/f${i}`, body: `${i}` })));
@@ -22,6 +22,8 @@ describe('views made ahead', () => {
       expect(layersWorthAhead(model, { minChanges: 3, atMost: 1 })).toEqual([2]);
       expect(layersWorthAhead(model, { minChanges: 7 })).toEqual([2]);
       expect(layersWorthAhead(model)).toEqual([]); // thousands of changes by default
+      expect(wholeWorthAhead(model, { minChanges: 18 })).toBe(true);
+      expect(wholeWorthAhead(model, { minChanges: 19 })).toBe(false);
     } finally {
       await model.close();
     }
@@ -36,6 +38,12 @@ describe('views made ahead', () => {
       await service.viewsMadeAhead(handle);
       expect([0, 1, 2].map((layer) => hasViewTree(model, layer, 'changes'))).toEqual([
         true,
+        false,
+        true,
+      ]);
+      // The final whole file system too (18 paths): the other layers' are not.
+      expect([0, 1, 2].map((layer) => hasViewTree(model, layer, 'aggregate'))).toEqual([
+        false,
         false,
         true,
       ]);
@@ -54,6 +62,7 @@ describe('views made ahead', () => {
       await service.close(closed.handle);
       await ahead;
       expect(hasViewTree(closedModel, 2, 'changes')).toBe(false);
+      expect(hasViewTree(closedModel, 2, 'aggregate')).toBe(false);
     } finally {
       await service.dispose();
     }

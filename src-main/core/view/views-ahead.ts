@@ -1,12 +1,16 @@
-// The first click on a layer that changed tens of thousands of paths waits for its view tree to
-// be made (tens of milliseconds). After an open, the trees of the layers that changed the most are
-// made ahead, one per turn of the event loop, so requests that come meanwhile are answered between.
+// The first click on a layer that changed tens of thousands of paths, or on the whole file system
+// of a big image, waits for its view tree to be made (tens to a hundred milliseconds). After an
+// open, the trees of the layers that changed the most and the final whole file system are made
+// ahead, one per turn of the event loop, so requests that come meanwhile are answered between.
 import type { ImageModel } from '../image/load-image';
 import { makeViewTreeAhead } from './view-tree';
 import { nextTurn } from '../io/next-turn';
 
 export interface ViewsAheadOptions {
-  /** Layers that changed fewer paths make their tree about as fast as a click is answered. */
+  /**
+   * Layers that changed fewer paths (and a final file system of fewer paths) make their tree
+   * about as fast as a click is answered.
+   */
   minChanges?: number;
   /** Trees made ahead at most, the layers with the most changes first. */
   atMost?: number;
@@ -29,6 +33,17 @@ export function layersWorthAhead(model: ImageModel, options: ViewsAheadOptions =
   return sized.slice(0, options.atMost ?? VIEWS_AHEAD_AT_MOST).map((s) => s.layer);
 }
 
+/** Whether the final whole file system's view is worth making ahead. */
+export function wholeWorthAhead(model: ImageModel, options: ViewsAheadOptions = {}): boolean {
+  let paths = 0;
+  for (const set of model.changeSets) {
+    if (!set) return false;
+    const { added, removed } = set.counts();
+    paths += added - removed;
+  }
+  return paths >= (options.minChanges ?? VIEWS_AHEAD_MIN_CHANGES);
+}
+
 /**
  * Makes those trees in turns of the event loop while `stillOpen()`; resolves when done (or
  * stopped). A tree that fails to build is left to the view that asks for it to report.
@@ -38,11 +53,15 @@ export async function makeViewsAhead(
   stillOpen: () => boolean,
   options: ViewsAheadOptions = {},
 ): Promise<void> {
-  for (const layer of layersWorthAhead(model, options)) {
+  const trees: [number, 'changes' | 'aggregate'][] = layersWorthAhead(model, options).map(
+    (layer) => [layer, 'changes'],
+  );
+  if (wholeWorthAhead(model, options)) trees.push([model.indexes.length - 1, 'aggregate']);
+  for (const [layer, mode] of trees) {
     await nextTurn();
     if (!stillOpen()) return;
     try {
-      if (!makeViewTreeAhead(model, layer, 'changes')) return;
+      if (!makeViewTreeAhead(model, layer, mode)) return;
     } catch {
       return;
     }
