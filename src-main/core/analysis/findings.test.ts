@@ -5,6 +5,7 @@ import type { Finding } from '../../api/findings';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { packTar } from '../tar/pack-tar';
 import { legacyArchive, tempArchive } from '../testing/layouts';
+import { withLayers } from '../testing/malformed-cases';
 import { findFindings } from './findings';
 import { mask } from './secret-patterns';
 
@@ -93,6 +94,40 @@ describe('findings', () => {
     expect(text).not.toContain('b3BlbnNzaC1rZXktdjE');
     expect(text).toContain(mask(AWS));
     expect(mask(AWS)).toBe('AKIA************MPLE');
+  });
+
+  it('counts the bytes below each .git directory, many of them in one layer', async () => {
+    // 3000 repositories, one with another inside its .git: sizes summed in one pass.
+    const items = [
+      { name: 'x/.git/', type: 'directory' as const },
+      { name: 'x/.git/HEAD', body: '12345' },
+      { name: 'x/.git/modules/y/.git/', type: 'directory' as const },
+      { name: 'x/.git/modules/y/.git/HEAD', body: '123' },
+      { name: 'x/.gitignore', body: 'not in .git' },
+      { name: '.git/', type: 'directory' as const },
+      { name: '.git/config', body: '1' },
+    ];
+    for (let i = 0; i < 3000; i++)
+      items.push(
+        { name: `r/${i}/.git/`, type: 'directory' as const },
+        { name: `r/${i}/.git/HEAD`, body: 'x'.repeat(i % 7) },
+      );
+    const model = await loadImage(await withLayers([await packTar(items)]));
+    try {
+      const git = new Map(
+        (await findFindings(model))
+          .filter((f) => f.kind === 'git-directory')
+          .map((f) => [f.path, f.bytes]),
+      );
+      expect(git.size).toBe(3003);
+      expect(git.get('/x/.git')).toBe(8);
+      expect(git.get('/x/.git/modules/y/.git')).toBe(3);
+      expect(git.get('/.git')).toBe(1);
+      expect(git.get('/r/10/.git')).toBe(3);
+      expect(git.get('/r/13/.git')).toBe(6);
+    } finally {
+      await model.close();
+    }
   });
 
   it('finds the same in gzip layers, read in one pass each', async () => {

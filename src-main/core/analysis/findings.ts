@@ -148,6 +148,25 @@ function fillGoneIn(model: ImageModel, findings: Finding[]): void {
   }
 }
 
+/**
+ * The bytes of a layer's entries below each of its `.git` directories (one inside another counts
+ * in both), in one pass: summing them per directory would read the layer once per `.git`, which a
+ * crafted layer of many makes quadratic.
+ */
+function bytesBelowGitDirectories(entries: readonly LayerEntry[]): Map<string, number> {
+  const bytes = new Map<string, number>();
+  for (const e of entries) if (e.type === 'dir' && e.path.endsWith('/.git')) bytes.set(e.path, 0);
+  for (const e of entries) {
+    if (!e.size) continue;
+    for (let at = e.path.indexOf('/.git/'); at >= 0; at = e.path.indexOf('/.git/', at + 1)) {
+      const root = e.path.slice(0, at + 5);
+      const sum = bytes.get(root);
+      if (sum !== undefined) bytes.set(root, sum + e.size);
+    }
+  }
+  return bytes;
+}
+
 export async function findFindings(model: ImageModel): Promise<Finding[]> {
   const commands = layerCommands(model);
   const out: Finding[] = [];
@@ -177,6 +196,7 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
     // Entries come grouped by directory: what the directory decides is worked out once per run.
     let dir = '';
     let facts = directoryFacts('/');
+    let gitBytes: Map<string, number> | undefined;
     for (const entry of index.entries) {
       if (++sinceTurn === ENTRIES_PER_TURN) {
         sinceTurn = 0;
@@ -189,14 +209,12 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
       }
       const name = entry.path.slice(slash + 1);
       if (entry.type === 'dir' && name === '.git') {
-        const bytes = index.entries
-          .filter((e) => e.path.startsWith(`${entry.path}/`))
-          .reduce((sum, e) => sum + e.size, 0);
+        gitBytes ??= bytesBelowGitDirectories(index.entries);
         add(
           'git-directory',
           entry.path,
           layer,
-          bytes,
+          gitBytes.get(entry.path) ?? 0,
           'a .git directory: the repository history ships with the image',
         );
       }
