@@ -24,6 +24,9 @@ describe('views made ahead', () => {
       expect(layersWorthAhead(model)).toEqual([]); // thousands of changes by default
       expect(wholeWorthAhead(model, { minChanges: 18 })).toBe(true);
       expect(wholeWorthAhead(model, { minChanges: 19 })).toBe(false);
+      // Nor too big a tree: made in one turn, it would hold every request meanwhile.
+      expect(layersWorthAhead(model, { minChanges: 3, maxChanges: 8 })).toEqual([0, 1]);
+      expect(wholeWorthAhead(model, { minChanges: 3, maxChanges: 17 })).toBe(false);
     } finally {
       await model.close();
     }

@@ -12,22 +12,31 @@ export interface ViewsAheadOptions {
    * about as fast as a click is answered.
    */
   minChanges?: number;
+  /**
+   * Trees of more paths are left to the click that asks for them: one is made in one turn of the
+   * event loop (about 1.5 µs a path), which would hold every request meanwhile.
+   */
+  maxChanges?: number;
   /** Trees made ahead at most, the layers with the most changes first. */
   atMost?: number;
 }
 
 export const VIEWS_AHEAD_MIN_CHANGES = 20_000;
+export const VIEWS_AHEAD_MAX_CHANGES = 150_000;
 const VIEWS_AHEAD_AT_MOST = 2;
+
+const worthAhead = (paths: number, options: ViewsAheadOptions): boolean =>
+  paths >= (options.minChanges ?? VIEWS_AHEAD_MIN_CHANGES) &&
+  paths <= (options.maxChanges ?? VIEWS_AHEAD_MAX_CHANGES);
 
 /** The layers whose changes views are worth making ahead, the most changes first. */
 export function layersWorthAhead(model: ImageModel, options: ViewsAheadOptions = {}): number[] {
-  const min = options.minChanges ?? VIEWS_AHEAD_MIN_CHANGES;
   const sized: { layer: number; changes: number }[] = [];
   model.changeSets.forEach((set, layer) => {
     if (!set) return;
     const { added, modified, removed } = set.counts();
     const changes = added + modified + removed;
-    if (changes >= min) sized.push({ layer, changes });
+    if (worthAhead(changes, options)) sized.push({ layer, changes });
   });
   sized.sort((a, b) => b.changes - a.changes || a.layer - b.layer);
   return sized.slice(0, options.atMost ?? VIEWS_AHEAD_AT_MOST).map((s) => s.layer);
@@ -41,7 +50,7 @@ export function wholeWorthAhead(model: ImageModel, options: ViewsAheadOptions = 
     const { added, removed } = set.counts();
     paths += added - removed;
   }
-  return paths >= (options.minChanges ?? VIEWS_AHEAD_MIN_CHANGES);
+  return worthAhead(paths, options);
 }
 
 /**
