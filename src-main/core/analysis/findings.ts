@@ -12,8 +12,9 @@ import { layerCommands } from '../inspect';
 import { envSecrets, findSecrets } from './secret-patterns';
 
 const SCAN_BYTES = 256 * 1024;
-/** Entries looked at between turns of the event loop (the service answers meanwhile); a file read and scanned counts as this many. */
+/** Entries looked at between turns of the event loop (the service answers meanwhile). */
 const ENTRIES_PER_TURN = 16_384;
+/** What a file read and scanned for secrets counts for, in entries looked at. */
 const FILE_COST_IN_ENTRIES = 16;
 const SKIP_DIRS = [
   '/usr/lib/',
