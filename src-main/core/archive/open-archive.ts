@@ -8,15 +8,14 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompressionCap, overLimitFor } from '../layer/read-layer';
 import { FileSource } from '../io/byte-source';
-import { compressionOf, decompressor, OutputLimitError } from '../io/decompress';
+import { compressionOf, decompressor, OutputLimitError, type Compression } from '../io/decompress';
 import { StrataError } from '../errors';
 import type { Archive } from './archive';
 import { DirectoryArchive } from './directory-archive';
 import { TarArchive } from './tar-archive';
 
-export async function openArchive(path: string): Promise<Archive> {
-  const info = await stat(path);
-  if (info.isDirectory()) return DirectoryArchive.at(path);
+/** How the file at `path` is compressed, from its first bytes. */
+async function fileCompression(path: string): Promise<Compression> {
   const magic = Buffer.alloc(4);
   const handle = await open(path, 'r');
   try {
@@ -24,7 +23,22 @@ export async function openArchive(path: string): Promise<Archive> {
   } finally {
     await handle.close();
   }
-  const compression = compressionOf(magic);
+  return compressionOf(magic);
+}
+
+/**
+ * Whether the archive at `path` is read where it lies (a directory or a plain tar), not
+ * decompressed into a spool file first (which another open of it would do again).
+ */
+export async function readInPlace(path: string): Promise<boolean> {
+  const info = await stat(path);
+  return info.isDirectory() || (await fileCompression(path)) === 'none';
+}
+
+export async function openArchive(path: string): Promise<Archive> {
+  const info = await stat(path);
+  if (info.isDirectory()) return DirectoryArchive.at(path);
+  const compression = await fileCompression(path);
   if (compression === 'none') return readTarClosingOnError(await FileSource.open(path), path);
 
   // A compressed archive cannot be read by offset: decompress it once to a private spool file.

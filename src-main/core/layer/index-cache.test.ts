@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { diffImages } from '../compare/diff-images';
 import type { DemoImage } from '../demo/demo-archive';
@@ -67,6 +68,16 @@ describe('the layer index cache serves only copies proven to hold the same bytes
     expect(paths(c)).toContain('/usr/lib/backdoor.so');
     expect(c.indexes[1]!.notes[0]).toMatch(/holds other bytes; this copy was read on its own/);
     expect(proofs).toHaveBeenCalledTimes(2 * a.indexes.length);
+  });
+
+  it('a compressed archive is not opened in advance: its layers lie in a spool each open makes', async () => {
+    const cache = new LayerIndexCache();
+    const expected = vi.spyOn(cache, 'expect');
+    const gzipped = tempArchive(gzipSync(await legacyArchive(image)), 'early-copy.tar.gz');
+    await expectLayersOf(gzipped, {}, cache);
+    expect(expected).not.toHaveBeenCalled();
+    await expectLayersOf(trustedPath, {}, cache);
+    expect(expected).toHaveBeenCalledTimes(image.layers.length);
   });
 
   it('an archive claiming a trusted layer’s diff ID for other files is read on its own', async () => {

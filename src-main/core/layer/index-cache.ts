@@ -4,8 +4,9 @@
 // A diff ID is what an archive claims: nobody hashes a plain layer read by its headers, and a
 // compressed one is hashed only when it is read. So an index serves another copy of its layer only
 // when that copy is proven to hold the same bytes: the same region of the same unchanged file, or
-// a region of the same length that compares equal byte for byte (on a worker thread). A hostile archive claiming a
-// trusted layer's diff ID is then read on its own, not shown with the trusted layer's files.
+// a region of the same length that compares equal byte for byte (on a worker thread). A hostile
+// archive claiming a trusted layer's diff ID is then read on its own, not shown with the trusted
+// layer's files.
 import { open, type FileHandle } from 'node:fs/promises';
 import { FileSource, fileIdentity, readFully } from '../io/byte-source';
 import { compareRegions } from '../io/region-compare';

@@ -8,7 +8,7 @@ import {
   type LoadOptions,
   type ProgressListener,
 } from '../image/load-image';
-import { openArchive } from '../archive/open-archive';
+import { openArchive, readInPlace } from '../archive/open-archive';
 import { resolveImage, type ImageChoice } from '../archive/resolve-image';
 import { LayerIndexCache } from '../layer/index-cache';
 import type { EngineClient } from './engine-client';
@@ -84,9 +84,10 @@ export async function openSource(
 }
 
 /**
- * Tells `cache` which layers the archive SOURCE holds (an engine source: none said), so that
- * copies of them another image's read holds can be proven the same while that image is read.
- * A source that does not open is left for its own open to report.
+ * Tells `cache` which layers the archive SOURCE holds, so that copies of them another image's
+ * read holds can be proven the same while that image is read. Not for an engine source or a
+ * compressed archive (its layers lie in a spool file each open makes anew). A source that does
+ * not open is left for its own open to report.
  */
 export async function expectLayersOf(
   text: string,
@@ -94,7 +95,7 @@ export async function expectLayersOf(
   cache: LayerIndexCache,
 ): Promise<void> {
   const spec = parseSource(text);
-  if (spec.kind !== 'path') return;
+  if (spec.kind !== 'path' || !(await readInPlace(spec.path).catch(() => false))) return;
   const archive = await openArchive(spec.path).catch(() => null);
   if (!archive) return;
   try {
