@@ -36,7 +36,7 @@ export interface StrataServiceEvents {
 export interface StrataServiceOptions {
   /** The engine side: export cache, engine discovery (tests give their own). */
   engines?: EngineSessionOptions;
-  /** Which layers' changes views are made ahead after an open (see views-ahead.ts). */
+  /** Which views are made ahead after an open (see views-ahead.ts). */
   viewsAhead?: ViewsAheadOptions;
 }
 
