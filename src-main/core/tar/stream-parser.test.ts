@@ -8,7 +8,12 @@ import { packTar } from './pack-tar';
 import { TarStreamParser } from './stream-parser';
 import { walkTar, type TarEntry } from './walk';
 
-function parseInChunks(tar: Buffer, chunkSize: number): { entries: TarEntry[]; bodies: string[] } {
+/** `reuse`: every chunk is copied into one buffer, written again for the next (as gunzip-file does). */
+function parseInChunks(
+  tar: Buffer,
+  chunkSize: number,
+  reuse = false,
+): { entries: TarEntry[]; bodies: string[] } {
   const entries: TarEntry[] = [];
   const bodies: string[] = [];
   let body: Buffer[] = [];
@@ -23,7 +28,11 @@ function parseInChunks(tar: Buffer, chunkSize: number): { entries: TarEntry[]; b
     },
     'test.tar',
   );
-  for (let at = 0; at < tar.length; at += chunkSize) parser.push(tar.subarray(at, at + chunkSize));
+  const shared = Buffer.alloc(chunkSize);
+  for (let at = 0; at < tar.length; at += chunkSize) {
+    const chunk = tar.subarray(at, at + chunkSize);
+    parser.push(reuse ? shared.subarray(0, chunk.copy(shared)) : chunk);
+  }
   parser.end();
   return { entries, bodies };
 }
@@ -45,6 +54,7 @@ describe('the streaming tar parser', () => {
     await source.close();
     for (const chunk of [1, 7, 512, 4096, 1 << 20]) {
       expect(parseInChunks(tar, chunk).entries).toEqual(walked);
+      expect(parseInChunks(tar, chunk, true).entries, `${chunk} reused`).toEqual(walked);
     }
     expect(parseInChunks(tar, 100).bodies[0]).toBe('abc');
   });

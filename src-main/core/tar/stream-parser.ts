@@ -46,6 +46,10 @@ export class TarStreamParser {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     this.drain();
+    // What waits for the next chunk is kept as a copy: a reader may write its buffer again.
+    const last = this.pending.length - 1;
+    if (last >= 0 && this.pending[last]!.buffer === chunk.buffer)
+      this.pending[last] = Buffer.from(this.pending[last]!);
   }
 
   /** Call when the stream ends: fails if it ended inside an entry. */
