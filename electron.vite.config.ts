@@ -13,6 +13,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src-main/electron/main.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
+          'layer-worker': resolve(root, 'src-main/core/layer/layer-worker-entry.ts'),
         },
       },
     },

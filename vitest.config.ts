@@ -10,7 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     // The CLIs tests start keep no layer indexes in the user's cache (index-store.test.ts turns
     // the store on in a temp dir where it tests it).
-    env: { STRATA_INDEX_CACHE: '0' },
+    // Every compressed layer those CLIs read goes through a layer worker, however small.
+    env: { STRATA_INDEX_CACHE: '0', STRATA_LAYER_WORKER_MIN_BYTES: '0' },
     hookTimeout: 120_000,
   },
 });

@@ -16,6 +16,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SCAN_RULES } from '../src-main/core/analysis/content-scan';
+import { findFindings } from '../src-main/core/analysis/findings';
 import { summarize } from '../src-main/core/inspect';
 import { loadImage } from '../src-main/core/image/load-image';
 import { IndexStore } from '../src-main/core/layer/index-store';
@@ -84,6 +86,38 @@ describe('the index store', () => {
     const ping = warm.indexes[0]!.entries.find((e) => e.path === '/bin/ping')!;
     expect(Object.keys(ping.xattrs!)).toEqual(['security.capability', '__proto__']);
     expect(Buffer.isBuffer(ping.xattrs!['security.capability'])).toBe(true);
+  });
+
+  it("keeps a gzip layer's content scans, and drops those made by other rules", async () => {
+    const store = newStore();
+    const path = fixtures.secrets.ociGzip;
+    const findingsOf = async () => {
+      const model = await loadImage(path, { store });
+      try {
+        return { found: await findFindings(model), indexes: model.indexes };
+      } finally {
+        await model.close();
+      }
+    };
+    const cold = await findingsOf();
+    const scanned = cold.indexes.filter((index) => index.contentScans?.size);
+    expect(scanned.length).toBeGreaterThan(0);
+    const warm = await findingsOf();
+    expect(warm.indexes).toEqual(cold.indexes);
+    expect(warm.found).toEqual(cold.found);
+    // The rules' number changed in place (same length: the header's length stays right).
+    const rules = String(SCAN_RULES);
+    const other = rules.replace(/\d$/, (digit) => String((Number(digit) + 1) % 10));
+    for (const name of storedFiles(store)) {
+      const file = join(store.dir, name);
+      const bytes = readFileSync(file);
+      const at = bytes.indexOf(`"rules":${rules}`);
+      if (at >= 0) bytes.write(other, at + '"rules":'.length, 'latin1');
+      writeFileSync(file, bytes);
+    }
+    const older = await findingsOf();
+    expect(older.indexes.some((index) => index.contentScans)).toBe(false);
+    expect(older.found).toEqual(cold.found);
   });
 
   it('keeps nothing for an archive compressed whole (its layers are read from a spool file)', async () => {

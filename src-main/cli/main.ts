@@ -1,6 +1,7 @@
 // `strata`: the headless front door. One subcommand per verb, parsed with node:util parseArgs.
 import { describeError, StrataError } from '../core/errors';
 import { defaultIndexDir, useIndexStore } from '../core/layer/index-store';
+import { useLayerWorkers } from '../core/layer/layer-workers';
 import { writeOut } from './write-out';
 
 const USAGE = `Usage: strata <command> SOURCE [options]
@@ -54,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 useIndexStore(defaultIndexDir());
+// Built beside this entry point (electron.vite.config.ts).
+useLayerWorkers({ script: new URL('./layer-worker.js', import.meta.url) });
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -9,6 +9,7 @@ import type { MenuEvent, StrataEvent } from '../api/contract';
 import { EVENT_CHANNEL } from '../api/bridge';
 import { describeError } from '../core/errors';
 import { defaultIndexDir, useIndexStore } from '../core/layer/index-store';
+import { useLayerWorkers } from '../core/layer/layer-workers';
 import { StrataService } from '../core/service';
 import { APP_INDEX_URL } from './app-origin';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
@@ -29,6 +30,8 @@ const PRELOAD_PATH = join(import.meta.dirname, '../preload/index.cjs');
 const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 
 useIndexStore(defaultIndexDir());
+// Built beside this entry point (electron.vite.config.ts).
+useLayerWorkers({ script: new URL('./layer-worker.js', import.meta.url) });
 
 /** The renderer dev server (`electron-vite dev`); never honoured in a packaged app. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];

@@ -59,6 +59,22 @@ async function image(gzip: boolean): Promise<string> {
   );
 }
 
+const sha256 = (bytes: Buffer): string =>
+  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** Counts the streams opened on the model's archive from now on. */
+function countStreams(model: ImageModel): () => number {
+  let count = 0;
+  for (const source of new Set(model.layers.map((layer) => layer.blob.source))) {
+    const stream = source.stream.bind(source);
+    source.stream = (start, end) => {
+      count++;
+      return stream(start, end);
+    };
+  }
+  return () => count;
+}
+
 const brief = (f: Finding[]) => f.map((x) => [x.kind, x.path, x.layer, x.goneIn]);
 
 let plain: ImageModel;
@@ -130,7 +146,28 @@ describe('findings', () => {
     }
   });
 
-  it('finds the same in gzip layers, read in one pass each', async () => {
-    expect(brief(await findFindings(gzipped))).toEqual(brief(await findFindings(plain)));
+  it('finds the same in gzip layers without reading them again: scanned as they streamed', async () => {
+    const reads = countStreams(gzipped);
+    expect(await findFindings(gzipped)).toEqual(await findFindings(plain));
+    expect(reads()).toBe(0);
+    expect(gzipped.indexes.every((index) => index.contentScans)).toBe(true);
+  });
+
+  it('reads a gzip layer again only for files too large to have been scanned', async () => {
+    const env = `API_TOKEN=s3cr3t-value-123456\n${'#'.repeat(300 * 1024)}\n`;
+    const layer = await packTar([
+      // written twice in the layer: the scan of the first write must not speak for the second
+      { name: 'app/config.js', body: `module.exports = { key: '${AWS}' };\n` },
+      { name: 'app/config.js', body: 'module.exports = {};\n' },
+      { name: 'app/.env', body: env },
+    ]);
+    const model = await loadImage(await withLayers([gzipSync(layer)], [sha256(layer)]));
+    try {
+      const reads = countStreams(model);
+      expect(brief(await findFindings(model))).toEqual([['env-file', '/app/.env', 0, null]]);
+      expect(reads()).toBe(1);
+    } finally {
+      await model.close();
+    }
   });
 });

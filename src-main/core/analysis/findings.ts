@@ -9,60 +9,21 @@ import { baseName } from '../layer/entry-path';
 import type { LayerEntry } from '../layer/layer-index';
 import type { FsNode } from '../tree/merged-tree';
 import { layerCommands } from '../inspect';
-import { envSecrets, findSecrets } from './secret-patterns';
+import {
+  credentialName,
+  directoryFacts,
+  isEnvName,
+  NOTHING_FOUND,
+  readsContent,
+  SCAN_BYTES,
+  scanContent,
+  type ContentScan,
+} from './content-scan';
 
-const SCAN_BYTES = 256 * 1024;
 /** Entries looked at between turns of the event loop (the service answers meanwhile). */
 const ENTRIES_PER_TURN = 16_384;
 /** What a file read and scanned for secrets counts for, in entries looked at. */
 const FILE_COST_IN_ENTRIES = 16;
-const SKIP_DIRS = [
-  '/usr/lib/',
-  '/usr/lib64/',
-  '/usr/libexec/',
-  '/usr/share/',
-  '/usr/include/',
-  '/usr/bin/',
-  '/usr/sbin/',
-  '/lib/',
-  '/lib64/',
-  '/bin/',
-  '/sbin/',
-  '/proc/',
-  '/sys/',
-  '/dev/',
-  '/var/lib/dpkg/',
-  '/var/lib/apt/',
-  '/var/cache/',
-  '/etc/ssl/certs/',
-  '/usr/local/lib/python',
-];
-const SKIP_SEGMENTS = [
-  '/node_modules/',
-  '/site-packages/',
-  '/dist-packages/',
-  '/.git/',
-  '/_cacache/',
-];
-
-// A Map, not an object: a file named "constructor" or "toString" is not a credential.
-const CREDENTIAL_FILES = new Map<string, string>([
-  ['.git-credentials', 'git credentials'],
-  ['.netrc', 'netrc credentials'],
-  ['.pgpass', 'PostgreSQL passwords'],
-  ['id_rsa', 'SSH private key file'],
-  ['id_dsa', 'SSH private key file'],
-  ['id_ecdsa', 'SSH private key file'],
-  ['id_ed25519', 'SSH private key file'],
-]);
-const CREDENTIAL_SUFFIXES: [string, string][] = [
-  ['/.aws/credentials', 'AWS credentials'],
-  ['/.docker/config.json', 'Docker registry config'],
-  ['/.npmrc', 'npm config'],
-  ['/.pypirc', 'PyPI credentials'],
-  ['/.kube/config', 'Kubernetes config'],
-];
-
 const CACHE_ROOTS: [RegExp, string][] = [
   [/^\/var\/lib\/apt\/lists(?=\/|$)/, 'apt package lists'],
   [/^\/var\/cache\/apt(?=\/|$)/, 'apt package cache'],
@@ -86,33 +47,6 @@ const SEVERITY: Record<FindingKind, Severity> = {
   setgid: 'info',
 };
 
-/** The names CREDENTIAL_SUFFIXES end with. */
-const SUFFIX_NAMES = new Set(CREDENTIAL_SUFFIXES.map(([suffix]) => baseName(suffix)));
-
-/** The name of the file at `path`, when it is a credentials file. */
-function credentialName(path: string, name: string): string | null {
-  const known = CREDENTIAL_FILES.get(name);
-  if (known) return known;
-  if (!SUFFIX_NAMES.has(name)) return null;
-  for (const [suffix, what] of CREDENTIAL_SUFFIXES) if (path.endsWith(suffix)) return what;
-  return null;
-}
-
-/**
- * What the directory alone decides for the files directly in it (`dir` ends with a slash; the
- * skipped prefixes and segments, and the cache markers but `.npm`, end with one too, so a file's
- * name never changes the answer): whether its small files are left unread, and whether one of
- * them may lie in a package cache (CACHE_ROOTS' regexes are skipped for the others).
- */
-function directoryFacts(dir: string): { skipped: boolean; mayHoldCache: boolean } {
-  return {
-    skipped:
-      SKIP_DIRS.some((prefix) => dir.startsWith(prefix)) ||
-      SKIP_SEGMENTS.some((segment) => dir.includes(segment)),
-    mayHoldCache: dir.startsWith('/var/') || dir.includes('/.npm') || dir.includes('/.cache/'),
-  };
-}
-
 /** Depth-first order with each directory's children by name: the order of MergedTree.walk(). */
 function treeOrder(a: string, b: string): number {
   const x = a.split('/');
@@ -121,9 +55,6 @@ function treeOrder(a: string, b: string): number {
     if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
   return x.length - y.length;
 }
-
-const isEnvName = (name: string): boolean =>
-  name.startsWith('.env') && /^\.env(\..+)?$/.test(name) && !name.endsWith('.example');
 
 /**
  * Each finding's `goneIn`: the first later layer that removed or modified its path. One question
@@ -190,6 +121,25 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
     });
   };
 
+  /** The findings a file's content gives. */
+  const report = (entry: LayerEntry, layer: number, { secrets, envKeys }: ContentScan): void => {
+    // one finding per kind of secret in a file, naming every match
+    const byKind = new Map<FindingKind, string[]>();
+    for (const s of secrets) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.detail]);
+    for (const [kind, details] of byKind)
+      add(kind, entry.path, layer, entry.size, details.join('; '));
+    const name = baseName(entry.path);
+    const credential = credentialName(entry.path, name);
+    if (credential && !secrets.length)
+      add('credentials-file', entry.path, layer, entry.size, credential);
+    if (isEnvName(name) && (envKeys.length || !secrets.length)) {
+      const detail = envKeys.length
+        ? `secrets in an env file: ${envKeys.join(', ')}`
+        : 'an env file';
+      add('env-file', entry.path, layer, entry.size, detail);
+    }
+  };
+
   let sinceTurn = 0;
   for (const [layer, index] of model.indexes.entries()) {
     const toRead: LayerEntry[] = [];
@@ -230,40 +180,25 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
           }
         }
       }
-      const scannable = entry.size > 0 && entry.size <= SCAN_BYTES && !facts.skipped;
-      if (scannable || credentialName(entry.path, name) || isEnvName(name)) toRead.push(entry);
+      if (readsContent(entry.path, entry.size, facts)) toRead.push(entry);
     }
     for (const [root, { name, bytes }] of caches)
       add('package-cache', root, layer, bytes, `${name} stored in the image`);
 
-    for await (const [entry, bytes] of readEntries(model.layers[layer]!, toRead)) {
+    // A compressed layer's small files were scanned as it streamed; the others are read now.
+    const scans = index.contentScans;
+    const scanned = (entry: LayerEntry): boolean => scans !== undefined && entry.size <= SCAN_BYTES;
+    for (const entry of toRead) {
+      if (scanned(entry)) report(entry, layer, scans!.get(entry.path) ?? NOTHING_FOUND);
+    }
+    const unread = toRead.filter((entry) => !scanned(entry));
+    for await (const [entry, bytes] of readEntries(model.layers[layer]!, unread)) {
       sinceTurn += FILE_COST_IN_ENTRIES;
       if (sinceTurn >= ENTRIES_PER_TURN) {
         sinceTurn = 0;
         await nextTurn(); // the bytes read stay valid until the next entry is read
       }
-      const text = bytes.subarray(0, 8000).includes(0) ? '' : bytes.toString('utf8');
-      const secrets = text ? findSecrets(text) : [];
-      // one finding per kind of secret in a file, naming every match
-      const byKind = new Map<FindingKind, string[]>();
-      for (const s of secrets) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.detail]);
-      for (const [kind, details] of byKind)
-        add(kind, entry.path, layer, entry.size, details.join('; '));
-      const name = baseName(entry.path);
-      const credential = credentialName(entry.path, name);
-      if (credential && !secrets.length)
-        add('credentials-file', entry.path, layer, entry.size, credential);
-      if (isEnvName(name)) {
-        const keys = envSecrets(text);
-        if (keys.length || !secrets.length)
-          add(
-            'env-file',
-            entry.path,
-            layer,
-            entry.size,
-            keys.length ? `secrets in an env file: ${keys.join(', ')}` : 'an env file',
-          );
-      }
+      report(entry, layer, scanContent(entry.path, bytes));
     }
   }
 

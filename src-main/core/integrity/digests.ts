@@ -2,7 +2,6 @@
 // archive (before decompression), the config and the manifests when they are read whole. A
 // mismatch does not stop the read; it becomes a warning that names both digests.
 import { createHash, type Hash } from 'node:crypto';
-import { Transform } from 'node:stream';
 
 const DIGEST = /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 /** `blobs/sha256/<hex>` (OCI layouts, Docker 25+) or `<hex>.json` (a legacy docker save config). */
@@ -62,9 +61,8 @@ export function isVerified(index: object): boolean {
 }
 
 /**
- * Hashes a blob's stored bytes as they stream past: `through()` is a pipeline stage that passes
- * every chunk on unchanged (no copy). After the stream ended, `mismatch()` says whether they
- * matched.
+ * Hashes a blob's stored bytes as they stream past (`update` with each piece). After the last,
+ * `mismatch()` says whether they matched.
  */
 export class StreamDigest {
   private readonly hash: Hash;
@@ -73,13 +71,8 @@ export class StreamDigest {
     this.hash = createHash(algorithmOf(expected));
   }
 
-  through(): Transform {
-    return new Transform({
-      transform: (chunk: Buffer, _encoding, callback) => {
-        this.hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
+  update(piece: Buffer): void {
+    this.hash.update(piece);
   }
 
   /** The actual digest when it differs from the expected one, else null. Call once, at the end. */

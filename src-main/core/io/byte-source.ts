@@ -89,6 +89,11 @@ export class FileSource implements ByteSource {
     }
   }
 
+  /** The open file's descriptor, for synchronous reads on the thread that opened it. */
+  get fd(): number {
+    return this.handle.fd;
+  }
+
   async read(position: number, length: number): Promise<Buffer> {
     if (position < 0 || length < 0 || position + length > this.size) {
       throw new StrataError(

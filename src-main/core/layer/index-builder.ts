@@ -1,5 +1,6 @@
 // Turns raw tar entries of one layer into a LayerIndex: normalised paths, types, whiteouts.
 import type { EntryType } from '../../api/model';
+import type { ContentScan } from '../analysis/content-scan';
 import { StrataError } from '../errors';
 import { LIMITS, overLimit } from '../limits';
 import type { TarEntry } from '../tar/walk';
@@ -32,6 +33,11 @@ const MAX_SPARE_SLOTS = 1 << 20;
 
 export type RawLayerEntry = Omit<TarEntry, 'headerOffset'> & { digest?: string };
 
+/** The path an entry named `name` is indexed at (null: the root itself), as add() finds it. */
+export function indexedPath(name: string): string | null {
+  return simplePath(name) ?? clampEntryPath(name).path;
+}
+
 export class LayerIndexBuilder {
   /** In the order of their last writes; null where a path was written again later. */
   private readonly entries: (LayerEntry | null)[] = [];
@@ -42,6 +48,7 @@ export class LayerIndexBuilder {
   private readonly notes: string[] = [];
   private count = 0;
   private size = 0;
+  private scans: Map<string, ContentScan> | null = null;
 
   constructor(
     readonly diffId: string,
@@ -152,6 +159,18 @@ export class LayerIndexBuilder {
     }
   }
 
+  /** The index will hold the findings' scans of its files (content-scan.ts), given by scanned(). */
+  scanContents(): void {
+    this.scans ??= new Map();
+  }
+
+  /** The findings' scan of the file now at `path`. */
+  scanned(path: string, scan: ContentScan): void {
+    this.scans ??= new Map();
+    if (scan.secrets.length || scan.envKeys.length) this.scans.set(path, scan);
+    else this.scans.delete(path);
+  }
+
   note(message: string): void {
     if (this.notes.length < 100) this.notes.push(message);
   }
@@ -171,6 +190,7 @@ export class LayerIndexBuilder {
       opaqueDirs: [...this.opaqueDirs],
       size: this.size,
       notes: this.notes,
+      ...(this.scans ? { contentScans: this.scans } : {}),
     };
   }
 }

@@ -14,6 +14,7 @@ import { LIMITS } from '../limits';
 import type { ImageModel } from '../image/load-image';
 import { isVerified } from '../integrity/digests';
 import type { LayerIndex } from './layer-index';
+import { SCAN_RULES, type ContentScan } from '../analysis/content-scan';
 import { packIndex, unpackIndex, type PackedIndex } from './packed-index';
 import type { LayerBlob } from './read-layer';
 
@@ -149,11 +150,17 @@ async function readWhole(path: string): Promise<Buffer> {
   }
 }
 
+/** The content scans as JSON holds them, with the version of the rules that made them. */
+interface StoredScans {
+  rules: number;
+  scans: [string, ContentScan][];
+}
+
 interface Header {
   key: string;
   count: number;
   stringBytes: number;
-  meta: PackedIndex['meta'];
+  meta: Omit<PackedIndex['meta'], 'contentScans'> & { contentScans?: StoredScans };
   xattrs: [number, Record<string, string>][];
 }
 
@@ -162,7 +169,13 @@ function encode(packed: PackedIndex, key: string): Buffer {
     key,
     count: packed.count,
     stringBytes: packed.strings.byteLength,
-    meta: packed.meta,
+    meta: {
+      ...packed.meta,
+      contentScans: packed.meta.contentScans && {
+        rules: SCAN_RULES,
+        scans: [...packed.meta.contentScans],
+      },
+    },
     xattrs: packed.xattrs.map(([i, attrs]) => [
       i,
       Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.toString('base64')])),
@@ -213,7 +226,30 @@ function decode(bytes: Buffer, key: string): LayerIndex {
     for (const [name, value] of Object.entries(attrs)) values[name] = Buffer.from(value, 'base64');
     return [i, values];
   });
-  return unpackIndex({ meta: header.meta, count, strings, numbers, xattrs });
+  const { contentScans, ...meta } = header.meta;
+  const scans = scansOf(contentScans);
+  return unpackIndex({
+    meta: scans ? { ...meta, contentScans: scans } : meta,
+    count,
+    strings,
+    numbers,
+    xattrs,
+  });
+}
+
+/** Stored scans made by today's rules; none otherwise (the findings then read the files). */
+function scansOf(stored: StoredScans | undefined): Map<string, ContentScan> | undefined {
+  if (stored?.rules !== SCAN_RULES) return undefined;
+  const strings = (list: unknown): boolean =>
+    Array.isArray(list) && list.every((item) => typeof item === 'string');
+  const valid = (scan: ContentScan): boolean =>
+    strings(scan?.envKeys) &&
+    Array.isArray(scan.secrets) &&
+    scan.secrets.every((s) => strings([s?.kind, s?.detail]));
+  if (!Array.isArray(stored.scans)) throw new Error('bad scans');
+  for (const [path, scan] of stored.scans)
+    if (typeof path !== 'string' || !valid(scan)) throw new Error('bad scans');
+  return new Map(stored.scans);
 }
 
 /**

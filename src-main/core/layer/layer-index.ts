@@ -1,4 +1,5 @@
 import type { EntryType } from '../../api/model';
+import type { ContentScan } from '../analysis/content-scan';
 import type { Compression } from '../io/decompress';
 
 export type { Compression };
@@ -36,4 +37,10 @@ export interface LayerIndex {
   size: number;
   /** Things worth telling the user that did not stop the read. */
   notes: string[];
+  /**
+   * Set when the layer was streamed (compressed): what the findings look for in the content of
+   * each file they read (content-scan.ts) of up to SCAN_BYTES, by path, for those where it found
+   * something; the others found nothing.
+   */
+  contentScans?: Map<string, ContentScan>;
 }

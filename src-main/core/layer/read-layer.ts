@@ -1,18 +1,22 @@
 // Reads one layer blob into a LayerIndex: plain tars by their headers alone, compressed ones
-// streamed once, hashing file contents on the way since they cannot be read again by offset.
-import { createHash, type Hash } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+// streamed once (on a worker thread where there is one), hashing file contents on the way since
+// they cannot be read again by offset.
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../io/byte-source';
 import { chunksOf } from '../io/stream-chunks';
 import { compressionOf, decompressor, OutputLimitError, type Compression } from '../io/decompress';
+import { canGunzipInPlace, gunzipFileRegion } from '../io/gunzip-file';
 import { StrataError } from '../errors';
 import { blobMismatch, markUnverified, StreamDigest } from '../integrity/digests';
 import { LIMITS, overLimit } from '../limits';
 import { walkTarBatches } from '../tar/walk';
-import { TarStreamParser } from '../tar/stream-parser';
-import { LayerIndexBuilder, type RawLayerEntry } from './index-builder';
+import type { TarStreamParser } from '../tar/stream-parser';
+import { LayerIndexBuilder } from './index-builder';
+import { streamedLayerParser } from './streamed-layer';
 import type { LayerIndex } from './layer-index';
+import { readLayerOnWorker } from './layer-workers';
 
 /** Where a layer's bytes lie: a region of an archive. */
 export interface LayerBlob {
@@ -33,102 +37,132 @@ export async function readLayer(
   label: string,
 ): Promise<LayerIndex> {
   const compression = await detectCompression(blob);
+  if (compression !== 'none') {
+    const index = await readLayerOnWorker(blob, compression, diffId, label);
+    if (index) return index;
+  }
+  return indexLayer(blob, compression, diffId, label);
+}
+
+/**
+ * The index of a layer read on this thread. `fd`, the blob's file open on this thread, lets a
+ * gzip layer be inflated in place, blocking the thread (on a worker: see gunzip-file.ts).
+ */
+export async function indexLayer(
+  blob: LayerBlob,
+  compression: Compression,
+  diffId: string,
+  label: string,
+  fd?: number,
+): Promise<LayerIndex> {
   const builder = new LayerIndexBuilder(diffId, compression, label);
   if (compression === 'none') {
     const end = blob.offset + blob.length;
     for await (const batch of walkTarBatches(blob.source, { start: blob.offset, end, label })) {
       for (const entry of batch) builder.add(entry, blob.offset);
     }
-  } else {
-    const intact = await streamCompressedLayer(blob, compression, builder, label);
-    if (!intact) return markUnverified(builder.finish());
+    return builder.finish();
   }
-  return builder.finish();
+  const reader = new CompressedLayerReader(blob, builder, label);
+  try {
+    if (fd !== undefined && compression === 'gzip' && canGunzipInPlace()) {
+      const end = blob.offset + blob.length;
+      gunzipFileRegion(fd, blob.offset, end, reader.stored, reader.output);
+    } else {
+      await pipeline(
+        blob.source.stream(blob.offset, blob.offset + blob.length),
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            reader.stored(chunk);
+            callback(null, chunk);
+          },
+        }),
+        decompressor(compression, reader.cap),
+        // pipeline hands the decompressor itself to this last stage.
+        async (layer: AsyncIterable<Buffer>) => {
+          for await (const chunk of chunksOf(layer as Readable)) reader.output(chunk);
+        },
+      );
+    }
+  } catch (err) {
+    throw reader.failure(err, compression);
+  }
+  return reader.finish() ? builder.finish() : markUnverified(builder.finish());
 }
 
-async function streamCompressedLayer(
-  blob: LayerBlob,
-  compression: Exclude<Compression, 'none'>,
-  builder: LayerIndexBuilder,
-  label: string,
-): Promise<boolean> {
-  let hash: Hash | null = null;
-  const parser = new TarStreamParser(
-    {
-      // The parser's entry objects are fresh for each entry: the digest is set on them in place.
-      entry: (entry) => {
-        const isFile = entry.typeflag === '0' || entry.typeflag === '7';
-        hash = isFile && entry.size > 0 ? createHash('sha256') : null;
-        if (isFile && entry.size === 0) (entry as RawLayerEntry).digest = EMPTY_DIGEST;
-        if (!hash) builder.add(entry);
-      },
-      data: (_entry, chunk) => hash?.update(chunk),
-      entryEnd: (entry) => {
-        if (!hash) return;
-        (entry as RawLayerEntry).digest = `sha256:${hash.digest('hex')}`;
-        builder.add(entry);
-      },
-    },
-    label,
-  );
-  // A bomb stops at a bound set by the compressed size; the whole stream is hashed on the way,
-  // since it is read anyway, to check it against the diff ID.
-  const cap = decompressionCap(blob.length);
-  const whole = createHash('sha256');
-  let total = 0;
-  // The stored bytes too, before decompression, when the manifest names the blob by its digest.
-  const stored = blob.digest ? new StreamDigest(blob.digest) : null;
-  try {
-    await pipeline(
-      blob.source.stream(blob.offset, blob.offset + blob.length),
-      stored?.through() ?? new PassThrough(),
-      decompressor(compression, cap),
-      // pipeline hands the decompressor itself to this last stage.
-      async (layer: AsyncIterable<Buffer>) => {
-        for await (const chunk of chunksOf(layer as Readable)) {
-          total += chunk.length;
-          if (total > cap) {
-            throw new StrataError(
-              'limit',
-              `${label}: the layer decompresses to more than ${cap} bytes, ${overLimitFor(cap)}`,
-            );
-          }
-          whole.update(chunk);
-          parser.push(chunk);
-        }
-        parser.end();
-      },
-    );
+/**
+ * What a compressed layer's bytes go through, from either reader: the stored blob's digest, the
+ * bound on what it expands to, the diff ID's digest, and the streamed layer's tar parser.
+ */
+class CompressedLayerReader {
+  /** A bomb stops at a bound set by the compressed size. */
+  readonly cap: number;
+  private readonly parser: TarStreamParser;
+  private readonly whole = createHash('sha256');
+  private readonly storedDigest: StreamDigest | null;
+  private total = 0;
+
+  constructor(
+    blob: LayerBlob,
+    private readonly builder: LayerIndexBuilder,
+    private readonly label: string,
+  ) {
+    this.cap = decompressionCap(blob.length);
+    // The stored bytes too, before decompression, when the manifest names the blob by its digest.
+    this.storedDigest = blob.digest ? new StreamDigest(blob.digest) : null;
+    this.parser = streamedLayerParser(builder, label);
+  }
+
+  readonly stored = (piece: Buffer): void => {
+    this.storedDigest?.update(piece);
+  };
+
+  readonly output = (piece: Buffer): void => {
+    this.total += piece.length;
+    if (this.total > this.cap) throw new OutputLimitError(this.cap);
+    // The whole stream is hashed on the way, since it is read anyway, to check the diff ID.
+    this.whole.update(piece);
+    this.parser.push(piece);
+  };
+
+  /** After the last byte: false when a digest did not match (noted on the index). */
+  finish(): boolean {
+    this.parser.end();
     let intact = true;
-    const digest = `sha256:${whole.digest('hex')}`;
-    if (builder.diffId.startsWith('sha256:') && digest !== builder.diffId) {
-      builder.note(
-        `its content does not match its diff ID ${builder.diffId} (the content hashes to ${digest})`,
+    const digest = `sha256:${this.whole.digest('hex')}`;
+    const { diffId } = this.builder;
+    if (diffId.startsWith('sha256:') && digest !== diffId) {
+      this.builder.note(
+        `its content does not match its diff ID ${diffId} (the content hashes to ${digest})`,
       );
       intact = false;
     }
-    const actual = stored?.mismatch();
-    if (stored && actual) {
-      builder.note(blobMismatch('its stored blob', stored.expected, actual, 'the manifest'));
+    const actual = this.storedDigest?.mismatch();
+    if (this.storedDigest && actual) {
+      this.builder.note(
+        blobMismatch('its stored blob', this.storedDigest.expected, actual, 'the manifest'),
+      );
       intact = false;
     }
     return intact;
-  } catch (err) {
-    if (err instanceof StrataError) throw err;
+  }
+
+  /** The one error to throw for a read that failed. */
+  failure(err: unknown, compression: Compression): StrataError {
+    if (err instanceof StrataError) return err;
+    const { cap, label } = this;
     if (err instanceof OutputLimitError) {
-      throw new StrataError(
+      return new StrataError(
         'limit',
         `${label}: the layer decompresses to more than ${cap} bytes, ${overLimitFor(cap)}`,
       );
     }
-    throw new StrataError(
+    return new StrataError(
       'bad-archive',
       `${label}: the ${compression} layer is damaged (${(err as Error).message})`,
     );
   }
 }
-
-const EMPTY_DIGEST = `sha256:${createHash('sha256').digest('hex')}`;
 
 /** How far a compressed stream of `compressedBytes` may expand before it is refused as a bomb. */
 export function decompressionCap(compressedBytes: number): number {

@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { StrataError } from '../errors';
 import { compressionOf, decompressor, type Compression } from '../io/decompress';
-import { LayerIndexBuilder } from '../layer/index-builder';
+import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
+import { streamedLayerParser } from '../layer/streamed-layer';
 import type { LayerIndex } from '../layer/layer-index';
 import type { TarEntry } from '../tar/entry-decoder';
 import { TarStreamParser } from '../tar/stream-parser';
@@ -24,7 +25,6 @@ export interface IndexedLayer {
 /** Members that are never layers: the archive's own metadata. */
 const METADATA = /(^|\/)(manifest\.json|index\.json|oci-layout|repositories|VERSION|json)$|\.json$/;
 const BLOB = /^(?:\.\/)?blobs\/sha256\/([0-9a-f]{64})$/;
-const EMPTY_DIGEST = `sha256:${createHash('sha256').digest('hex')}`;
 
 export class ExportIndexer {
   private readonly outer: TarStreamParser;
@@ -115,7 +115,6 @@ class MemberIndexer {
   private unpack: Duplex | null = null;
   private unpacked: Promise<void> | null = null;
   private diffHash: Hash | null = null;
-  private fileHash: Hash | null = null;
 
   private constructor(
     private readonly name: string,
@@ -191,24 +190,7 @@ class MemberIndexer {
       return;
     }
     this.diffHash = createHash('sha256');
-    this.inner = new TarStreamParser(
-      {
-        // As readLayer does for compressed layers: hash each file's content on the way, since
-        // it cannot be read again by offset.
-        entry: (entry) => {
-          const hashed = entry.typeflag === '0' || entry.typeflag === '7';
-          this.fileHash = hashed && entry.size > 0 ? createHash('sha256') : null;
-          if (!this.fileHash) this.add(hashed ? { ...entry, digest: EMPTY_DIGEST } : entry);
-        },
-        data: (_entry, chunk) => this.fileHash?.update(chunk),
-        entryEnd: (entry) => {
-          if (this.fileHash)
-            this.add({ ...entry, digest: `sha256:${this.fileHash.digest('hex')}` });
-          this.fileHash = null;
-        },
-      },
-      this.label,
-    );
+    this.inner = streamedLayerParser(this.builder, this.label, (entry) => this.add(entry));
     const unpack = decompressor(this.compression);
     this.unpack = unpack;
     unpack.on('data', (chunk: Buffer) => {
@@ -241,7 +223,7 @@ class MemberIndexer {
     }
   }
 
-  private add(entry: TarEntry & { digest?: string }): void {
+  private add(entry: RawLayerEntry): void {
     try {
       this.builder?.add(entry);
     } catch {

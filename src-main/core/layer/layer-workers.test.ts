@@ -1,0 +1,160 @@
+// Compressed layers read on worker threads (the built script, out/main/layer-worker.js) must give
+// the indexes, warnings and errors that reading them on this thread gives.
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturePaths } from '../../../e2e/fixtures';
+import { StrataError } from '../errors';
+import { loadImage } from '../image/load-image';
+import { inspectArchive } from '../inspect';
+import { isVerified } from '../integrity/digests';
+import { FileSource } from '../io/byte-source';
+import { MALFORMED_CASES, WARNING_CASES, wrongDiffIdArchive } from '../testing/malformed-cases';
+import { packTar } from '../tar/pack-tar';
+import { tempArchive } from '../testing/layouts';
+import {
+  layersReadOnWorkers,
+  layerWorkersRunning,
+  stopLayerWorkers,
+  useLayerWorkers,
+} from './layer-workers';
+import { readLayer } from './read-layer';
+
+const SCRIPT = new URL('../../../out/main/layer-worker.js', import.meta.url);
+
+const onWorkers = (): void => useLayerWorkers({ script: SCRIPT, minBytes: 0 });
+const onThisThread = (): void => useLayerWorkers({ script: null });
+
+/** What an image's layers read to, and whether each was verified. */
+async function indexesOf(path: string) {
+  const model = await loadImage(path, { store: null });
+  await model.close();
+  return model.indexes.map((index) => ({ ...index, verified: isVerified(index) }));
+}
+
+/** The error opening `path` fully gives, or 'ok'. */
+async function outcome(path: string): Promise<{ code: string; message: string } | 'ok'> {
+  try {
+    await inspectArchive(path, { store: null });
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof StrataError)) throw err;
+    return { code: err.code, message: err.message };
+  }
+}
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(SCRIPT)))
+    throw new Error(`${fileURLToPath(SCRIPT)} is not built: run \`npm run build\` first`);
+});
+afterAll(async () => {
+  onThisThread();
+  await stopLayerWorkers();
+});
+
+describe('layers read on worker threads', () => {
+  it('index the gzip and zstd layers of real OCI archives as this thread does', async () => {
+    const { fixtures } = fixturePaths();
+    for (const name of ['edge', 'secrets', 'compare-v1'] as const) {
+      for (const form of ['ociGzip', 'ociZstd', 'archiveGz'] as const) {
+        const path = fixtures[name][form];
+        onThisThread();
+        const here = await indexesOf(path);
+        onWorkers();
+        const before = layersReadOnWorkers();
+        const there = await indexesOf(path);
+        const compressed = here.filter((index) => index.compression !== 'none').length;
+        expect(layersReadOnWorkers() - before, `${name} ${form}`).toBe(compressed);
+        expect(there, `${name} ${form}`).toEqual(here);
+      }
+    }
+    expect(layersReadOnWorkers()).toBeGreaterThan(10);
+  });
+
+  it('refuse each malformed archive with the error this thread gives', async () => {
+    for (const c of MALFORMED_CASES) {
+      const path = await c.build();
+      onThisThread();
+      const here = await outcome(path);
+      onWorkers();
+      expect(await outcome(path), c.name).toEqual(here);
+    }
+  });
+
+  it('warn as this thread does, and leave a layer whose content lies about itself unverified', async () => {
+    const cases = [
+      ...WARNING_CASES.map((c) => c.build),
+      async () => (await wrongDiffIdArchive()).path,
+    ];
+    for (const build of cases) {
+      const path = await build();
+      onThisThread();
+      const here = await inspectArchive(path, { store: null });
+      onWorkers();
+      const there = await inspectArchive(path, { store: null });
+      expect(there.warnings).toEqual(here.warnings);
+    }
+    onWorkers();
+    const { path, layer } = await wrongDiffIdArchive();
+    const before = layersReadOnWorkers();
+    expect((await indexesOf(path))[layer]).toMatchObject({ compression: 'gzip', verified: false });
+    expect(layersReadOnWorkers()).toBe(before + 1);
+  });
+
+  it('refuse a file written again after it was opened', async () => {
+    onWorkers();
+    const layer = gzipSync(await packTar([{ name: 'a', body: 'x' }]));
+    const path = tempArchive(layer, 'layer.gz');
+    const source = await FileSource.open(path);
+    try {
+      writeFileSync(path, Buffer.concat([layer, Buffer.alloc(10)]));
+      utimesSync(path, new Date(), new Date(Date.now() + 5000));
+      await expect(
+        readLayer({ source, offset: 0, length: layer.length }, 'sha256:x', 'layer 0 of it'),
+      ).rejects.toThrow(/the file changed while being read/);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('fail the one layer whose worker dies, and start a new worker for the next', async () => {
+    const dying = join(mkdtempSync(join(tmpdir(), 'strata-worker-')), 'dying.mjs');
+    writeFileSync(
+      dying,
+      `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', () => process.exit(3));
+parentPort.postMessage('ready');`,
+    );
+    useLayerWorkers({ script: pathToFileURL(dying), minBytes: 0 });
+    const path = fixturePaths().fixtures.edge.ociGzip;
+    await expect(indexesOf(path)).rejects.toThrow(
+      /layer \d+ \(.*\): the thread reading it failed \(it stopped with exit code 3\)/,
+    );
+    onWorkers();
+    const before = layersReadOnWorkers();
+    await indexesOf(path);
+    expect(layersReadOnWorkers()).toBeGreaterThan(before);
+  });
+
+  it('stop once they all have waited idleMs', async () => {
+    useLayerWorkers({ script: SCRIPT, minBytes: 0, idleMs: 200 });
+    await indexesOf(fixturePaths().fixtures.edge.ociGzip);
+    expect(layerWorkersRunning()).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(layerWorkersRunning()).toBe(0);
+    useLayerWorkers({ idleMs: 3000 });
+  });
+
+  it('give way to this thread when the script does not load', async () => {
+    useLayerWorkers({ script: new URL('file:///nonexistent/layer-worker.js'), minBytes: 0 });
+    const before = layersReadOnWorkers();
+    const path = fixturePaths().fixtures.edge.ociGzip;
+    const there = await indexesOf(path);
+    expect(layersReadOnWorkers()).toBe(before);
+    onThisThread();
+    expect(there).toEqual(await indexesOf(path));
+  });
+});

@@ -1,0 +1,225 @@
+// Compressed layers read on worker threads, one layer per worker at a time: inflating, hashing
+// and parsing a layer then use every core, and the thread that serves requests stays free. The
+// entry points say where the worker's script lies (it is a build output); without one, or for a
+// small blob, or a blob that is no file on disk, layers are read on the calling thread.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { FileSource } from '../io/byte-source';
+import type { Compression } from '../io/decompress';
+import { StrataError, type StrataErrorCode } from '../errors';
+import { markUnverified } from '../integrity/digests';
+import { LIMITS, type LimitName } from '../limits';
+import type { LayerIndex } from './layer-index';
+import { unpackIndex, type PackedIndex } from './packed-index';
+import type { LayerBlob } from './read-layer';
+
+/** One layer to read: the blob's file is opened again by the worker, and must be the same file. */
+export interface LayerJob {
+  id: number;
+  path: string;
+  /** The source's fileIdentity when the archive was opened. */
+  identity: string;
+  /** What errors call the file. */
+  name: string;
+  offset: number;
+  length: number;
+  digest: string | null;
+  compression: Exclude<Compression, 'none'>;
+  diffId: string;
+  label: string;
+  limits: Record<LimitName, number>;
+}
+
+export type LayerAnswer =
+  | { id: number; packed: PackedIndex; verified: boolean }
+  | { id: number; error: { code: StrataErrorCode | null; message: string } };
+
+/** The worker's first message, once its script has loaded. */
+export const WORKER_READY = 'ready';
+
+interface Settings {
+  /** The built worker script; null reads every layer on the calling thread. */
+  script: URL | null;
+  /** Blobs smaller than this are read on the calling thread (a worker takes ~50 ms to start). */
+  minBytes: number;
+  /** How long workers that all wait are kept. */
+  idleMs: number;
+}
+
+/** STRATA_LAYER_WORKER_MIN_BYTES=0 sends every compressed layer to a worker (the tests do). */
+function minBytesFromEnv(): number {
+  const value = Number(process.env['STRATA_LAYER_WORKER_MIN_BYTES'] ?? NaN);
+  return Number.isSafeInteger(value) && value >= 0 ? value : 1024 * 1024;
+}
+
+const settings: Settings = { script: null, minBytes: minBytesFromEnv(), idleMs: 3000 };
+const idle: Worker[] = [];
+const waiting: ((worker: Worker | null) => void)[] = [];
+let started = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+let nextId = 1;
+let reads = 0;
+
+/** Which script each worker runs: a worker of another script than the current one is let go. */
+const scriptOf = new WeakMap<Worker, URL>();
+
+export function useLayerWorkers(options: Partial<Settings>): void {
+  Object.assign(settings, options);
+  void stopLayerWorkers(true);
+}
+
+/** How many workers run now, busy or waiting. */
+export function layerWorkersRunning(): number {
+  return started;
+}
+
+/** How many layers workers have read in this process. */
+export function layersReadOnWorkers(): number {
+  return reads;
+}
+
+/**
+ * Stops the idle workers (the busy ones end with their layer); the next read starts new ones.
+ * `outdated`: only those of another script than the current one.
+ */
+export async function stopLayerWorkers(outdated = false): Promise<void> {
+  const stopping = idle.filter((worker) => !outdated || !isCurrent(worker));
+  idle.splice(0, idle.length, ...idle.filter((worker) => !stopping.includes(worker)));
+  started -= stopping.length;
+  await Promise.all(stopping.map((worker) => worker.terminate()));
+}
+
+const isCurrent = (worker: Worker): boolean => scriptOf.get(worker)?.href === settings.script?.href;
+
+const poolSize = (): number => Math.min(4, Math.max(2, availableParallelism()));
+
+/** The index of a compressed layer read on a worker, or null when it is to be read here. */
+export async function readLayerOnWorker(
+  blob: LayerBlob,
+  compression: Exclude<Compression, 'none'>,
+  diffId: string,
+  label: string,
+): Promise<LayerIndex | null> {
+  const { source } = blob;
+  if (!settings.script || blob.length < settings.minBytes || !(source instanceof FileSource))
+    return null;
+  const worker = await take(settings.script);
+  if (!worker) return null;
+  const job: LayerJob = {
+    id: nextId++,
+    path: source.path,
+    identity: source.identity,
+    name: source.name,
+    offset: blob.offset,
+    length: blob.length,
+    digest: blob.digest ?? null,
+    compression,
+    diffId,
+    label,
+    limits: { ...LIMITS },
+  };
+  let answer: LayerAnswer;
+  try {
+    answer = await ask(worker, job);
+  } catch (err) {
+    started--;
+    void worker.terminate();
+    replaceFor(waiting.shift());
+    throw new StrataError(
+      'bad-archive',
+      `${label}: the thread reading it failed (${(err as Error).message})`,
+    );
+  }
+  give(worker);
+  if ('error' in answer) {
+    const { code, message } = answer.error;
+    if (code) throw new StrataError(code, message);
+    throw new Error(message);
+  }
+  reads++;
+  const index = unpackIndex(answer.packed);
+  return answer.verified ? index : markUnverified(index);
+}
+
+function ask(worker: Worker, job: LayerJob): Promise<LayerAnswer> {
+  worker.ref();
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      worker.unref();
+    };
+    const onMessage = (answer: LayerAnswer): void => {
+      if (answer.id !== job.id) return;
+      done();
+      resolve(answer);
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
+    const onExit = (code: number): void => {
+      done();
+      reject(new Error(`it stopped with exit code ${code}`));
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage(job);
+  });
+}
+
+/** An idle worker, a new one while the pool has room, or the next one freed; null if none starts. */
+async function take(script: URL): Promise<Worker | null> {
+  clearTimeout(idleTimer);
+  const worker = idle.pop();
+  if (worker) return worker;
+  if (started >= poolSize()) return new Promise((resolve) => waiting.push(resolve));
+  started++;
+  const fresh = await start(script);
+  if (!fresh) {
+    started--;
+    // A script that does not load here (a broken install, a packaging that cannot hold it):
+    // every layer is read on this thread instead.
+    settings.script = null;
+    for (const waiter of waiting.splice(0)) waiter(null);
+  }
+  return fresh;
+}
+
+function start(script: URL): Promise<Worker | null> {
+  return new Promise((resolve) => {
+    const worker = new Worker(script);
+    scriptOf.set(worker, script);
+    const onMessage = (message: unknown): void => {
+      if (message !== WORKER_READY) return;
+      worker.off('error', onFailure).off('exit', onFailure).off('message', onMessage);
+      worker.unref();
+      resolve(worker);
+    };
+    const onFailure = (): void => {
+      worker.off('error', onFailure).off('exit', onFailure).off('message', onMessage);
+      void worker.terminate();
+      resolve(null);
+    };
+    worker.on('message', onMessage).on('error', onFailure).on('exit', onFailure);
+  });
+}
+
+function give(worker: Worker): void {
+  if (!isCurrent(worker)) {
+    started--;
+    void worker.terminate();
+    replaceFor(waiting.shift());
+    return;
+  }
+  const waiter = waiting.shift();
+  if (waiter) return waiter(worker);
+  idle.push(worker);
+  // A worker's heap keeps what its last layer left until it is collected: workers that all
+  // wait are let go, and the next open starts new ones.
+  if (idle.length === started)
+    idleTimer = setTimeout(() => void stopLayerWorkers(), settings.idleMs).unref();
+}
+
+/** A reader that waited for a worker which then stopped gets a new one in its place. */
+function replaceFor(waiter: ((worker: Worker | null) => void) | undefined): void {
+  if (waiter) void (settings.script ? take(settings.script) : Promise.resolve(null)).then(waiter);
+}
