@@ -139,6 +139,28 @@ parentPort.postMessage('ready');`,
     expect(layersReadOnWorkers()).toBeGreaterThan(before);
   });
 
+  it('go to the largest layer waiting', async () => {
+    useLayerWorkers({ script: SCRIPT, minBytes: 0, workers: 1 });
+    await stopLayerWorkers();
+    const sizes = [20_000, 3_000_000, 400_000];
+    const blobs = await Promise.all(
+      sizes.map(async (size, i) => {
+        const layer = gzipSync(await packTar([{ name: `f${i}`, body: Buffer.alloc(size, i) }]));
+        const source = await FileSource.open(tempArchive(layer, `layer-${i}.gz`));
+        return { source, offset: 0, length: layer.length };
+      }),
+    );
+    const done: number[] = [];
+    await Promise.all(
+      blobs.map((blob, i) =>
+        readLayer(blob, 'sha256:x', `layer ${i}`).then(() => done.push(sizes[i]!)),
+      ),
+    );
+    await Promise.all(blobs.map((blob) => blob.source.close()));
+    expect(done).toEqual([3_000_000, 400_000, 20_000]);
+    useLayerWorkers({ workers: 2 });
+  });
+
   it('stop once they all have waited idleMs', async () => {
     useLayerWorkers({ script: SCRIPT, minBytes: 0, idleMs: 200 });
     await indexesOf(fixturePaths().fixtures.edge.ociGzip);

@@ -44,6 +44,8 @@ interface Settings {
   minBytes: number;
   /** How long workers that all wait are kept. */
   idleMs: number;
+  /** How many workers at most (default: one per core, 2 to 4). */
+  workers: number;
 }
 
 /** STRATA_LAYER_WORKER_MIN_BYTES=0 sends every compressed layer to a worker (the tests do). */
@@ -52,9 +54,15 @@ function minBytesFromEnv(): number {
   return Number.isSafeInteger(value) && value >= 0 ? value : 1024 * 1024;
 }
 
-const settings: Settings = { script: null, minBytes: minBytesFromEnv(), idleMs: 3000 };
+const settings: Settings = {
+  script: null,
+  minBytes: minBytesFromEnv(),
+  idleMs: 3000,
+  workers: Math.min(4, Math.max(2, availableParallelism())),
+};
 const idle: Worker[] = [];
-const waiting: ((worker: Worker | null) => void)[] = [];
+/** Reads waiting for a worker: the largest layer gets the next one free. */
+const waiting: { size: number; give: (worker: Worker | null) => void }[] = [];
 let started = 0;
 let idleTimer: NodeJS.Timeout | undefined;
 let nextId = 1;
@@ -91,7 +99,15 @@ export async function stopLayerWorkers(outdated = false): Promise<void> {
 
 const isCurrent = (worker: Worker): boolean => scriptOf.get(worker)?.href === settings.script?.href;
 
-const poolSize = (): number => Math.min(4, Math.max(2, availableParallelism()));
+/**
+ * About how many bytes a layer blob holds once decompressed: a gzip stream's last 4 bytes give
+ * its (last member's) length modulo 4 GiB; otherwise the stored size.
+ */
+async function expandedSize(blob: LayerBlob, compression: Compression): Promise<number> {
+  if (compression !== 'gzip' || blob.length < 18) return blob.length;
+  const tail = await blob.source.read(blob.offset + blob.length - 4, 4);
+  return Math.max(blob.length, tail.readUInt32LE(0));
+}
 
 /** The index of a compressed layer read on a worker, or null when it is to be read here. */
 export async function readLayerOnWorker(
@@ -103,7 +119,7 @@ export async function readLayerOnWorker(
   const { source } = blob;
   if (!settings.script || blob.length < settings.minBytes || !(source instanceof FileSource))
     return null;
-  const worker = await take(settings.script);
+  const worker = await take(settings.script, await expandedSize(blob, compression));
   if (!worker) return null;
   const job: LayerJob = {
     id: nextId++,
@@ -124,7 +140,7 @@ export async function readLayerOnWorker(
   } catch (err) {
     started--;
     void worker.terminate();
-    replaceFor(waiting.shift());
+    grow();
     throw new StrataError(
       'bad-archive',
       `${label}: the thread reading it failed (${(err as Error).message})`,
@@ -166,22 +182,36 @@ function ask(worker: Worker, job: LayerJob): Promise<LayerAnswer> {
   });
 }
 
-/** An idle worker, a new one while the pool has room, or the next one freed; null if none starts. */
-async function take(script: URL): Promise<Worker | null> {
+/**
+ * A worker for a layer of about `size` bytes: workers go to the largest layer waiting as each
+ * one is free or started, so the last to start is a small one, not a large one left to run alone
+ * at the end. Null when no worker can start.
+ */
+function take(script: URL, size: number): Promise<Worker | null> {
   clearTimeout(idleTimer);
+  const taken = new Promise<Worker | null>((give) => waiting.push({ size, give }));
   const worker = idle.pop();
-  if (worker) return worker;
-  if (started >= poolSize()) return new Promise((resolve) => waiting.push(resolve));
+  if (worker) give(worker);
+  else grow(script);
+  return taken;
+}
+
+/** Starts a worker for the reads waiting, while the pool has room. */
+function grow(script = settings.script): void {
+  if (!waiting.length || started >= settings.workers) return;
+  if (!script) {
+    for (const waiter of waiting.splice(0)) waiter.give(null);
+    return;
+  }
   started++;
-  const fresh = await start(script);
-  if (!fresh) {
+  void start(script).then((fresh) => {
+    if (fresh) return give(fresh);
     started--;
     // A script that does not load here (a broken install, a packaging that cannot hold it):
     // every layer is read on this thread instead.
     settings.script = null;
-    for (const waiter of waiting.splice(0)) waiter(null);
-  }
-  return fresh;
+    for (const waiter of waiting.splice(0)) waiter.give(null);
+  });
 }
 
 function start(script: URL): Promise<Worker | null> {
@@ -207,19 +237,18 @@ function give(worker: Worker): void {
   if (!isCurrent(worker)) {
     started--;
     void worker.terminate();
-    replaceFor(waiting.shift());
+    grow();
     return;
   }
-  const waiter = waiting.shift();
-  if (waiter) return waiter(worker);
+  if (waiting.length) {
+    let largest = 0;
+    for (let i = 1; i < waiting.length; i++)
+      if (waiting[i]!.size > waiting[largest]!.size) largest = i;
+    return waiting.splice(largest, 1)[0]!.give(worker);
+  }
   idle.push(worker);
   // A worker's heap keeps what its last layer left until it is collected: workers that all
   // wait are let go, and the next open starts new ones.
   if (idle.length === started)
     idleTimer = setTimeout(() => void stopLayerWorkers(), settings.idleMs).unref();
-}
-
-/** A reader that waited for a worker which then stopped gets a new one in its place. */
-function replaceFor(waiter: ((worker: Worker | null) => void) | undefined): void {
-  if (waiter) void (settings.script ? take(settings.script) : Promise.resolve(null)).then(waiter);
 }
