@@ -40,7 +40,7 @@ export const WORKER_READY = 'ready';
 interface Settings {
   /** The built worker script; null reads every layer on the calling thread. */
   script: URL | null;
-  /** Blobs smaller than this are read on the calling thread (a worker takes ~50 ms to start). */
+  /** Blobs smaller than this are read on the calling thread (a worker takes about 0.1 s to start). */
   minBytes: number;
   /** How long workers that all wait are kept. */
   idleMs: number;
