@@ -40,10 +40,15 @@ function inflater(): Inflater | null {
 
 /** False when this runtime's node:zlib lacks the handle this reader drives (then use a stream). */
 export function canGunzipInPlace(): boolean {
-  const probe = inflater();
-  probe?.close();
-  return probe !== null;
+  if (inPlace === undefined) {
+    const probe = inflater();
+    probe?.close();
+    inPlace = probe !== null;
+  }
+  return inPlace;
 }
+
+let inPlace: boolean | undefined;
 
 const INPUT_BYTES = 1024 * 1024;
 const OUTPUT_BYTES = 256 * 1024;
