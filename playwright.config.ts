@@ -5,6 +5,8 @@ import { CHROMIUM_ARGS, findChromium } from './e2e/fixtures/chromium';
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 // The `strata web` servers specs start keep no layer indexes in the user's cache.
 process.env.STRATA_INDEX_CACHE = '0';
+// Every compressed layer those servers read goes through a layer worker, however small.
+process.env.STRATA_LAYER_WORKER_MIN_BYTES = '0';
 
 export default defineConfig({
   testDir: 'e2e',

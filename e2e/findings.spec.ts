@@ -66,6 +66,31 @@ async function shots(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+test('the Findings panel of the gzip OCI form lists the same findings', async ({ page }) => {
+  // Its layers are read on workers, their small files scanned as they stream.
+  await openImage(page, fixturePaths().fixtures.secrets.ociGzip);
+  await page.getByRole('tab', { name: /Findings/ }).click();
+  const rows = findingsList(page).getByTestId('finding-row');
+  await expect(rows).toHaveCount(6);
+  const listed = await rows.evaluateAll((els) =>
+    els.map((el) => [el.getAttribute('data-kind'), el.getAttribute('data-path')]),
+  );
+  expect(listed).toEqual([
+    ['private-key', '/root/.ssh/id_ed25519'],
+    ['token', '/app/.npmrc'],
+    ['token', '/app/config.js'],
+    ['env-file', '/app/.env'],
+    ['package-cache', '/root/.npm'],
+    ['setuid', '/usr/bin/suid-helper'],
+  ]);
+  await expect(findingRow(page, '/app/.env').getByTestId('finding-detail')).toHaveText(
+    'secrets in an env file: API_TOKEN=tok-****************a5b9',
+  );
+  const text = await page.locator('body').innerText();
+  for (const secret of RAW_SECRETS) expect(text).not.toContain(secret);
+  await shots(page, 'findings-panel-oci-gzip');
+});
+
 test('the Findings panel lists each finding with its layer and step, masked', async ({ page }) => {
   const archive = fixturePaths().fixtures.secrets.archive;
   await openImage(page, archive);
