@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { InspectResult } from '../src-main/api/model';
 import { formatBytes, formatPercent } from '../src-renderer/src/lib/format';
 import { fixturePaths } from './fixtures';
-import { STRATA_BIN, watchCspViolations } from './layer-expectations';
+import { SECRETS_FINDINGS, STRATA_BIN, watchCspViolations } from './layer-expectations';
 import { startStrataWeb, type StrataWeb } from './strata-web';
 
 const run = promisify(execFile);
@@ -56,6 +56,16 @@ async function openImage(page: Page, archive: string): Promise<void> {
   await treeReady(page);
 }
 
+/** The Findings panel lists the planted findings: highest severity first, then by layer. */
+async function expectPlantedFindings(page: Page): Promise<void> {
+  const rows = findingsList(page).getByTestId('finding-row');
+  await expect(rows).toHaveCount(SECRETS_FINDINGS.length);
+  const listed = await rows.evaluateAll((els) =>
+    els.map((el) => [el.getAttribute('data-kind'), el.getAttribute('data-path')]),
+  );
+  expect(listed).toEqual(SECRETS_FINDINGS);
+}
+
 /** Saves the page in light and dark under test-results/. */
 async function shots(page: Page, name: string): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
@@ -70,19 +80,7 @@ test('the Findings panel of the gzip OCI form lists the same findings', async ({
   // Its layers are read on workers, their small files scanned as they stream.
   await openImage(page, fixturePaths().fixtures.secrets.ociGzip);
   await page.getByRole('tab', { name: /Findings/ }).click();
-  const rows = findingsList(page).getByTestId('finding-row');
-  await expect(rows).toHaveCount(6);
-  const listed = await rows.evaluateAll((els) =>
-    els.map((el) => [el.getAttribute('data-kind'), el.getAttribute('data-path')]),
-  );
-  expect(listed).toEqual([
-    ['private-key', '/root/.ssh/id_ed25519'],
-    ['token', '/app/.npmrc'],
-    ['token', '/app/config.js'],
-    ['env-file', '/app/.env'],
-    ['package-cache', '/root/.npm'],
-    ['setuid', '/usr/bin/suid-helper'],
-  ]);
+  await expectPlantedFindings(page);
   await expect(findingRow(page, '/app/.env').getByTestId('finding-detail')).toHaveText(
     'secrets in an env file: API_TOKEN=tok-****************a5b9',
   );
@@ -96,20 +94,7 @@ test('the Findings panel lists each finding with its layer and step, masked', as
   await openImage(page, archive);
   await expect(page.getByRole('tab', { name: /Findings/ })).toContainText('6');
   await page.getByRole('tab', { name: /Findings/ }).click();
-  const rows = findingsList(page).getByTestId('finding-row');
-  await expect(rows).toHaveCount(6);
-  // Highest severity first, then by layer: exactly what the core found.
-  const listed = await rows.evaluateAll((els) =>
-    els.map((el) => [el.getAttribute('data-kind'), el.getAttribute('data-path')]),
-  );
-  expect(listed).toEqual([
-    ['private-key', '/root/.ssh/id_ed25519'],
-    ['token', '/app/.npmrc'],
-    ['token', '/app/config.js'],
-    ['env-file', '/app/.env'],
-    ['package-cache', '/root/.npm'],
-    ['setuid', '/usr/bin/suid-helper'],
-  ]);
+  await expectPlantedFindings(page);
 
   const key = findingRow(page, '/root/.ssh/id_ed25519');
   await expect(key.getByTestId('finding-badge')).toHaveText('private key');

@@ -112,3 +112,13 @@ export async function watchCspViolations(page: Page): Promise<() => Promise<stri
   });
   return () => page.evaluate(() => (globalThis as unknown as PageGlobals).__cspViolations ?? []);
 }
+
+/** The secrets fixture's findings as [kind, path], highest severity first, then by layer. */
+export const SECRETS_FINDINGS: [string, string][] = [
+  ['private-key', '/root/.ssh/id_ed25519'],
+  ['token', '/app/.npmrc'],
+  ['token', '/app/config.js'],
+  ['env-file', '/app/.env'],
+  ['package-cache', '/root/.npm'],
+  ['setuid', '/usr/bin/suid-helper'],
+];

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { fixturePaths } from './fixtures';
-import { STRATA_BIN } from './layer-expectations';
+import { SECRETS_FINDINGS, STRATA_BIN } from './layer-expectations';
 
 const run = promisify(execFile);
 
@@ -50,14 +50,7 @@ test('the report opens from disk and shows the findings, masked, the layers and 
   const rows = await findings.evaluateAll((trs) =>
     trs.map((tr) => [tr.getAttribute('data-kind'), tr.querySelector('.path')?.textContent]),
   );
-  expect(rows).toEqual([
-    ['private-key', '/root/.ssh/id_ed25519'],
-    ['token', '/app/.npmrc'],
-    ['token', '/app/config.js'],
-    ['env-file', '/app/.env'],
-    ['package-cache', '/root/.npm'],
-    ['setuid', '/usr/bin/suid-helper'],
-  ]);
+  expect(rows).toEqual(SECRETS_FINDINGS);
   const key = findings.nth(0);
   await expect(key).toBeVisible();
   await expect(key.locator('td').nth(0)).toHaveText('high');
