@@ -164,6 +164,28 @@ parentPort.postMessage('ready');`,
     useLayerWorkers({ workers: 2 });
   });
 
+  it('let a waiting worker that dies go, and start another for the next layer', async () => {
+    // A real worker that answers every layer with an error, then exits while it waits.
+    const script = join(mkdtempSync(join(tmpdir(), 'strata-worker-')), 'leaving.mjs');
+    writeFileSync(
+      script,
+      `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', ({ id }) => {
+  parentPort.postMessage({ id, error: { code: 'bad-archive', message: 'refused by the test' } });
+  setTimeout(() => process.exit(0), 50);
+});
+parentPort.postMessage('ready');`,
+    );
+    useLayerWorkers({ script: pathToFileURL(script), minBytes: 0, workers: 1 });
+    const path = fixturePaths().fixtures.edge.ociGzip;
+    await expect(indexesOf(path)).rejects.toThrow('refused by the test');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(layerWorkersRunning()).toBe(0);
+    // Handed the dead worker, this read would wait for ever.
+    await expect(indexesOf(path)).rejects.toThrow('refused by the test');
+    useLayerWorkers({ workers: 2 });
+  });
+
   it('stop once they all have waited idleMs', async () => {
     useLayerWorkers({ script: SCRIPT, minBytes: 0, idleMs: 200 });
     await indexesOf(fixturePaths().fixtures.edge.ociGzip);

@@ -222,6 +222,14 @@ function start(script: URL): Promise<Worker | null> {
       if (message !== WORKER_READY) return;
       worker.off('error', onFailure).off('exit', onFailure).off('message', onMessage);
       worker.unref();
+      // A worker that fails while it waits leaves the pool (a busy one fails its layer: ask()).
+      worker.on('error', () => {});
+      worker.once('exit', () => {
+        const at = idle.indexOf(worker);
+        if (at < 0) return;
+        idle.splice(at, 1);
+        started--;
+      });
       resolve(worker);
     };
     const onFailure = (): void => {
