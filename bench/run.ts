@@ -178,6 +178,28 @@ async function main(): Promise<void> {
       0.5,
     );
   }
+  if (ONLY.has('a')) {
+    // Not Strata: bench/floor.ts reads every header and keeps every entry, as any JavaScript
+    // inspect must, and does nothing else. What stands between (a) and its target on this machine.
+    log('(a0) the floor of a JavaScript inspect (headers read, entries kept) vs GNU tar listing');
+    const pair = await alternate(
+      {
+        label: 'floor',
+        argv: [process.execPath, resolve('.cache/bench/dist/floor.mjs'), v1, 'columns'],
+      },
+      tarListing(v1, saveLayers(v1)),
+      RUNS,
+      log,
+    );
+    add(
+      'a0',
+      'floor of (a): headers read, entries kept in typed arrays, paths stacked; no analysis',
+      pair,
+      'GNU tar listing of every layer',
+      '',
+      null,
+    );
+  }
   if (ONLY.has('b')) {
     log('(b) strata ls --json of the final tree vs GNU tar listing every layer');
     const pair = await alternate(
