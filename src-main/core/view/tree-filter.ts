@@ -54,6 +54,15 @@ function containsIgnoringCase(text: string): NodeTest {
   return (n) => re.test(n.path) || (LOWERS_TO_ASCII.test(n.path) && slow(n));
 }
 
+/**
+ * The lower-case text every path a filter keeps must hold, when it is a substring filter: a
+ * search may find those paths first and test only them.
+ */
+export function substringOf(filter: TreeFilter): string | null {
+  if (!filter.text || filter.kind === 'glob' || filter.kind === 'regex') return null;
+  return filter.text.toLowerCase();
+}
+
 export function compileFilter(filter: TreeFilter): NodeTest {
   const tests: NodeTest[] = [];
   if (filter.text) {

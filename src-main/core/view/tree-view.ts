@@ -5,7 +5,8 @@ import { StrataError } from '../errors';
 import type { ImageModel } from '../image/load-image';
 import { parentOf } from '../layer/entry-path';
 import { keptChildren, sortedChildren } from './sorted-children';
-import { compileFilter, isActive, type NodeTest, type Testable } from './tree-filter';
+import { PathSearch } from './path-search';
+import { compileFilter, isActive, substringOf, type NodeTest, type Testable } from './tree-filter';
 import { flatTree, ViewNode, viewTree } from './view-tree';
 
 interface FlatRow {
@@ -39,7 +40,10 @@ export class TreeView {
         ? source
         : viewTree(source, spec.layer ?? 0, spec.mode ?? 'aggregate');
     this.test = isActive(spec.filter) ? compileFilter(spec.filter!) : null;
-    if (this.test) ({ keep: this.keep, matches: this.matches } = this.matchingSet(this.test));
+    if (this.test) {
+      const lower = substringOf(spec.filter!);
+      ({ keep: this.keep, matches: this.matches } = this.matchingSet(this.test, lower));
+    }
     // With a filter, every directory on the way to a match starts open.
     this.expandEverything = this.test !== null;
   }
@@ -140,12 +144,15 @@ export class TreeView {
   }
 
   /**
-   * Every node that passes the test, with all its ancestors (the root when any passes): one pass
-   * over the tree's directories and their leaves, which tests every path of the image. A leaf is
-   * tested as it is, without its node: the nodes of a directory's leaves are made only where one
-   * of them passes.
+   * Every node that passes the test, with all its ancestors (the root when any passes). The test
+   * sees every path of the image but the root's, or, for a filter whose paths must hold the text
+   * `lower`, only those that do (found by PathSearch). A leaf is tested as it is, without its
+   * node: the nodes of a directory's leaves are made only where one of them passes.
    */
-  private matchingSet(test: NodeTest): { keep: Set<ViewNode>; matches: number } {
+  private matchingSet(
+    test: NodeTest,
+    lower: string | null,
+  ): { keep: Set<ViewNode>; matches: number } {
     const { nodes, parents } = flatTree(this.root);
     const kept = new Uint8Array(nodes.length);
     const keep = new Set<ViewNode>();
@@ -159,28 +166,46 @@ export class TreeView {
       placed: this.root.placed,
     };
     let matches = 0;
+    /** The node whose leaves `hits` holds, and those of its leaves that passed. */
+    let current = -1;
     const hits: number[] = [];
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i]!;
-      if (i > 0 && test(node)) {
-        matches++;
-        keepWithAncestors(i);
-      }
-      hits.length = 0;
-      for (let l = 0; l < node.leafCount; l++) {
-        leaf.placed = node.leafState(l);
-        leaf.path = leaf.placed.entry.path;
-        leaf.type = leaf.placed.entry.type;
-        leaf.change = node.leafChange(l);
-        if (test(leaf)) hits.push(l);
-      }
-      if (!hits.length) continue;
+    const keepHits = (): void => {
+      if (!hits.length) return;
+      const node = nodes[current]!;
       matches += hits.length;
-      keepWithAncestors(i);
+      keepWithAncestors(current);
       // Many of a directory's leaves: all are made at once, cheaper than one by one.
       if (hits.length * 4 >= node.leafCount) node.makeLeaves();
       for (const l of hits) keep.add(node.leafNode(l));
+      hits.length = 0;
+    };
+    const consider = (i: number, l: number): void => {
+      if (i !== current) {
+        keepHits();
+        current = i;
+      }
+      const node = nodes[i]!;
+      if (l < 0) {
+        if (test(node)) {
+          matches++;
+          keepWithAncestors(i);
+        }
+        return;
+      }
+      leaf.placed = node.leafState(l);
+      leaf.path = leaf.placed.entry.path;
+      leaf.type = leaf.placed.entry.type;
+      leaf.change = node.leafChange(l);
+      if (test(leaf)) hits.push(l);
+    };
+    if (lower) PathSearch.of(this.root).forEachHolding(lower, consider);
+    else {
+      for (let i = 0; i < nodes.length; i++) {
+        if (i > 0) consider(i, -1);
+        for (let l = 0, count = nodes[i]!.leafCount; l < count; l++) consider(i, l);
+      }
     }
+    keepHits();
     for (let i = 0; i < nodes.length; i++) if (kept[i]) keep.add(nodes[i]!);
     return { keep, matches };
   }

@@ -3,6 +3,7 @@ import { packTar } from '../tar/pack-tar';
 import { withLayers } from '../testing/malformed-cases';
 import { loadImage } from '../image/load-image';
 import { StrataService } from '../service';
+import { PathSearch } from './path-search';
 import { hasViewTree, viewTree } from './view-tree';
 import { layersWorthAhead, wholeWorthAhead } from './views-ahead';
 
@@ -50,6 +51,9 @@ describe('views made ahead', () => {
         false,
         true,
       ]);
+      // And its paths' search, for the first filter.
+      expect(PathSearch.isMade(viewTree(model, 2, 'aggregate'))).toBe(true);
+      expect(PathSearch.isMade(viewTree(model, 2, 'changes'))).toBe(false);
       // A view of a layer made ahead answers from that tree.
       const opened = service.openView(
         handle,

@@ -3,7 +3,8 @@
 // open, the trees of the layers that changed the most and the final whole file system are made
 // ahead, one per turn of the event loop, so requests that come meanwhile are answered between.
 import type { ImageModel } from '../image/load-image';
-import { makeViewTreeAhead } from './view-tree';
+import { PathSearch } from './path-search';
+import { hasViewTree, makeViewTreeAhead, viewTree } from './view-tree';
 import { nextTurn } from '../io/next-turn';
 
 export interface ViewsAheadOptions {
@@ -75,4 +76,11 @@ export async function makeViewsAhead(
       return;
     }
   }
+  // The whole file system is what gets filtered at large: its paths' search too, in a turn of
+  // its own (about 10 ms per 100k paths).
+  if (trees.at(-1)?.[1] !== 'aggregate') return;
+  await nextTurn();
+  const last = model.indexes.length - 1;
+  if (stillOpen() && hasViewTree(model, last, 'aggregate'))
+    PathSearch.of(viewTree(model, last, 'aggregate'));
 }
