@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   if (ONLY.has('a')) {
     // Not Strata: bench/floor.ts reads every header and keeps every entry, as any JavaScript
     // inspect must, and does nothing else. What stands between (a) and its target on this machine.
-    log('(a0) the floor of a JavaScript inspect (headers read, entries kept) vs GNU tar listing');
+    log('(a0) the floor of (a): headers read, entries kept, paths stacked');
     const pair = await alternate(
       {
         label: 'floor',
@@ -220,6 +220,26 @@ async function main(): Promise<void> {
       log,
     );
     add('c', 'inspect, gzip OCI archive', pair, 'GNU gzip -dc of every layer blob', '<= 0.4x', 0.4);
+    // Not Strata: bench/floor.ts inflates every layer blob on as many threads as Strata's layer
+    // workers, and does nothing else (no hash, no header).
+    log('(c0) the floor of (c): every layer inflated on as many threads as the layer workers');
+    const floor = await alternate(
+      {
+        label: 'floor (inflate)',
+        argv: [process.execPath, resolve('.cache/bench/dist/floor.mjs'), oci, 'inflate'],
+      },
+      gunzipLayers(oci, ociLayers(oci)),
+      RUNS,
+      log,
+    );
+    add(
+      'c0',
+      'floor of (c): every layer blob inflated on as many threads as the layer workers; nothing else',
+      floor,
+      'GNU gzip -dc of every layer blob',
+      '',
+      null,
+    );
   }
   if (ONLY.has('d')) {
     log('(d) strata diff v1 v2 vs one strata inspect v1');
