@@ -133,6 +133,11 @@ async function main(): Promise<void> {
     argv: [process.execPath, cli, ...args],
     ...(env ? { env } : {}),
   });
+  /** bench/floor.ts (bundled next to this file by run.js) reading `archive` in `form`. */
+  const floor = (archive: string, form: string): Command => ({
+    label: `floor (${form})`,
+    argv: [process.execPath, resolve('.cache/bench/dist/floor.mjs'), archive, form],
+  });
   const images = await ensureBenchImages(log);
   const rows: Row[] = [];
   const add = (
@@ -182,15 +187,7 @@ async function main(): Promise<void> {
     // Not Strata: bench/floor.ts reads every header and keeps every entry, as any JavaScript
     // inspect must, and does nothing else. What stands between (a) and its target on this machine.
     log('(a0) the floor of (a): headers read, entries kept, paths stacked');
-    const pair = await alternate(
-      {
-        label: 'floor',
-        argv: [process.execPath, resolve('.cache/bench/dist/floor.mjs'), v1, 'columns'],
-      },
-      tarListing(v1, saveLayers(v1)),
-      RUNS,
-      log,
-    );
+    const pair = await alternate(floor(v1, 'columns'), tarListing(v1, saveLayers(v1)), RUNS, log);
     add(
       'a0',
       'floor of (a): headers read, entries kept in typed arrays, paths stacked; no analysis',
@@ -223,11 +220,8 @@ async function main(): Promise<void> {
     // Not Strata: bench/floor.ts inflates every layer blob on as many threads as Strata's layer
     // workers, and does nothing else (no hash, no header).
     log('(c0) the floor of (c): every layer inflated on as many threads as the layer workers');
-    const floor = await alternate(
-      {
-        label: 'floor (inflate)',
-        argv: [process.execPath, resolve('.cache/bench/dist/floor.mjs'), oci, 'inflate'],
-      },
+    const inflated = await alternate(
+      floor(oci, 'inflate'),
       gunzipLayers(oci, ociLayers(oci)),
       RUNS,
       log,
@@ -235,7 +229,7 @@ async function main(): Promise<void> {
     add(
       'c0',
       'floor of (c): every layer blob inflated on as many threads as the layer workers; nothing else',
-      floor,
+      inflated,
       'GNU gzip -dc of every layer blob',
       '',
       null,
