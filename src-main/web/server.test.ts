@@ -69,6 +69,7 @@ beforeEach(async () => {
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><div id="app"></div>');
   await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log(1);');
   await writeFile(join(rendererDir, 'assets', 'app.css'), 'body{}');
+  await writeFile(join(rendererDir, 'assets', 'app-AbCd_1-2.js'), 'console.log(2);');
   await writeFile(join(root, 'package.json'), '{"secret":true}');
   uploadDir = join(root, 'uploads');
   await mkdir(uploadDir);
@@ -247,6 +248,13 @@ describe('static files', () => {
       expect(reply.status, path).toBe(403);
       expect(reply.body, path).not.toContain('secret');
     }
+  });
+
+  it('lets the browser keep the assets named by their hash, and nothing else', async () => {
+    const cacheOf = async (path: string) => (await get(path)).headers['cache-control'];
+    expect(await cacheOf('/assets/app-AbCd_1-2.js')).toBe('private, max-age=31536000, immutable');
+    expect(await cacheOf('/assets/app.js')).toBe('no-cache');
+    expect(await cacheOf('/')).toBe('no-store');
   });
 
   it('answers 404 for a missing file and 405 for a POST', async () => {

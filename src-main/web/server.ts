@@ -146,7 +146,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       ...SECURITY_HEADERS,
       'Content-Type': found.contentType,
       'Content-Length': found.size,
-      'Cache-Control': found.isIndex ? 'no-store' : 'no-cache',
+      // The page carries the session's cookie; a hashed asset, kept, spares a reload its
+      // download and lets the browser reuse the script's compiled code.
+      'Cache-Control': found.isIndex
+        ? 'no-store'
+        : found.isHashed
+          ? 'private, max-age=31536000, immutable'
+          : 'no-cache',
     };
     if (setCookie) headers['Set-Cookie'] = tokenCookie(port, token);
     res.writeHead(200, headers);

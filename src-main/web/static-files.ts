@@ -29,7 +29,15 @@ export function contentTypeFor(path: string): string {
 }
 
 export type StaticLookup =
-  | { kind: 'file'; path: string; size: number; contentType: string; isIndex: boolean }
+  | {
+      kind: 'file';
+      path: string;
+      size: number;
+      contentType: string;
+      isIndex: boolean;
+      /** Named by its content's hash (the bundler's assets/NAME-HASH.EXT): it never changes. */
+      isHashed: boolean;
+    }
   | { kind: 'refused'; reason: string }
   | { kind: 'missing' };
 
@@ -52,6 +60,9 @@ export function safeSegments(rawPath: string): string[] | null {
   }
   return segments;
 }
+
+/** How Vite names what it writes under assets/: NAME-HASH.EXT, HASH 8 characters of base64url. */
+const HASHED_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/;
 
 function inside(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
@@ -80,6 +91,7 @@ export async function lookupStatic(rootDir: string, rawPath: string): Promise<St
       size: info.size,
       contentType: contentTypeFor(path),
       isIndex: path === resolve(root, 'index.html'),
+      isHashed: HASHED_ASSET.test(segments.join('/')),
     };
   } catch {
     return { kind: 'missing' };
