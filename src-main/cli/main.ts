@@ -56,7 +56,11 @@ export async function main(argv: string[]): Promise<number> {
 
 useIndexStore(defaultIndexDir());
 // Built beside this entry point (electron.vite.config.ts).
-useLayerWorkers({ script: new URL('./layer-worker.js', import.meta.url) });
+useLayerWorkers({
+  script: new URL('./layer-worker.js', import.meta.url),
+  onUnavailable: (reason) =>
+    process.stderr.write(`strata: ${reason}; layers are read on the main thread, more slowly\n`),
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

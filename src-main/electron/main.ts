@@ -31,7 +31,11 @@ const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 
 useIndexStore(defaultIndexDir());
 // Built beside this entry point (electron.vite.config.ts).
-useLayerWorkers({ script: new URL('./layer-worker.js', import.meta.url) });
+useLayerWorkers({
+  script: new URL('./layer-worker.js', import.meta.url),
+  onUnavailable: (reason) =>
+    console.warn(`strata: ${reason}; layers are read on the main thread, more slowly`),
+});
 
 /** The renderer dev server (`electron-vite dev`); never honoured in a packaged app. */
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];

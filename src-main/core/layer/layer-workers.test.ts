@@ -195,12 +195,23 @@ parentPort.postMessage('ready');`,
     useLayerWorkers({ idleMs: 3000 });
   });
 
-  it('give way to this thread when the script does not load', async () => {
-    useLayerWorkers({ script: new URL('file:///nonexistent/layer-worker.js'), minBytes: 0 });
+  it('give way to this thread when the script does not load, and say why once', async () => {
+    const reasons: string[] = [];
+    useLayerWorkers({
+      script: new URL('file:///nonexistent/layer-worker.js'),
+      minBytes: 0,
+      onUnavailable: (reason) => reasons.push(reason),
+    });
     const before = layersReadOnWorkers();
     const path = fixturePaths().fixtures.edge.ociGzip;
     const there = await indexesOf(path);
     expect(layersReadOnWorkers()).toBe(before);
+    await indexesOf(path);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(
+      /^the layer worker file:\/\/\/nonexistent\/layer-worker\.js did not start \(.+\)$/,
+    );
+    useLayerWorkers({ onUnavailable: null });
     onThisThread();
     expect(there).toEqual(await indexesOf(path));
   });

@@ -46,6 +46,8 @@ interface Settings {
   idleMs: number;
   /** How many workers at most (default: one per core, 2 to 4). */
   workers: number;
+  /** Told once why the script did not load, when every layer goes back to the calling thread. */
+  onUnavailable: ((reason: string) => void) | null;
 }
 
 /** STRATA_LAYER_WORKER_MIN_BYTES=0 sends every compressed layer to a worker (the tests do). */
@@ -59,6 +61,7 @@ const settings: Settings = {
   minBytes: minBytesFromEnv(),
   idleMs: 3000,
   workers: Math.min(4, Math.max(2, availableParallelism())),
+  onUnavailable: null,
 };
 const idle: Worker[] = [];
 /** Reads waiting for a worker: the largest layer gets the next one free. */
@@ -205,16 +208,20 @@ function grow(script = settings.script): void {
   }
   started++;
   void start(script).then((fresh) => {
-    if (fresh) return give(fresh);
+    if (typeof fresh !== 'string') return give(fresh);
     started--;
     // A script that does not load here (a broken install, a packaging that cannot hold it):
-    // every layer is read on this thread instead.
-    settings.script = null;
+    // every layer is read on this thread instead, and the entry point is told why.
+    if (settings.script === script) {
+      settings.script = null;
+      settings.onUnavailable?.(`the layer worker ${script.href} did not start (${fresh})`);
+    }
     for (const waiter of waiting.splice(0)) waiter.give(null);
   });
 }
 
-function start(script: URL): Promise<Worker | null> {
+/** A worker whose script has loaded, or why it did not. */
+function start(script: URL): Promise<Worker | string> {
   return new Promise((resolve) => {
     const worker = new Worker(script);
     scriptOf.set(worker, script);
@@ -232,10 +239,10 @@ function start(script: URL): Promise<Worker | null> {
       });
       resolve(worker);
     };
-    const onFailure = (): void => {
+    const onFailure = (failure: Error | number): void => {
       worker.off('error', onFailure).off('exit', onFailure).off('message', onMessage);
       void worker.terminate();
-      resolve(null);
+      resolve(typeof failure === 'number' ? `it exited with code ${failure}` : failure.message);
     };
     worker.on('message', onMessage).on('error', onFailure).on('exit', onFailure);
   });
