@@ -30,7 +30,6 @@ export class PathSearch {
     const { nodes } = flatTree(root);
     let count = nodes.length - 1;
     for (const node of nodes) count += node.leafCount;
-    // A path already in lower case (most) is kept as it is, not copied.
     const paths = new Array<string>(count);
     const nodeOf = new Int32Array(count);
     const leafOf = new Int32Array(count);
