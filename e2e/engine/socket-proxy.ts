@@ -76,7 +76,12 @@ export async function startSocketProxy(targetSocket: string): Promise<SocketProx
       connections.delete(client);
       upstream.destroy();
     });
-    upstream.on('close', () => client.destroy());
+    // An engine that ends the connection (an answer asked with Connection: close) has the rest
+    // of the answer passed on first; one that fails closes both at once.
+    upstream.on('end', () => client.end());
+    upstream.on('close', (hadError) => {
+      if (hadError) client.destroy();
+    });
     client.on('error', closeBoth);
     upstream.on('error', closeBoth);
 

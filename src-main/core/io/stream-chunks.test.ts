@@ -70,6 +70,26 @@ describe('chunksOf', () => {
     }
     expect(stream.destroyed).toBe(true);
   });
+
+  it('fails at once for a stream that failed or closed before it was handed over', async () => {
+    const failed = new PassThrough();
+    failed.on('error', () => {});
+    failed.destroy(new Error('bad chunk size'));
+    await tick();
+    const read = async (stream: Readable): Promise<unknown> => {
+      try {
+        for await (const chunk of chunksOf(stream)) void chunk;
+      } catch (err) {
+        return err;
+      }
+      return null;
+    };
+    expect(await read(failed)).toMatchObject({ message: 'bad chunk size' });
+    const closed = new PassThrough();
+    closed.destroy();
+    await tick();
+    expect(await read(closed)).toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  });
 });
 
 async function drain(stream: Readable): Promise<number> {

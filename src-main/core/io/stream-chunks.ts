@@ -45,6 +45,9 @@ export async function* chunksOf(
       };
     notify();
   };
+  // A stream that failed or closed before it was handed here sends no more events.
+  if (stream.errored) state.failure = { error: stream.errored };
+  else if (stream.destroyed && !stream.readableEnded) onClose();
   stream.on('data', onData);
   stream.on('end', onEnd);
   stream.on('error', onError);

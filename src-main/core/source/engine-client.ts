@@ -2,6 +2,8 @@
 // modem: the few calls Strata makes, each with a timeout and an AbortSignal, image names checked
 // before they reach a URL, answers checked before use, and every failure turned into a
 // StrataError that says what to do (engine-errors.ts).
+import type { NetConnectOpts } from 'node:net';
+import { stringify } from 'node:querystring';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { loadDockerode } from './deferred-engine-modules';
@@ -10,6 +12,7 @@ import { StrataError } from '../errors';
 import { dockerodeOptions, type EngineEndpoint } from './engine-endpoint';
 import { engineError, type FailureContext } from './engine-errors';
 import { parseImageRef } from './image-ref';
+import { plainSocketOf, SocketTimeout, socketGet } from './socket-export';
 
 export type { EngineImageSummary };
 
@@ -226,6 +229,8 @@ export class EngineClient {
       query.platform = { os, architecture, ...(variant ? { variant } : {}) };
     }
     const what = `export ${options.name ?? ref}`;
+    const socket = plainSocketOf(this.endpoint);
+    if (socket) return this.exportOverSocket(socket, query, what, ref, options.signal);
     const stream = (await this.dial('/images/get?', {
       what,
       ref,
@@ -238,6 +243,33 @@ export class EngineClient {
     })) as Readable;
     this.watchIdle(stream, what);
     return stream;
+  }
+
+  private async exportOverSocket(
+    socket: NetConnectOpts,
+    query: Query,
+    what: string,
+    ref: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Readable> {
+    if (signal?.aborted) throw cancelled(what);
+    const prefix = this.apiVersion ? `/v${this.apiVersion}` : '';
+    try {
+      return await socketGet(socket, `${prefix}/images/get?${queryString(query)}`, {
+        signal,
+        idleMs: this.exportIdleMs,
+        onIdle: () => this.silent(what),
+      });
+    } catch (err) {
+      if (signal?.aborted) throw cancelled(what);
+      throw engineError(err, this.endpoint, {
+        what,
+        ref,
+        timeoutMs: this.exportIdleMs,
+        apiVersion: this.apiVersion,
+        timedOut: err instanceof SocketTimeout,
+      });
+    }
   }
 
   /**
@@ -350,14 +382,14 @@ export class EngineClient {
    */
   private watchIdle(stream: Readable, what: string): void {
     const answer = stream as Readable & { setTimeout?: (ms: number, cb: () => void) => unknown };
-    answer.setTimeout?.(this.exportIdleMs, () => {
-      stream.destroy(
-        new StrataError(
-          'engine-failed',
-          `${this.endpoint.host} sent nothing for ${Math.round(this.exportIdleMs / 1000)} s (${what}): the engine is stuck; try again`,
-        ),
-      );
-    });
+    answer.setTimeout?.(this.exportIdleMs, () => stream.destroy(this.silent(what)));
+  }
+
+  private silent(what: string): StrataError {
+    return new StrataError(
+      'engine-failed',
+      `${this.endpoint.host} sent nothing for ${Math.round(this.exportIdleMs / 1000)} s (${what}): the engine is stuck; try again`,
+    );
   }
 }
 
@@ -370,6 +402,15 @@ export function compareApi(a: string, b: string): number {
   const [a1 = 0, a2 = 0] = a.split('.').map(Number);
   const [b1 = 0, b2 = 0] = b.split('.').map(Number);
   return Math.sign(a1 - b1 || a2 - b2);
+}
+
+/** A query as docker-modem writes one: objects as JSON, lists as repeated keys. */
+function queryString(query: Query): string {
+  const flat: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(query)) {
+    flat[key] = typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value;
+  }
+  return stringify(flat);
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -28,6 +28,7 @@ import {
 import type { CacheLease, ExportCache } from './export-cache';
 import { ExportIndexer } from './export-indexer';
 import { idHex, parseImageRef } from './image-ref';
+import { recycle } from './socket-export';
 
 export type { EngineImagePreview, PreviewStep };
 
@@ -175,7 +176,8 @@ async function exportToCache(
   options: EngineOpenOptions,
 ): Promise<{ lease: CacheLease; ownIndexes: Map<string, LayerIndex> }> {
   const { signal } = options;
-  const writer = await options.exportCache.begin(details.id);
+  // The indexer keeps no chunk past its push: once written, a chunk's memory is read into again.
+  const writer = await options.exportCache.begin(details.id, recycle);
   const indexes = new Map<string, LayerIndex>();
   const layerCount = details.diffIds.length;
   let bytes = 0;

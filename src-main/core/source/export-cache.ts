@@ -107,7 +107,8 @@ export class ExportCache {
     if (!this.leases.has(path)) await rm(path, { force: true });
   }
 
-  async begin(imageId: string): Promise<CacheWriter> {
+  /** `onWritten`: told of each chunk once it is in the file (QueuedFileWriter's). */
+  async begin(imageId: string, onWritten?: (chunk: Buffer) => void): Promise<CacheWriter> {
     const final = this.pathFor(imageId);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.removeStalePartials();
@@ -116,7 +117,7 @@ export class ExportCache {
       `${idHex(imageId)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`,
     );
     const handle: FileHandle = await open(partialPath, 'wx', 0o600);
-    const writer = new QueuedFileWriter(handle);
+    const writer = new QueuedFileWriter(handle, undefined, onWritten);
     let closed = false;
     const close = async (): Promise<void> => {
       if (closed) return;

@@ -64,7 +64,10 @@ export class ExportIndexer {
     return this.outer.position;
   }
 
-  /** Parses the next piece of the export; throws when the outer tar is broken. */
+  /**
+   * Parses the next piece of the export; throws when the outer tar is broken. Nothing of `chunk`
+   * is kept once this is called (what is needed later is copied): its memory may be reused.
+   */
   async push(chunk: Buffer): Promise<void> {
     this.outer.push(chunk);
     const drained = this.member?.drained();
@@ -131,7 +134,7 @@ class MemberIndexer {
     this.rawHash.update(chunk);
     if (this.mode === 'skip') return;
     if (this.mode === 'sniff') {
-      this.head.push(chunk);
+      this.head.push(Buffer.from(chunk));
       this.headBytes += chunk.length;
       if (this.headBytes < 4) return;
       const head = Buffer.concat(this.head);
@@ -209,7 +212,9 @@ class MemberIndexer {
 
   private feed(chunk: Buffer): void {
     if (this.mode !== 'layer') return;
-    if (this.unpack) this.unpack.write(chunk);
+    // The decompressor holds what it is given until it gets to it: a copy, since the caller's
+    // chunk may be read into again once the push returns.
+    if (this.unpack) this.unpack.write(Buffer.from(chunk));
     else this.parse(chunk);
   }
 

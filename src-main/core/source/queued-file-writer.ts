@@ -33,6 +33,8 @@ export class QueuedFileWriter {
   constructor(
     private readonly handle: FileHandle,
     private readonly bounds: QueueBounds = BOUNDS,
+    /** Told of each chunk once it is in the file, when its memory may be used again. */
+    private readonly onWritten: (chunk: Buffer) => void = () => {},
   ) {}
 
   /** Queues `chunk` (kept, not copied); waits only while too much is queued. */
@@ -84,6 +86,7 @@ export class QueuedFileWriter {
       () => {
         this.writing = null;
         this.inFlight = 0;
+        for (const chunk of chunks) this.onWritten(chunk);
         this.sinceSync += bytes;
         if (this.sinceSync >= this.bounds.syncEvery) {
           this.sinceSync = 0;
