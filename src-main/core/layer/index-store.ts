@@ -15,7 +15,7 @@ import type { ImageModel } from '../image/load-image';
 import { isVerified } from '../integrity/digests';
 import type { LayerIndex } from './layer-index';
 import { SCAN_RULES, type ContentScan } from '../analysis/content-scan';
-import { packIndex, unpackIndex, type PackedIndex } from './packed-index';
+import { packedFormOf, unpackIndex, type PackedIndex } from './packed-index';
 import type { LayerBlob } from './read-layer';
 
 const MAGIC = 'STRATAIX';
@@ -69,6 +69,7 @@ export class IndexStore {
 
   /** Stores an index read from `blob` (only what was verified: callers check), once. */
   async put(blob: LayerBlob, diffId: string, index: LayerIndex, identity?: string): Promise<void> {
+    const packed = packedFormOf(index);
     if (index.entries.length < this.minEntries) return;
     const file = await this.fileFor(blob, diffId, identity);
     // The same key is the same file as it is now: what is stored for it already holds.
@@ -76,7 +77,7 @@ export class IndexStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = `${file.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(temp, encode(packIndex(index), file.key), { mode: 0o600 });
+      await writeFile(temp, encode(packed(), file.key), { mode: 0o600 });
       await rename(temp, file.path);
     } catch {
       await rm(temp, { force: true });
@@ -272,12 +273,13 @@ export async function keepIndexes(
 let store: IndexStore | null = null;
 
 /**
- * Keeps layer indexes in `dir` from now on (the CLI and the app switch it on; tests and library
- * users do not). STRATA_INDEX_CACHE=0 turns it off, STRATA_INDEX_CACHE_MAX_BYTES bounds it,
+ * Keeps layer indexes in `dir` from now on, none with null (the CLI and the app switch it on;
+ * tests and library users do not). STRATA_INDEX_CACHE=0 turns it off, STRATA_INDEX_CACHE_MAX_BYTES bounds it,
  * STRATA_INDEX_CACHE_MIN_ENTRIES sets the smallest layer kept.
  */
-export function useIndexStore(dir: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (env['STRATA_INDEX_CACHE'] === '0' || endianness() !== 'LE') return;
+export function useIndexStore(dir: string | null, env: NodeJS.ProcessEnv = process.env): void {
+  store = null;
+  if (dir === null || env['STRATA_INDEX_CACHE'] === '0' || endianness() !== 'LE') return;
   const number = (name: string): number | undefined => {
     const value = Number(env[name] || NaN);
     return Number.isSafeInteger(value) && value >= 0 ? value : undefined;

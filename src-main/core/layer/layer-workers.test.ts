@@ -1,6 +1,6 @@
 // Compressed layers read on worker threads (the built script, out/main/layer-worker.js) must give
 // the indexes, warnings and errors that reading them on this thread gives.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ import {
   useLayerWorkers,
 } from './layer-workers';
 import { readLayer } from './read-layer';
+import { useIndexStore } from './index-store';
+import { packedFormOf, packIndex } from './packed-index';
 
 const SCRIPT = new URL('../../../out/main/layer-worker.js', import.meta.url);
 
@@ -103,6 +105,40 @@ describe('layers read on worker threads', () => {
     const before = layersReadOnWorkers();
     expect((await indexesOf(path))[layer]).toMatchObject({ compression: 'gzip', verified: false });
     expect(layersReadOnWorkers()).toBe(before + 1);
+  });
+
+  it('keep the packed form a worker sent for the index store, once, only while a store is on', async () => {
+    onWorkers();
+    const tar = await packTar([
+      { name: 'a', body: 'x' },
+      { name: 'b', body: 'yy' },
+    ]);
+    const layer = gzipSync(tar);
+    const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+    const source = await FileSource.open(tempArchive(layer, 'layer.gz'));
+    const blob = { source, offset: 0, length: layer.length };
+    try {
+      const before = layersReadOnWorkers();
+      const unstored = await readLayer(blob, diffId, 'no store');
+      const fresh = packedFormOf(unstored);
+      expect(fresh()).not.toBe(fresh());
+
+      useIndexStore(join(mkdtempSync(join(tmpdir(), 'strata-store-')), 'indexes'), {});
+      const stored = await readLayer(blob, diffId, 'a store');
+      expect(layersReadOnWorkers()).toBe(before + 2);
+      const kept = packedFormOf(stored);
+      expect(kept()).toBe(kept());
+      // The same bytes as packing it here (a Buffer sent between threads arrives a Uint8Array).
+      const { strings, ...rest } = kept();
+      const { strings: packedStrings, ...packedRest } = packIndex(stored);
+      expect(rest).toEqual(packedRest);
+      expect(Buffer.from(strings).equals(packedStrings)).toBe(true);
+      const again = packedFormOf(stored);
+      expect(again()).not.toBe(again());
+    } finally {
+      useIndexStore(null);
+      await source.close();
+    }
   });
 
   it('refuse a file written again after it was opened', async () => {

@@ -10,7 +10,8 @@ import { StrataError, type StrataErrorCode } from '../errors';
 import { markUnverified } from '../integrity/digests';
 import { LIMITS, type LimitName } from '../limits';
 import type { LayerIndex } from './layer-index';
-import { unpackIndex, type PackedIndex } from './packed-index';
+import { indexStore } from './index-store';
+import { keepPackedForm, unpackIndex, type PackedIndex } from './packed-index';
 import type { LayerBlob } from './read-layer';
 
 /** One layer to read: the blob's file is opened again by the worker, and must be the same file. */
@@ -157,7 +158,9 @@ export async function readLayerOnWorker(
   }
   reads++;
   const index = unpackIndex(answer.packed);
-  return answer.verified ? index : markUnverified(index);
+  if (!answer.verified) return markUnverified(index);
+  if (indexStore()) keepPackedForm(index, answer.packed);
+  return index;
 }
 
 function ask(worker: Worker, job: LayerJob): Promise<LayerAnswer> {
