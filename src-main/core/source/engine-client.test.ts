@@ -1,42 +1,22 @@
 // The client against real unix sockets that answer the way a broken or stuck engine would
 // (what a healthy engine cannot be made to do on demand): an export that stalls after its first
 // bytes, error answers, an answer that is not an engine's.
-import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EngineClient } from './engine-client';
 import type { EngineEndpoint } from './engine-endpoint';
-import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
+import { socketEngine, type SocketEngine } from '../testing/socket-engine';
 
-let server: Server | null = null;
-const open = new Set<Socket>();
+let engine: SocketEngine | null = null;
 
 afterEach(async () => {
-  for (const socket of open) socket.destroy();
-  open.clear();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  server = null;
+  await engine?.close();
+  engine = null;
 });
-
-afterAll(() => removeTempDirs());
 
 /** A socket answering every request with `answer(requestLine)` (raw HTTP), then staying open. */
 async function engineAnswering(answer: (line: string) => string): Promise<EngineEndpoint> {
-  const path = join(tempDir('strata-ec-'), 'engine.sock');
-  server = createServer((socket) => {
-    open.add(socket);
-    socket.once('data', (data) => socket.write(answer(data.toString('latin1').split('\r\n')[0]!)));
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server!.listen(path, resolve));
-  return {
-    id: `docker:unix://${path}`,
-    kind: 'docker',
-    name: 'test',
-    host: `unix://${path}`,
-    origin: 'DOCKER_HOST',
-    tls: null,
-  };
+  engine = await socketEngine((socket, line) => socket.write(answer(line)));
+  return engine.endpoint;
 }
 
 const json = (status: string, body: unknown) => {
@@ -94,7 +74,7 @@ describe('EngineClient with a misbehaving engine', () => {
     const client = new EngineClient(endpoint, { env: {} });
     await expect(client.inspectImage('a b')).rejects.toMatchObject({ code: 'bad-request' });
     await expect(client.exportImage('a#b')).rejects.toMatchObject({ code: 'bad-request' });
-    expect(open.size).toBe(0);
+    expect(engine!.connections()).toBe(0);
   });
 
   it('aborts a call when its signal does, as a cancel', async () => {

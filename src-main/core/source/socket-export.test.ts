@@ -1,56 +1,30 @@
 // The export read off the socket, against real unix sockets that answer in awkward pieces, with
 // framings a healthy engine does not happen to use on demand, or not at all: every byte of the
 // body must come through, and memory recycled must never change a chunk still held.
-import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EngineClient } from './engine-client';
 import type { EngineEndpoint } from './engine-endpoint';
 import { recycle } from './socket-export';
 import { chunksOf } from '../io/stream-chunks';
-import { removeTempDirs, tempDir } from '../../../e2e/engine/temp-dirs';
+import { socketEngine, type SocketEngine } from '../testing/socket-engine';
 
-let server: Server | null = null;
-const open = new Set<Socket>();
-const requests: string[] = [];
+let server: SocketEngine | null = null;
+let requests: string[] = [];
 
 afterEach(async () => {
-  for (const socket of open) socket.destroy();
-  open.clear();
-  requests.length = 0;
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   server = null;
 });
 
-afterAll(() => removeTempDirs());
-
-/** An engine whose answer is written by `answer`, given the socket, after the request's head. */
+/** An engine whose answer `answer` writes on the socket, after the request's head. */
 async function engine(answer: (socket: Socket) => unknown): Promise<EngineEndpoint> {
-  const path = join(tempDir('strata-se-'), 'engine.sock');
-  server = createServer((socket) => {
-    open.add(socket);
-    socket.on('error', () => {});
-    let head = '';
-    const onData = (data: Buffer): void => {
-      head += data.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      socket.off('data', onData);
-      requests.push(head.split('\r\n')[0]!);
-      void answer(socket);
-    };
-    socket.on('data', onData);
-  });
-  await new Promise<void>((resolve) => server!.listen(path, resolve));
-  return {
-    id: `docker:unix://${path}`,
-    kind: 'docker',
-    name: 'test',
-    host: `unix://${path}`,
-    origin: 'DOCKER_HOST',
-    tls: null,
-  };
+  await server?.close();
+  server = await socketEngine((socket) => answer(socket));
+  requests = server.requests;
+  return server.endpoint;
 }
 
 /** Writes `text` a few bytes at a time, so that every boundary falls somewhere odd. */
@@ -105,7 +79,6 @@ describe('the export read off the socket', () => {
     });
     const client = new EngineClient(byLength, { env: {} });
     expect((await readAll(await client.exportImage('a:1'))).equals(body)).toBe(true);
-    server!.close();
     const byClose = await engine((socket) =>
       socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\n\r\n'), body])),
     );
@@ -134,12 +107,10 @@ describe('the export read off the socket', () => {
     const cut = await engine((socket) => socket.end(`${OK_CHUNKED}400\r\n${'x'.repeat(100)}`));
     const stream = await new EngineClient(cut, { env: {} }).exportImage('a:1');
     await expect(readAll(stream)).rejects.toThrow(/closed before the answer ended/);
-    server!.close();
 
     const overrun = await engine((socket) => socket.end(`${OK_CHUNKED}2\r\nabcd\r\n0\r\n\r\n`));
     const overrunning = await new EngineClient(overrun, { env: {} }).exportImage('a:1');
     await expect(readAll(overrunning)).rejects.toThrow(/a chunk does not end where its size says/);
-    server!.close();
 
     const ssh = await engine((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'));
     await expect(new EngineClient(ssh, { env: {} }).exportImage('a:1')).rejects.toMatchObject({
