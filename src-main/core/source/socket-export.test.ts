@@ -20,9 +20,12 @@ afterEach(async () => {
 });
 
 /** An engine whose answer `answer` writes on the socket, after the request's head. */
-async function engine(answer: (socket: Socket) => unknown): Promise<EngineEndpoint> {
+async function engine(
+  answer: (socket: Socket) => unknown,
+  over: 'unix' | 'tcp' = 'unix',
+): Promise<EngineEndpoint> {
   await server?.close();
-  server = await socketEngine((socket) => answer(socket));
+  server = await socketEngine((socket) => answer(socket), over);
   requests = server.requests;
   return server.endpoint;
 }
@@ -51,6 +54,19 @@ describe('the export read off the socket', () => {
     const client = new EngineClient(endpoint, { apiVersion: '1.41', env: {} });
     expect((await readAll(await client.exportImage('alpine:3'))).length).toBe(0);
     expect(requests).toEqual(['GET /v1.41/images/get?names=alpine%3A3 HTTP/1.1']);
+  });
+
+  it('reads an export from a plain tcp engine as from a socket', async () => {
+    const endpoint = await engine(
+      (socket) => socket.end(`${OK_CHUNKED}5\r\nhello\r\n0\r\n\r\n`),
+      'tcp',
+    );
+    expect(endpoint.host).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    const stream = await new EngineClient(endpoint, { env: {} }).exportImage('alpine:3');
+    expect((await readAll(stream)).toString()).toBe('hello');
+    expect(requests).toEqual(['GET /images/get?names=alpine%3A3 HTTP/1.1']);
+    // Read by Strata's own reader (dockerode's client keeps its connections alive).
+    expect(server!.heads[0]).toContain('\r\nConnection: close');
   });
 
   it('reads a chunked body that arrives in pieces of three bytes, with extensions and trailers', async () => {

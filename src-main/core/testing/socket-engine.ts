@@ -12,18 +12,23 @@ export interface SocketEngine {
   endpoint: EngineEndpoint;
   /** Request lines in the order they came: `GET /images/get?names=a%3A1 HTTP/1.1`. */
   requests: string[];
+  /** Each request's whole head, its header lines included. */
+  heads: string[];
   /** Connections made so far. */
   connections(): number;
   /** Closes every connection and the socket, and removes its folder. */
   close(): Promise<void>;
 }
 
+/** `over: 'tcp'` listens on 127.0.0.1 (a plain tcp:// engine) instead of a unix socket. */
 export async function socketEngine(
   answer: (socket: Socket, requestLine: string) => unknown,
+  over: 'unix' | 'tcp' = 'unix',
 ): Promise<SocketEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-socket-engine-'));
   const path = join(dir, 'engine.sock');
   const requests: string[] = [];
+  const heads: string[] = [];
   const sockets = new Set<Socket>();
   let made = 0;
   const server = createServer((socket) => {
@@ -37,21 +42,30 @@ export async function socketEngine(
       socket.off('data', onData);
       const line = head.slice(0, head.indexOf('\r\n'));
       requests.push(line);
+      heads.push(head.slice(0, head.indexOf('\r\n\r\n')));
       void answer(socket, line);
     };
     socket.on('data', onData);
   });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
+  await new Promise<void>((resolve) =>
+    over === 'tcp' ? server.listen(0, '127.0.0.1', resolve) : server.listen(path, resolve),
+  );
+  const address = server.address();
+  const host =
+    over === 'tcp' && typeof address === 'object' && address
+      ? `tcp://127.0.0.1:${address.port}`
+      : `unix://${path}`;
   return {
     endpoint: {
-      id: `docker:unix://${path}`,
+      id: `docker:${host}`,
       kind: 'docker',
       name: 'test',
-      host: `unix://${path}`,
+      host,
       origin: 'DOCKER_HOST',
       tls: null,
     },
     requests,
+    heads,
     connections: () => made,
     async close() {
       for (const socket of sockets) socket.destroy();
