@@ -67,6 +67,7 @@ describe('the export read off the socket', () => {
     expect(requests).toEqual(['GET /images/get?names=alpine%3A3 HTTP/1.1']);
     // Read by Strata's own reader (dockerode's client keeps its connections alive).
     expect(server!.heads[0]).toContain('\r\nConnection: close');
+    expect(server!.heads[0]).toContain(`\r\nHost: ${endpoint.host.slice('tcp://'.length)}\r\n`);
   });
 
   it('reads a chunked body that arrives in pieces of three bytes, with extensions and trailers', async () => {

@@ -102,8 +102,12 @@ export function socketGet(
     socket.setTimeout(options.idleMs, () =>
       fail(body ? options.onIdle() : new SocketTimeout('no answer')),
     );
+    // A tcp engine is asked by its address, as an HTTP client would; a socket by a name, as the
+    // docker CLI does.
+    const tcp = target as { host?: string; port?: number };
+    const host = tcp.host ? `${tcp.host}:${tcp.port}` : 'docker';
     socket.once('connect', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n`);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
     });
     socket.on('error', fail);
     socket.once('close', () => {
