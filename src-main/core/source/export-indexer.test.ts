@@ -16,13 +16,27 @@ import {
 import { buildDemoArchive } from '../demo/demo-archive';
 import { ExportIndexer, type IndexedLayer } from './export-indexer';
 
-async function stream(bytes: Buffer, chunk: (i: number) => number): Promise<IndexedLayer[]> {
+/**
+ * The export pushed in chunks of `chunk(i)` bytes. `reuse`: every chunk is a view of one buffer
+ * that is written over after each push, as the socket reader's recycled memory is: the indexer
+ * must keep nothing of a chunk past its push.
+ */
+async function stream(
+  bytes: Buffer,
+  chunk: (i: number) => number,
+  reuse = false,
+): Promise<IndexedLayer[]> {
   const found: IndexedLayer[] = [];
   const indexer = new ExportIndexer('test export', (layer) => found.push(layer));
+  const scratch = reuse ? Buffer.alloc(65_536) : null;
   for (let at = 0, i = 0; at < bytes.length; i++) {
-    const size = chunk(i);
-    await indexer.push(bytes.subarray(at, at + size));
-    at += size;
+    const piece = bytes.subarray(at, at + chunk(i));
+    if (scratch) {
+      piece.copy(scratch);
+      await indexer.push(scratch.subarray(0, piece.length));
+      scratch.fill(0xa5);
+    } else await indexer.push(piece);
+    at += piece.length;
   }
   await indexer.end();
   expect(indexer.layersIndexed).toBe(found.length);
@@ -51,9 +65,18 @@ const strip = (index: LayerIndex) => ({
 async function expectSameIndexes(bytes: Buffer, name: string): Promise<void> {
   const path = tempArchive(bytes, name);
   const expected = await reference(path);
-  const sizes = [(i: number) => 1 + ((i * 7919) % 65_536), () => 512, () => 97, () => bytes.length];
-  for (const chunk of sizes) {
-    const found = await stream(bytes, chunk);
+  const odd = (i: number) => 1 + ((i * 7919) % 65_536);
+  const runs: [(i: number) => number, boolean][] = [
+    [odd, false],
+    [() => 512, false],
+    [() => 97, false],
+    [() => bytes.length, false],
+    [odd, true],
+    // One byte at every 512-byte boundary: each member's first piece is a byte long.
+    [(i) => (i % 2 === 0 ? 1 : 511), true],
+  ];
+  for (const [chunk, reuse] of runs) {
+    const found = await stream(bytes, chunk, reuse);
     for (const index of expected) {
       const streamed = found.find((layer) => layer.diffId === index.diffId);
       expect(streamed, `layer ${index.diffId} of ${name}`).toBeDefined();

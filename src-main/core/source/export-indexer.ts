@@ -134,10 +134,13 @@ class MemberIndexer {
     this.rawHash.update(chunk);
     if (this.mode === 'skip') return;
     if (this.mode === 'sniff') {
-      this.head.push(Buffer.from(chunk));
       this.headBytes += chunk.length;
-      if (this.headBytes < 4) return;
-      const head = Buffer.concat(this.head);
+      // Kept across pushes only as a copy (the chunk's memory may be read into again).
+      if (this.headBytes < 4) {
+        this.head.push(Buffer.from(chunk));
+        return;
+      }
+      const head = this.head.length ? Buffer.concat([...this.head, chunk]) : chunk;
       this.head = [];
       this.start(head);
       this.feed(head);
