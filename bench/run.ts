@@ -133,6 +133,17 @@ async function main(): Promise<void> {
     argv: [process.execPath, cli, ...args],
     ...(env ? { env } : {}),
   });
+  /**
+   * A first run as users get one: the CLI's index store on (its default) and empty before each
+   * run, so every layer's index is written to it on the way.
+   */
+  const firstRun = (label: string, args: string[], dir: string): Command => {
+    const env = storeEnv(dir);
+    return {
+      ...strata(label, args, env),
+      before: () => rmSync(env.STRATA_INDEX_CACHE_DIR!, { recursive: true, force: true }),
+    };
+  };
   /** bench/floor.ts (bundled next to this file by run.js) reading `archive` in `form`. */
   const floor = (archive: string, form: string): Command => ({
     label: `floor (${form})`,
@@ -197,6 +208,25 @@ async function main(): Promise<void> {
       null,
     );
   }
+  if (ONLY.has('a')) {
+    log(
+      '(a1) strata inspect --json with the index store on and empty (a first run, as users get it)',
+    );
+    const pair = await alternate(
+      firstRun('strata inspect (store written)', ['inspect', v1, '--json'], 'first-run-a'),
+      tarListing(v1, saveLayers(v1)),
+      RUNS,
+      log,
+    );
+    add(
+      'a1',
+      'inspect, docker save, as a first run: index store on, written',
+      pair,
+      'GNU tar listing of every layer',
+      '',
+      null,
+    );
+  }
   if (ONLY.has('b')) {
     log('(b) strata ls --json of the final tree vs GNU tar listing every layer');
     const pair = await alternate(
@@ -217,6 +247,25 @@ async function main(): Promise<void> {
       log,
     );
     add('c', 'inspect, gzip OCI archive', pair, 'GNU gzip -dc of every layer blob', '<= 0.4x', 0.4);
+    log('(c1) the same with the index store on and empty (a first run, as users get it)');
+    const written = await alternate(
+      firstRun(
+        'strata inspect (oci gzip, store written)',
+        ['inspect', oci, '--json'],
+        'first-run-c',
+      ),
+      gunzipLayers(oci, ociLayers(oci)),
+      RUNS,
+      log,
+    );
+    add(
+      'c1',
+      'inspect, gzip OCI, as a first run: index store on, written',
+      written,
+      'GNU gzip -dc of every layer blob',
+      '',
+      null,
+    );
     // Not Strata: bench/floor.ts inflates every layer blob on as many threads as Strata's layer
     // workers, and does nothing else (no hash, no header).
     log('(c0) the floor of (c): every layer inflated on as many threads as the layer workers');

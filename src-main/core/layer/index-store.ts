@@ -6,7 +6,7 @@
 // path, device, inode, size, modification and change times, and the region. Rewriting the file
 // in any way makes a new key; a stored file that does not parse is ignored and removed.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { endianness, homedir } from 'node:os';
 import { join } from 'node:path';
 import { FileSource } from '../io/byte-source';
@@ -15,6 +15,7 @@ import type { ImageModel } from '../image/load-image';
 import { isVerified } from '../integrity/digests';
 import type { LayerIndex } from './layer-index';
 import { SCAN_RULES, type ContentScan } from '../analysis/content-scan';
+import { writeGathered } from '../io/gathered-write';
 import { packedFormOf, unpackIndex, type PackedIndex } from './packed-index';
 import type { LayerBlob } from './read-layer';
 
@@ -77,7 +78,7 @@ export class IndexStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = `${file.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(temp, encode(packed(), file.key), { mode: 0o600 });
+      await writeWhole(temp, encode(packed(), file.key));
       await rename(temp, file.path);
     } catch {
       await rm(temp, { force: true });
@@ -165,7 +166,17 @@ interface Header {
   xattrs: [number, Record<string, string>][];
 }
 
-function encode(packed: PackedIndex, key: string): Buffer {
+/** A new file holding the pieces, in order. */
+async function writeWhole(path: string, pieces: Uint8Array[]): Promise<void> {
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    await writeGathered(handle, pieces);
+  } finally {
+    await handle.close();
+  }
+}
+
+function encode(packed: PackedIndex, key: string): Uint8Array[] {
   const header: Header = {
     key,
     count: packed.count,
@@ -193,7 +204,7 @@ function encode(packed: PackedIndex, key: string): Buffer {
     packed.numbers.byteOffset,
     packed.numbers.byteLength,
   );
-  return Buffer.concat([prefix, json, pad, numbers, packed.strings]);
+  return [prefix, json, pad, numbers, packed.strings];
 }
 
 function decode(bytes: Buffer, key: string): LayerIndex {

@@ -3,6 +3,7 @@
 // of taking turns per 32 KiB chunk. Written data is flushed to disk as it goes, so the final
 // fsync has only the tail left to wait for.
 import type { FileHandle } from 'node:fs/promises';
+import { writeGathered } from '../io/gathered-write';
 
 export interface QueueBounds {
   /** How much may wait in memory before `write` makes its caller wait. */
@@ -82,7 +83,7 @@ export class QueuedFileWriter {
     this.queue = [];
     this.queued = 0;
     this.inFlight = bytes;
-    this.writing = this.writeAll(chunks, bytes).then(
+    this.writing = writeGathered(this.handle, chunks).then(
       () => {
         this.writing = null;
         this.inFlight = 0;
@@ -103,16 +104,6 @@ export class QueuedFileWriter {
     );
   }
 
-  private async writeAll(chunks: Buffer[], bytes: number): Promise<void> {
-    let written = 0;
-    while (written < bytes) {
-      // A short write leaves the rest of the gathered chunks for the next call.
-      const rest = written === 0 ? chunks : remainder(chunks, written);
-      const { bytesWritten } = await this.handle.writev(rest);
-      written += bytesWritten;
-    }
-  }
-
   private readonly fail = (err: unknown): void => {
     this.failure ??= err;
     this.wake();
@@ -123,17 +114,4 @@ export class QueuedFileWriter {
     this.drained = null;
     resolve?.();
   }
-}
-
-/** The bytes of `chunks` after the first `skip`. */
-function remainder(chunks: Buffer[], skip: number): Buffer[] {
-  const rest: Buffer[] = [];
-  for (const chunk of chunks) {
-    if (skip >= chunk.length) skip -= chunk.length;
-    else {
-      rest.push(skip > 0 ? chunk.subarray(skip) : chunk);
-      skip = 0;
-    }
-  }
-  return rest;
 }
