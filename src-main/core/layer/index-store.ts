@@ -285,8 +285,9 @@ let store: IndexStore | null = null;
 
 /**
  * Keeps layer indexes in `dir` from now on, none with null (the CLI and the app switch it on;
- * tests and library users do not). STRATA_INDEX_CACHE=0 turns it off, STRATA_INDEX_CACHE_MAX_BYTES bounds it,
- * STRATA_INDEX_CACHE_MIN_ENTRIES sets the smallest layer kept.
+ * tests and library users do not). STRATA_INDEX_CACHE=0 turns it off,
+ * STRATA_INDEX_CACHE_MAX_BYTES bounds it, STRATA_INDEX_CACHE_MIN_ENTRIES sets the smallest layer
+ * kept.
  */
 export function useIndexStore(dir: string | null, env: NodeJS.ProcessEnv = process.env): void {
   store = null;

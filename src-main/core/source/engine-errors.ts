@@ -15,7 +15,8 @@ export interface FailureContext {
   apiVersion?: string;
 }
 
-interface HttpFailure {
+/** An error answer as dockerode gives one (socket-export.ts makes them the same way). */
+export interface HttpFailure {
   statusCode: number;
   json?: unknown;
   message: string;

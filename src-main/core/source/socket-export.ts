@@ -1,12 +1,13 @@
 // The export read straight off the engine's socket. An export is the one answer that moves
-// gigabytes, and Node's HTTP client spends three times the CPU of the socket reads themselves on
-// it (a 204 MB export: 0.45 CPU-s against 0.14, with large reads into buffers handed out here),
-// CPU that the indexing beside it needs. So this one GET is sent and its answer read here, over
-// unix sockets, Windows pipes and plain tcp; every other call, and TLS and ssh engines, go through
-// dockerode. Body bytes come out as views of the buffers the socket read into, never copied.
+// gigabytes, and Node's HTTP client reads every piece of it into new memory, whose first touch
+// costs a page fault (a 204 MB export: 0.45 CPU-s, against 0.14 read into reused memory), CPU
+// that the indexing beside it needs. So this one GET is sent and its answer read here, over unix
+// sockets, Windows pipes and plain tcp, into blocks read into again once recycled; every other
+// call, and TLS and ssh engines, go through dockerode. Body bytes are views of those blocks.
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { parseHost, type EngineEndpoint } from './engine-endpoint';
+import type { HttpFailure } from './engine-errors';
 
 /** How to reach the endpoint with a plain socket, or null when it needs TLS or ssh. */
 export function plainSocketOf(endpoint: EngineEndpoint): NetConnectOpts | null {
@@ -18,17 +19,11 @@ export function plainSocketOf(endpoint: EngineEndpoint): NetConnectOpts | null {
   return null;
 }
 
-/** An error answer, shaped as dockerode's are (engine-errors.ts reads `statusCode` and `json`). */
-export interface HttpFailure extends Error {
-  statusCode: number;
-  json: unknown;
-}
-
 export interface SocketGetOptions {
   signal?: AbortSignal;
   /** The socket may stay silent this long, before the answer and during it. */
   idleMs: number;
-  /** The error a silence ends the body with (before the answer's head, the caller's error is `timedOut`). */
+  /** The error a silence during the body ends it with (a silence before the head: SocketTimeout). */
   onIdle: () => Error;
 }
 
@@ -213,7 +208,7 @@ class BodyStream extends Readable {
   }
 }
 
-function httpFailure(status: number, bytes: Buffer): HttpFailure {
+function httpFailure(status: number, bytes: Buffer): Error & HttpFailure {
   const text = bytes.toString('utf8');
   let json: unknown = text;
   try {
@@ -231,7 +226,7 @@ function httpFailure(status: number, bytes: Buffer): HttpFailure {
  * An HTTP/1.1 answer read as its bytes arrive: the head, then the body by Content-Length, by
  * chunks, or until the connection closes. `read` returns false when the body's reader is full.
  */
-export class AnswerReader {
+class AnswerReader {
   status = 0;
   done = false;
   onHead: (status: number) => void = () => {};
