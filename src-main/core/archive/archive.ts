@@ -67,3 +67,39 @@ export function normalizeMemberName(name: string): string | null {
   }
   return parts.length ? parts.join('/') : null;
 }
+
+/** A member as far as following it goes: its type and, for a link, what it names. */
+export interface LinkedMember {
+  typeflag: string;
+  linkname: string;
+}
+
+/**
+ * The member that holds `name`'s bytes, following symlinks (relative to the link's folder) and
+ * hard links (from the top), as podman and old docker store a repeated layer:
+ * `<id>/layer.tar -> ../<other>/layer.tar`. Null for a missing member, one that is neither a
+ * file nor a link, or more than 16 hops.
+ */
+export function followLinks(
+  name: string,
+  memberOf: (name: string) => LinkedMember | undefined,
+): string | null {
+  let current = normalizeMemberName(name);
+  for (let hops = 0; current !== null && hops < 16; hops++) {
+    const member = memberOf(current);
+    if (!member) return null;
+    if (member.typeflag === '2') {
+      const slash = current.lastIndexOf('/');
+      const target =
+        member.linkname.startsWith('/') || slash < 0
+          ? member.linkname
+          : `${current.slice(0, slash)}/${member.linkname}`;
+      current = normalizeMemberName(target);
+    } else if (member.typeflag === '1') {
+      current = normalizeMemberName(member.linkname);
+    } else {
+      return member.typeflag === '0' || member.typeflag === '7' ? current : null;
+    }
+  }
+  return null;
+}

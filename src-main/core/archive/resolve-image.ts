@@ -16,7 +16,8 @@ export interface ResolvedImage {
   id: string;
   tags: string[];
   config: ImageConfig;
-  layers: { diffId: string; member: string; blob: LayerBlob }[];
+  /** `member` as the manifest names it; `stored`, the member holding its bytes (links followed). */
+  layers: { diffId: string; member: string; stored: string; blob: LayerBlob }[];
   /** Blobs that did not match their digests (the config, a manifest): the read went on. */
   warnings: string[];
 }
@@ -122,6 +123,7 @@ export async function resolveImage(
     layers.push({
       diffId: config.diffIds[i]!,
       member,
+      stored: resolved.name,
       blob: {
         source: resolved.source,
         offset: resolved.offset,

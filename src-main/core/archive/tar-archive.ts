@@ -3,7 +3,7 @@
 import type { ByteSource } from '../io/byte-source';
 import { StrataError } from '../errors';
 import { walkTar } from '../tar/walk';
-import { Archive, normalizeMemberName, type ArchiveMember } from './archive';
+import { Archive, followLinks, normalizeMemberName, type ArchiveMember } from './archive';
 
 interface TarMember {
   typeflag: string;
@@ -53,27 +53,10 @@ export class TarArchive extends Archive {
   }
 
   async resolve(name: string): Promise<ArchiveMember | undefined> {
-    let current = normalizeMemberName(name);
-    for (let hops = 0; current !== null && hops < 16; hops++) {
-      const member = this.members.get(current);
-      if (!member) return undefined;
-      if (member.typeflag === '2') {
-        // podman and old docker store a repeated layer as `<id>/layer.tar -> ../<other>/layer.tar`
-        const slash = current.lastIndexOf('/');
-        const target =
-          member.linkname.startsWith('/') || slash < 0
-            ? member.linkname
-            : `${current.slice(0, slash)}/${member.linkname}`;
-        current = normalizeMemberName(target);
-      } else if (member.typeflag === '1') {
-        current = normalizeMemberName(member.linkname);
-      } else if (member.typeflag === '0' || member.typeflag === '7') {
-        return { name: current, size: member.size, source: this.source, offset: member.dataOffset };
-      } else {
-        return undefined;
-      }
-    }
-    return undefined;
+    const stored = followLinks(name, (member) => this.members.get(member));
+    const member = stored === null ? undefined : this.members.get(stored);
+    if (stored === null || !member) return undefined;
+    return { name: stored, size: member.size, source: this.source, offset: member.dataOffset };
   }
 
   close(): Promise<void> {

@@ -1,6 +1,5 @@
 // Opens an archive and builds the image model: layer indexes, the merged tree, change sets.
 import { availableParallelism } from 'node:os';
-import { normalizeMemberName } from '../archive/archive';
 import { openArchive } from '../archive/open-archive';
 import { StrataError } from '../errors';
 import { isVerified } from '../integrity/digests';
@@ -44,7 +43,8 @@ export interface LoadOptions extends ImageChoice {
   label?: string;
   /**
    * Indexes made from this very file's layers while it was written (an engine export streamed
-   * into the cache), by member name; used where the member's diff ID is the one they hashed to.
+   * into the cache), by the name of the member holding the bytes (normalised, links followed);
+   * used where the diff ID they were given is the one the config gives the layer.
    */
   ownIndexes?: ReadonlyMap<string, LayerIndex>;
   /**
@@ -81,7 +81,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const store = options.store === undefined ? indexStore() : options.store;
     const own = (i: number): LayerIndex | undefined => {
       const layer = resolved.layers[i]!;
-      const index = options.ownIndexes?.get(normalizeMemberName(layer.member) ?? layer.member);
+      const index = options.ownIndexes?.get(layer.stored);
       return index?.diffId === layer.diffId ? index : undefined;
     };
     // An index held in memory serves a layer once its bytes are proven the same, which may take

@@ -5,7 +5,13 @@ import { diffImages } from '../compare/diff-images';
 import type { DemoImage } from '../demo/demo-archive';
 import { loadImage, type ImageModel } from '../image/load-image';
 import { packTar } from '../tar/pack-tar';
-import { containerdLayout, demo, legacyArchive, tempArchive } from '../testing/layouts';
+import {
+  containerdLayout,
+  demo,
+  legacyArchive,
+  podmanLayout,
+  tempArchive,
+} from '../testing/layouts';
 import { claimingDiffId } from '../testing/malformed-cases';
 import { expectLayersOf } from '../source/open-source';
 import { LayerIndexCache } from './index-cache';
@@ -182,5 +188,19 @@ describe('the layer index cache serves only copies proven to hold the same bytes
     open.push(wrong);
     expect(wrong.indexes[3]).not.toBe(made);
     expect(wrong.indexes[3]!.entries).toEqual(made.entries);
+  });
+
+  it('an index made from the file itself is found through the links podman names layers by', async () => {
+    const path = tempArchive(await podmanLayout(image));
+    const layer = (await load(path, new LayerIndexCache())).resolved.layers[1]!;
+    // The manifest names `<legacy id>/layer.tar`, a link to the `<hex>.tar` holding the bytes.
+    expect(layer.member).not.toBe(layer.stored);
+    const made = await readLayer(layer.blob, layer.diffId, 'made');
+    const model = await loadImage(path, {
+      store: null,
+      ownIndexes: new Map([[layer.stored, made]]),
+    });
+    open.push(model);
+    expect(model.indexes[1]).toBe(made);
   });
 });
