@@ -182,17 +182,38 @@ async function exportToCache(
   const layerCount = details.diffIds.length;
   let bytes = 0;
   let lastReport = 0;
-  const indexer = new ExportIndexer(label, (layer) => {
-    indexes.set(normalizeMemberName(layer.member) ?? layer.member, layer.index);
-    const at = details.diffIds.indexOf(layer.diffId);
+  /** Plain layers whose names do not say their diff ID, until the manifest places them. */
+  const unplaced = new Map<string, LayerIndex>();
+  const indexed = (member: string, index: LayerIndex): void => {
+    indexes.set(member, index);
+    const at = details.diffIds.indexOf(index.diffId);
     options.onLayer?.({
       layerIndex: at < 0 ? null : at,
-      diffId: layer.diffId,
-      files: layer.index.entries.length,
-      size: layer.index.size,
+      diffId: index.diffId,
+      files: index.entries.length,
+      size: index.size,
     });
     report(true);
-  });
+  };
+  const memberKey = (name: string) => normalizeMemberName(name) ?? name;
+  const indexer = new ExportIndexer(
+    label,
+    (layer) => {
+      if (layer.diffId === null) unplaced.set(memberKey(layer.member), layer.index);
+      else indexed(memberKey(layer.member), layer.index);
+    },
+    // The export holds the inspected image only (verified before commit, and loadImage takes an
+    // index only where the archive's own manifest and config give it the same diff ID).
+    (layers) =>
+      layers.forEach((name, i) => {
+        const index = unplaced.get(name);
+        const diffId = details.diffIds[i];
+        if (!index || !diffId) return;
+        unplaced.delete(name);
+        index.diffId = diffId;
+        indexed(name, index);
+      }),
+  );
   function report(force: boolean, complete = false): void {
     const now = Date.now();
     if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePaths } from '../../../e2e/fixtures';
+import { normalizeMemberName } from '../archive/archive';
 import { loadImage } from '../image/load-image';
 import type { LayerIndex } from '../layer/layer-index';
 import {
@@ -25,9 +26,19 @@ async function stream(
   bytes: Buffer,
   chunk: (i: number) => number,
   reuse = false,
-): Promise<IndexedLayer[]> {
+): Promise<{ found: IndexedLayer[]; manifest: string[] | null; toldFirst: string[] }> {
   const found: IndexedLayer[] = [];
-  const indexer = new ExportIndexer('test export', (layer) => found.push(layer));
+  let manifest: string[] | null = null;
+  /** The layers told before the manifest, which must be all those it places. */
+  let toldFirst: string[] = [];
+  const indexer = new ExportIndexer(
+    'test export',
+    (layer) => found.push(layer),
+    (layers) => {
+      manifest = layers;
+      toldFirst = found.map((layer) => layer.member);
+    },
+  );
   const scratch = reuse ? Buffer.alloc(65_536) : null;
   for (let at = 0, i = 0; at < bytes.length; i++) {
     const piece = bytes.subarray(at, at + chunk(i));
@@ -40,15 +51,17 @@ async function stream(
   }
   await indexer.end();
   expect(indexer.layersIndexed).toBe(found.length);
-  return found;
+  return { found, manifest, toldFirst };
 }
 
-/** What loadImage reads from the archive itself, no cache: the reference. */
-async function reference(path: string): Promise<LayerIndex[]> {
+/** What loadImage reads from the archive itself, no cache: the reference, by stored member. */
+async function reference(path: string): Promise<{ member: string; index: LayerIndex }[]> {
   const model = await loadImage(path);
   await model.close();
-  return model.indexes;
+  return model.indexes.map((index, i) => ({ member: model.resolved.layers[i]!.stored, index }));
 }
+
+const plain = (name: string) => normalizeMemberName(name);
 
 /**
  * loadImage keeps the content digests it computes on the way (to tell modified from rewritten)
@@ -76,11 +89,20 @@ async function expectSameIndexes(bytes: Buffer, name: string): Promise<void> {
     [(i) => (i % 2 === 0 ? 1 : 511), true],
   ];
   for (const [chunk, reuse] of runs) {
-    const found = await stream(bytes, chunk, reuse);
-    for (const index of expected) {
-      const streamed = found.find((layer) => layer.diffId === index.diffId);
+    const { found, manifest, toldFirst } = await stream(bytes, chunk, reuse);
+    for (const [i, { member, index }] of expected.entries()) {
+      const streamed = found.find((layer) => plain(layer.member) === plain(member));
       expect(streamed, `layer ${index.diffId} of ${name}`).toBeDefined();
-      expect(strip(streamed!.index)).toEqual(strip(index));
+      if (streamed!.diffId === null) {
+        // Placed by the manifest, which the indexer reported as it passed.
+        expect(manifest?.[i]).toBe(member);
+        expect(toldFirst).toContain(streamed!.member);
+        expect(streamed!.index.diffId).toBe('');
+        expect(strip({ ...streamed!.index, diffId: index.diffId })).toEqual(strip(index));
+      } else {
+        expect(streamed!.diffId).toBe(index.diffId);
+        expect(strip(streamed!.index)).toEqual(strip(index));
+      }
     }
   }
 }
@@ -125,8 +147,8 @@ describe('ExportIndexer', () => {
     await expect(indexer.end()).rejects.toThrow(/without the tar's end marker/);
   });
 
-  it('fails when a blob does not match the digest in its name', async () => {
-    const bytes = Buffer.from(await docker25Layout(await demo()));
+  it('fails when a compressed blob does not match the digest in its name', async () => {
+    const bytes = Buffer.from(await containerdLayout(await demo(), true));
     // Flip one byte inside the first layer blob's content (after its 512-byte header).
     const at = bytes.indexOf(Buffer.from('blobs/sha256/'), 1024);
     bytes.writeUInt8(bytes.readUInt8(at + 512 + 600) ^ 0xff, at + 512 + 600);
@@ -137,5 +159,26 @@ describe('ExportIndexer', () => {
         await indexer.end();
       })(),
     ).rejects.toThrow(/not the one its name says/);
+  });
+
+  it('does not hash a plain layer: it takes the diff ID its name gives, as loadImage does', async () => {
+    const bytes = Buffer.from(await docker25Layout(await demo()));
+    // One letter of a file's content changed; the name of the blob holding it stays.
+    const hit = bytes.indexOf('Strata Demo Linux');
+    bytes.write('s', hit);
+    const at = bytes.lastIndexOf('blobs/sha256/', hit);
+    const name = bytes.toString('latin1', at, at + 'blobs/sha256/'.length + 64);
+    const found: IndexedLayer[] = [];
+    const indexer = new ExportIndexer('docker://demo', (layer) => found.push(layer));
+    await indexer.push(bytes);
+    await indexer.end();
+    expect(found.find((layer) => layer.member === name)?.diffId).toBe(`sha256:${name.slice(-64)}`);
+  });
+
+  it('places plain layers by the manifest, through the links podman writes', async () => {
+    const bytes = await podmanLayout(await demo());
+    const { found, manifest } = await stream(bytes, () => 4096);
+    expect(found.every((layer) => layer.diffId === null)).toBe(true);
+    expect(manifest).toEqual(found.map((layer) => layer.member));
   });
 });

@@ -1,11 +1,17 @@
 // Indexes the layers of an engine export while it streams past: the outer tar is parsed as it
 // arrives, and every member that is a layer (`<id>/layer.tar`, podman's `<hex>.tar`,
 // `blobs/sha256/<hex>`, plain or compressed) is fed to a second tar parser and a
-// LayerIndexBuilder, and hashed to learn its diff ID. The indexes match what readLayer() builds
-// from the finished archive, so the image model later finds them all in the cache.
+// LayerIndexBuilder. The indexes match what readLayer() builds from the finished archive, so the
+// image model later finds them all in the cache.
+//
+// A compressed layer is hashed on the way (its stored digest, and its diff ID from what it
+// inflates to), as readLayer() does. A plain layer is not, as readLayer() does not hash one read
+// from a file: its diff ID is the one the archive gives it, by its name (`blobs/sha256/<hex>`)
+// or, for the other names, by the manifest, whose layer list the indexer reports as it passes.
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { followLinks, normalizeMemberName, type LinkedMember } from '../archive/archive';
 import { StrataError } from '../errors';
 import { compressionOf, decompressor, type Compression } from '../io/decompress';
 import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
@@ -17,18 +23,29 @@ import { TarStreamParser } from '../tar/stream-parser';
 export interface IndexedLayer {
   /** The member's name in the export. */
   member: string;
-  /** sha256 of the uncompressed layer tar. */
-  diffId: string;
+  /**
+   * The diff ID: hashed for a compressed layer, named for a plain one, or null for a plain layer
+   * whose name does not say it (the manifest's place for the member tells it). The index's
+   * `diffId` is this, or '' while null.
+   */
+  diffId: string | null;
   index: LayerIndex;
 }
 
+/** The archive's manifest.json is read for its layer list when no larger than this. */
+const MANIFEST_BYTES = 1024 * 1024;
+
 /** Members that are never layers: the archive's own metadata. */
 const METADATA = /(^|\/)(manifest\.json|index\.json|oci-layout|repositories|VERSION|json)$|\.json$/;
+const MANIFEST = /^(?:\.\/)?manifest\.json$/;
 const BLOB = /^(?:\.\/)?blobs\/sha256\/([0-9a-f]{64})$/;
 
 export class ExportIndexer {
   private readonly outer: TarStreamParser;
   private member: MemberIndexer | null = null;
+  private manifest: Buffer[] | null = null;
+  /** Every member so far, for following the manifest's names through links. */
+  private readonly members = new Map<string, LinkedMember>();
   private readonly finishing: Promise<void>[] = [];
   private failure: unknown = null;
   private count = 0;
@@ -37,20 +54,52 @@ export class ExportIndexer {
     /** Names the export in errors: `docker://alpine:3`. */
     private readonly label: string,
     private readonly onLayer: (layer: IndexedLayer) => void,
+    /**
+     * The manifest's layer members in order, base first, when the export's manifest passes: each
+     * the name of the member holding its bytes (normalised, links followed).
+     */
+    private readonly onManifest: (layers: string[]) => void = () => {},
   ) {
     this.outer = new TarStreamParser(
       {
         entry: (entry) => {
+          const name = normalizeMemberName(entry.name);
+          if (name !== null) this.members.set(name, entry);
           this.member = MemberIndexer.forEntry(entry, `${label}: ${entry.name}`);
+          const manifest = MANIFEST.test(entry.name) && entry.size <= MANIFEST_BYTES;
+          this.manifest = manifest ? [] : null;
         },
-        data: (_entry, chunk) => this.member?.push(chunk),
+        data: (_entry, chunk) => {
+          this.member?.push(chunk);
+          this.manifest?.push(Buffer.from(chunk));
+        },
         entryEnd: () => {
           const member = this.member;
           this.member = null;
           if (member) this.finishing.push(this.finish(member));
+          if (this.manifest) {
+            const bytes = Buffer.concat(this.manifest);
+            // Once the layers before it have been told (a layer's end may wait for its inflating).
+            this.finishing.push(Promise.all(this.finishing).then(() => this.readManifest(bytes)));
+          }
+          this.manifest = null;
         },
       },
       label,
+    );
+  }
+
+  /** A manifest that does not read is left to loadImage, which says what is wrong with it. */
+  private readManifest(bytes: Buffer): void {
+    let layers: unknown;
+    try {
+      layers = (JSON.parse(bytes.toString('utf8')) as { Layers?: unknown }[])[0]?.Layers;
+    } catch {
+      return;
+    }
+    if (!Array.isArray(layers) || !layers.every((name) => typeof name === 'string')) return;
+    this.onManifest(
+      layers.map((name: string) => followLinks(name, (member) => this.members.get(member)) ?? name),
     );
   }
 
@@ -107,7 +156,8 @@ export class ExportIndexer {
 
 /** One member of the export on its way through: sniffed, hashed and, if a layer, indexed. */
 class MemberIndexer {
-  private readonly rawHash = createHash('sha256');
+  /** The stored bytes' hash: for every member but a plain layer. */
+  private rawHash: Hash | null = null;
   private head: Buffer[] = [];
   private headBytes = 0;
   private mode: 'sniff' | 'layer' | 'skip' = 'sniff';
@@ -131,7 +181,7 @@ class MemberIndexer {
   }
 
   push(chunk: Buffer): void {
-    this.rawHash.update(chunk);
+    this.rawHash?.update(chunk);
     if (this.mode === 'skip') return;
     if (this.mode === 'sniff') {
       this.headBytes += chunk.length;
@@ -156,17 +206,18 @@ class MemberIndexer {
   }
 
   async finish(): Promise<IndexedLayer | null> {
-    const rawDigest = `sha256:${this.rawHash.digest('hex')}`;
+    if (this.mode === 'sniff') {
+      const head = Buffer.concat(this.head);
+      this.start(head);
+      this.feed(head);
+    }
+    const rawDigest = this.rawHash && `sha256:${this.rawHash.digest('hex')}`;
     const blob = BLOB.exec(this.name);
-    if (blob && rawDigest !== `sha256:${blob[1]}`) {
+    if (blob && rawDigest && rawDigest !== `sha256:${blob[1]}`) {
       throw new StrataError(
         'bad-archive',
         `${this.label}: the blob's content has the digest ${rawDigest}, not the one its name says; the export is damaged`,
       );
-    }
-    if (this.mode === 'sniff' && this.headBytes > 0) {
-      this.start(Buffer.concat(this.head));
-      this.feed(Buffer.concat(this.head));
     }
     if (this.unpack) {
       this.unpack.end();
@@ -178,14 +229,20 @@ class MemberIndexer {
     } catch {
       return null;
     }
-    const diffId = this.diffHash ? `sha256:${this.diffHash.digest('hex')}` : rawDigest;
-    return { member: this.name, diffId, index: { ...this.builder.finish(), diffId } };
+    const diffId = this.diffHash
+      ? `sha256:${this.diffHash.digest('hex')}`
+      : blob
+        ? `sha256:${blob[1]}`
+        : null;
+    return { member: this.name, diffId, index: { ...this.builder.finish(), diffId: diffId ?? '' } };
   }
 
   /** Decides from the first bytes whether the member is a layer, and how it is stored. */
   private start(head: Buffer): void {
     this.compression = compressionOf(head);
-    if (head[0] === 0x7b /* { */) {
+    const json = head[0] === 0x7b; // '{': a config or a manifest
+    if (json || this.compression !== 'none') (this.rawHash = createHash('sha256')).update(head);
+    if (json || head.length === 0) {
       this.mode = 'skip';
       return;
     }
