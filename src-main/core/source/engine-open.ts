@@ -204,15 +204,14 @@ async function exportToCache(
     },
     // The export holds the inspected image only (verified before commit, and loadImage takes an
     // index only where the archive's own manifest and config give it the same diff ID).
-    (layers) =>
-      layers.forEach((name, i) => {
-        const index = unplaced.get(name);
-        const diffId = details.diffIds[i];
-        if (!index || !diffId) return;
-        unplaced.delete(name);
-        index.diffId = diffId;
-        indexed(name, index);
-      }),
+    (member, position) => {
+      const index = unplaced.get(member);
+      const diffId = details.diffIds[position];
+      if (!index || !diffId) return;
+      unplaced.delete(member);
+      index.diffId = diffId;
+      indexed(member, index);
+    },
   );
   function report(force: boolean, complete = false): void {
     const now = Date.now();

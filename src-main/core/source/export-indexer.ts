@@ -6,12 +6,12 @@
 //
 // A compressed layer is hashed on the way (its stored digest, and its diff ID from what it
 // inflates to), as readLayer() does. A plain layer is not, as readLayer() does not hash one read
-// from a file: its diff ID is the one the archive gives it, by its name (`blobs/sha256/<hex>`)
-// or, for the other names, by the manifest, whose layer list the indexer reports as it passes.
+// from a file: its diff ID is the one the archive gives it, by its name (`blobs/sha256/<hex>`,
+// podman's `<hex>.tar`) or, for `<id>/layer.tar`, by its place in the image (layer-placement.ts).
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { followLinks, normalizeMemberName, type LinkedMember } from '../archive/archive';
+import { normalizeMemberName, type LinkedMember } from '../archive/archive';
 import { StrataError } from '../errors';
 import { compressionOf, decompressor, type Compression } from '../io/decompress';
 import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
@@ -19,6 +19,7 @@ import { streamedLayerParser } from '../layer/streamed-layer';
 import type { LayerIndex } from '../layer/layer-index';
 import type { TarEntry } from '../tar/entry-decoder';
 import { TarStreamParser } from '../tar/stream-parser';
+import { LayerPlacement } from './layer-placement';
 
 export interface IndexedLayer {
   /** The member's name in the export. */
@@ -32,20 +33,25 @@ export interface IndexedLayer {
   index: LayerIndex;
 }
 
-/** The archive's manifest.json is read for its layer list when no larger than this. */
-const MANIFEST_BYTES = 1024 * 1024;
+/** The manifest and legacy layer json files are read for placing layers when no larger than this. */
+const PLACEMENT_JSON_BYTES = 1024 * 1024;
 
 /** Members that are never layers: the archive's own metadata. */
 const METADATA = /(^|\/)(manifest\.json|index\.json|oci-layout|repositories|VERSION|json)$|\.json$/;
-const MANIFEST = /^(?:\.\/)?manifest\.json$/;
 const BLOB = /^(?:\.\/)?blobs\/sha256\/([0-9a-f]{64})$/;
+/** A plain layer's name that says its digest: a Docker 25+ blob, podman's `<hex>.tar`. */
+const NAMED_LAYER = /^(?:\.\/)?(?:blobs\/sha256\/([0-9a-f]{64})|([0-9a-f]{64})\.tar)$/;
+/** What the placement reads: the manifest, and a legacy layer folder's json. */
+const PLACEMENT_JSON = /^(?:manifest\.json|[^/]+\/json)$/;
 
 export class ExportIndexer {
   private readonly outer: TarStreamParser;
   private member: MemberIndexer | null = null;
-  private manifest: Buffer[] | null = null;
+  /** The member being gathered for the placement, if it is one of its json files. */
+  private json: { name: string; pieces: Buffer[] } | null = null;
   /** Every member so far, for following the manifest's names through links. */
   private readonly members = new Map<string, LinkedMember>();
+  private readonly placement: LayerPlacement;
   private readonly finishing: Promise<void>[] = [];
   private failure: unknown = null;
   private count = 0;
@@ -55,52 +61,50 @@ export class ExportIndexer {
     private readonly label: string,
     private readonly onLayer: (layer: IndexedLayer) => void,
     /**
-     * The manifest's layer members in order, base first, when the export's manifest passes: each
-     * the name of the member holding its bytes (normalised, links followed).
+     * Where a layer told with a null diff ID goes in the image (base 0), by the name of the
+     * member holding its bytes (normalised, links followed); at most once a member.
      */
-    private readonly onManifest: (layers: string[]) => void = () => {},
+    onPlaced: (member: string, position: number) => void = () => {},
   ) {
+    this.placement = new LayerPlacement((name) => this.members.get(name), onPlaced);
     this.outer = new TarStreamParser(
       {
         entry: (entry) => {
           const name = normalizeMemberName(entry.name);
           if (name !== null) this.members.set(name, entry);
           this.member = MemberIndexer.forEntry(entry, `${label}: ${entry.name}`);
-          const manifest = MANIFEST.test(entry.name) && entry.size <= MANIFEST_BYTES;
-          this.manifest = manifest ? [] : null;
+          const json = name !== null && PLACEMENT_JSON.test(name);
+          this.json = json && entry.size <= PLACEMENT_JSON_BYTES ? { name, pieces: [] } : null;
         },
         data: (_entry, chunk) => {
           this.member?.push(chunk);
-          this.manifest?.push(Buffer.from(chunk));
+          this.json?.pieces.push(Buffer.from(chunk));
         },
         entryEnd: () => {
           const member = this.member;
           this.member = null;
           if (member) this.finishing.push(this.finish(member));
-          if (this.manifest) {
-            const bytes = Buffer.concat(this.manifest);
-            // Once the layers before it have been told (a layer's end may wait for its inflating).
-            this.finishing.push(Promise.all(this.finishing).then(() => this.readManifest(bytes)));
-          }
-          this.manifest = null;
+          const json = this.json;
+          this.json = null;
+          // Read once the layers before it have been told (a layer's end may wait for inflating).
+          if (json)
+            this.finishing.push(Promise.all(this.finishing).then(() => this.readJson(json)));
         },
       },
       label,
     );
   }
 
-  /** A manifest that does not read is left to loadImage, which says what is wrong with it. */
-  private readManifest(bytes: Buffer): void {
-    let layers: unknown;
+  /** One that does not read places nothing: loadImage reads the archive and says what is wrong. */
+  private readJson({ name, pieces }: { name: string; pieces: Buffer[] }): void {
+    let json: unknown;
     try {
-      layers = (JSON.parse(bytes.toString('utf8')) as { Layers?: unknown }[])[0]?.Layers;
+      json = JSON.parse(Buffer.concat(pieces).toString('utf8'));
     } catch {
       return;
     }
-    if (!Array.isArray(layers) || !layers.every((name) => typeof name === 'string')) return;
-    this.onManifest(
-      layers.map((name: string) => followLinks(name, (member) => this.members.get(member)) ?? name),
-    );
+    if (name === 'manifest.json') this.placement.manifest(json);
+    else this.placement.legacyJson(name.slice(0, -'/json'.length), json);
   }
 
   /** Layers indexed so far. */
@@ -147,6 +151,8 @@ export class ExportIndexer {
       if (layer) {
         this.count++;
         this.onLayer(layer);
+        if (layer.diffId === null)
+          this.placement.layer(normalizeMemberName(layer.member) ?? layer.member);
       }
     } catch (err) {
       this.failure ??= err;
@@ -229,10 +235,11 @@ class MemberIndexer {
     } catch {
       return null;
     }
+    const named = NAMED_LAYER.exec(this.name);
     const diffId = this.diffHash
       ? `sha256:${this.diffHash.digest('hex')}`
-      : blob
-        ? `sha256:${blob[1]}`
+      : named
+        ? `sha256:${named[1] ?? named[2]}`
         : null;
     return { member: this.name, diffId, index: { ...this.builder.finish(), diffId: diffId ?? '' } };
   }
