@@ -15,6 +15,7 @@ import {
 import { claimingDiffId } from '../testing/malformed-cases';
 import { expectLayersOf } from '../source/open-source';
 import { LayerIndexCache } from './index-cache';
+import type { LayerIndex } from './layer-index';
 import { readLayer } from './read-layer';
 
 let image: DemoImage;
@@ -171,22 +172,21 @@ describe('the layer index cache serves only copies proven to hold the same bytes
     c.indexes.forEach((index, i) => expect(index).toBe(b.indexes[i]));
   });
 
+  /** The archive loaded with `index` as the member's own (an export's, made as it was written). */
+  const loadOwning = async (path: string, member: string, index: LayerIndex) => {
+    const model = await loadImage(path, { store: null, ownIndexes: new Map([[member, index]]) });
+    open.push(model);
+    return model;
+  };
+
   it('an index made from the file itself as it was written is taken as it is', async () => {
     const layer = (await load(trustedPath, new LayerIndexCache())).resolved.layers[3]!;
     const made = await readLayer(layer.blob, layer.diffId, 'made');
-    const model = await loadImage(trustedPath, {
-      store: null,
-      ownIndexes: new Map([[layer.member, made]]),
-    });
-    open.push(model);
-    expect(model.indexes[3]).toBe(made);
-    // Not when the member's bytes hashed to another diff ID than the config gives it.
-    const wrong = await loadImage(trustedPath, {
-      store: null,
-      ownIndexes: new Map([[layer.member, { ...made, diffId: 'sha256:other' }]]),
-    });
-    open.push(wrong);
-    expect(wrong.indexes[3]).not.toBe(made);
+    expect((await loadOwning(trustedPath, layer.stored, made)).indexes[3]).toBe(made);
+    // Not when it was given another diff ID than the config gives the layer.
+    const other = { ...made, diffId: 'sha256:other' };
+    const wrong = await loadOwning(trustedPath, layer.stored, other);
+    expect(wrong.indexes[3]).not.toBe(other);
     expect(wrong.indexes[3]!.entries).toEqual(made.entries);
   });
 
@@ -196,11 +196,6 @@ describe('the layer index cache serves only copies proven to hold the same bytes
     // The manifest names `<legacy id>/layer.tar`, a link to the `<hex>.tar` holding the bytes.
     expect(layer.member).not.toBe(layer.stored);
     const made = await readLayer(layer.blob, layer.diffId, 'made');
-    const model = await loadImage(path, {
-      store: null,
-      ownIndexes: new Map([[layer.stored, made]]),
-    });
-    open.push(model);
-    expect(model.indexes[1]).toBe(made);
+    expect((await loadOwning(path, layer.stored, made)).indexes[1]).toBe(made);
   });
 });
