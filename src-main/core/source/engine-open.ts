@@ -26,7 +26,7 @@ import {
   type EngineImageDetails,
 } from './engine-client';
 import type { CacheLease, ExportCache } from './export-cache';
-import { ExportIndexer } from './export-indexer';
+import { ExportIndexer, type IndexedLayer } from './export-indexer';
 import { idHex, parseImageRef } from './image-ref';
 import { recycle } from './socket-export';
 
@@ -182,10 +182,8 @@ async function exportToCache(
   const layerCount = details.diffIds.length;
   let bytes = 0;
   let lastReport = 0;
-  /** Plain layers whose names do not say their diff ID, until the manifest places them. */
-  const unplaced = new Map<string, LayerIndex>();
-  const indexed = (member: string, index: LayerIndex): void => {
-    indexes.set(member, index);
+  const indexed = ({ member, index }: IndexedLayer): void => {
+    indexes.set(normalizeMemberName(member) ?? member, index);
     const at = details.diffIds.indexOf(index.diffId);
     options.onLayer?.({
       layerIndex: at < 0 ? null : at,
@@ -195,22 +193,19 @@ async function exportToCache(
     });
     report(true);
   };
-  const memberKey = (name: string) => normalizeMemberName(name) ?? name;
   const indexer = new ExportIndexer(
     label,
     (layer) => {
-      if (layer.diffId === null) unplaced.set(memberKey(layer.member), layer.index);
-      else indexed(memberKey(layer.member), layer.index);
+      if (layer.diffId !== null) indexed(layer);
     },
-    // The export holds the inspected image only (verified before commit, and loadImage takes an
-    // index only where the archive's own manifest and config give it the same diff ID).
-    (member, position) => {
-      const index = unplaced.get(member);
+    // A layer whose name does not say its diff ID, once placed. The export holds the inspected
+    // image only (verified before commit, and loadImage takes an index only where the archive's
+    // own manifest and config give it the same diff ID).
+    (layer, position) => {
       const diffId = details.diffIds[position];
-      if (!index || !diffId) return;
-      unplaced.delete(member);
-      index.diffId = diffId;
-      indexed(member, index);
+      if (!diffId) return;
+      layer.index.diffId = diffId;
+      indexed(layer);
     },
   );
   function report(force: boolean, complete = false): void {

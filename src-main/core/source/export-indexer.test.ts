@@ -33,10 +33,11 @@ async function stream(
   const indexer = new ExportIndexer(
     'test export',
     (layer) => found.push(layer),
-    (member, position) => {
-      // Once a member, and after the layer itself was told.
+    (layer, position) => {
+      // Once a layer, and after it was told.
+      const member = normalizeMemberName(layer.member)!;
       expect(placed.has(member)).toBe(false);
-      expect(found.map((layer) => normalizeMemberName(layer.member))).toContain(member);
+      expect(found).toContain(layer);
       placed.set(member, { position, at: indexer.position });
     },
   );

@@ -51,7 +51,7 @@ export class ExportIndexer {
   private json: { name: string; pieces: Buffer[] } | null = null;
   /** Every member so far, for following the manifest's names through links. */
   private readonly members = new Map<string, LinkedMember>();
-  private readonly placement: LayerPlacement;
+  private readonly placement: LayerPlacement<IndexedLayer>;
   private readonly finishing: Promise<void>[] = [];
   private failure: unknown = null;
   private count = 0;
@@ -60,11 +60,8 @@ export class ExportIndexer {
     /** Names the export in errors: `docker://alpine:3`. */
     private readonly label: string,
     private readonly onLayer: (layer: IndexedLayer) => void,
-    /**
-     * Where a layer told with a null diff ID goes in the image (base 0), by the name of the
-     * member holding its bytes (normalised, links followed); at most once a member.
-     */
-    onPlaced: (member: string, position: number) => void = () => {},
+    /** Where a layer told with a null diff ID goes in the image (base 0); once a layer. */
+    onPlaced: (layer: IndexedLayer, position: number) => void = () => {},
   ) {
     this.placement = new LayerPlacement((name) => this.members.get(name), onPlaced);
     this.outer = new TarStreamParser(
@@ -152,7 +149,7 @@ export class ExportIndexer {
         this.count++;
         this.onLayer(layer);
         if (layer.diffId === null)
-          this.placement.layer(normalizeMemberName(layer.member) ?? layer.member);
+          this.placement.layer(normalizeMemberName(layer.member) ?? layer.member, layer);
       }
     } catch (err) {
       this.failure ??= err;

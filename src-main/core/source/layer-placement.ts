@@ -7,20 +7,21 @@ import { followLinks, type LinkedMember } from '../archive/archive';
 
 const LEGACY_LAYER = /^([^/]+)\/layer\.tar$/;
 
-export class LayerPlacement {
+/** `T`: what the caller keeps of each layer until it is placed (the export's: its index). */
+export class LayerPlacement<T> {
   /** Each legacy folder's parent folder (null for the base), from its json. */
   private readonly parents = new Map<string, string | null>();
   /** Layers told but not yet placed, by the name of the member holding their bytes. */
-  private readonly waiting = new Set<string>();
+  private readonly waiting = new Map<string, T>();
 
   constructor(
     private readonly memberOf: (name: string) => LinkedMember | undefined,
-    private readonly onPlaced: (member: string, position: number) => void,
+    private readonly onPlaced: (layer: T, position: number) => void,
   ) {}
 
   /** A layer was indexed whose name does not say its diff ID. */
-  layer(member: string): void {
-    this.waiting.add(member);
+  layer(member: string, layer: T): void {
+    this.waiting.set(member, layer);
     this.placeByChain(member);
   }
 
@@ -28,7 +29,7 @@ export class LayerPlacement {
   legacyJson(folder: string, json: unknown): void {
     const parent = (json as { parent?: unknown } | null)?.parent;
     this.parents.set(folder, typeof parent === 'string' && parent !== '' ? parent : null);
-    for (const member of this.waiting) this.placeByChain(member);
+    for (const member of this.waiting.keys()) this.placeByChain(member);
   }
 
   /** The parsed manifest.json: its first image's layers, in order. */
@@ -56,7 +57,9 @@ export class LayerPlacement {
   }
 
   private place(member: string, position: number): void {
-    if (!this.waiting.delete(member)) return;
-    this.onPlaced(member, position);
+    const layer = this.waiting.get(member);
+    if (layer === undefined) return;
+    this.waiting.delete(member);
+    this.onPlaced(layer, position);
   }
 }
