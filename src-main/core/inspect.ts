@@ -3,7 +3,6 @@ import type { HistoryStep, InspectResult, LayerSummary } from '../api/model';
 import type { HistoryEntry } from './archive/image-config';
 import { computeEfficiency, treeTotals } from './analysis/efficiency';
 import { diveEfficiency } from './analysis/dive-efficiency';
-import type { LayerIndex } from './layer/layer-index';
 import { changesOf, loadImage, type ImageModel, type LoadOptions } from './image/load-image';
 
 export function summarize(model: ImageModel): InspectResult {
@@ -45,7 +44,7 @@ export function summarize(model: ImageModel): InspectResult {
     history,
     totals: { files, size: indexes.reduce((sum, index) => sum + index.size, 0) },
     efficiency: computeEfficiency(indexes, tree, visibleBytes),
-    dive: diveFigures(indexes),
+    dive: diveFigures(model),
     warnings,
   };
 }
@@ -99,7 +98,7 @@ export async function inspectArchive(
   }
 }
 
-function diveFigures(indexes: LayerIndex[]): InspectResult['dive'] {
-  const { score, wastedBytes, userWastedPercent } = diveEfficiency(indexes);
+function diveFigures(model: ImageModel): InspectResult['dive'] {
+  const { score, wastedBytes, userWastedPercent } = model.dive ?? diveEfficiency(model.indexes);
   return { efficiency: score, wastedBytes, userWastedPercent };
 }

@@ -3,7 +3,7 @@ import { LayerIndexBuilder } from '../layer/index-builder';
 import type { LayerIndex } from '../layer/layer-index';
 import { MergedTree } from '../tree/merged-tree';
 import { computeEfficiency } from './efficiency';
-import { diveEfficiency } from './dive-efficiency';
+import { diveEfficiency, DiveStack } from './dive-efficiency';
 
 function layer(...specs: [string, number?, number?][]): LayerIndex {
   const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
@@ -80,6 +80,16 @@ describe("dive's figures", () => {
     expect(dive).toEqual({ score: 1, wastedBytes: 0, userWastedPercent: 0 });
     // The same, a file below instead of a whiteout.
     expect(diveEfficiency([layer(['a', 10]), layer(['a/'], ['a/b', 0])]).wastedBytes).toBe(0);
+  });
+
+  it('keeps every column as the layers given one by one outgrow its first arrays', () => {
+    // 3,000 files of 1 byte, each rewritten once: every path counted twice, all of it wasted.
+    const names = Array.from({ length: 3000 }, (_, i) => [`f${i}`, 1] as [string, number]);
+    const stack = new DiveStack();
+    stack.add(layer(...names));
+    expect(stack.figures()).toEqual({ score: 1, wastedBytes: 0, userWastedPercent: 0 });
+    stack.add(layer(...names));
+    expect(stack.figures()).toEqual({ score: 0.5, wastedBytes: 6000, userWastedPercent: 2 });
   });
 
   it('is 1 for an image with nothing stored', () => {

@@ -82,52 +82,74 @@ function getNode(root: DiveNode, path: string): DiveNode | undefined {
   return node;
 }
 
+/** Typed columns that double as they fill. */
+function grown<T extends Float64Array | Uint32Array>(array: T, fill?: number): T {
+  const next = new (array.constructor as new (length: number) => T)(array.length * 2);
+  if (fill !== undefined) next.fill(fill, array.length);
+  next.set(array);
+  return next;
+}
+
 /**
  * dive's figures. dive builds a tree per layer (every path component a node, whiteouts as
  * `.wh.NAME` nodes), counts each leaf of it by path, and stacks it onto the trees below (whiteouts
  * remove, everything else adds or updates in place, keeping a replaced directory's children).
  * The same is computed here from the layer's entries without building its tree: a leaf is an
- * entry or whiteout that is no other's ancestor within the layer.
+ * entry or whiteout that is no other's ancestor within the layer. Layers are given one at a time,
+ * base first, so that an image's loader can count each as it stacks it.
  */
-export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
+export class DiveStack {
   // dive's sums per path, in columns: the total and the least of its sizes, and how many times.
   // A path's column is kept on its node in the stacked tree; a path whose node a whiteout
   // removed keeps it in `buried` until the path is placed again.
-  // At most one column per entry and whiteout: typed arrays, allocated once.
-  let capacity = 0;
-  for (const index of indexes) capacity += index.entries.length + index.whiteouts.length;
-  const cumulatives = new Float64Array(capacity);
-  const mins = new Float64Array(capacity).fill(Infinity);
-  const counts = new Uint32Array(capacity);
-  let columns = 0;
-  const buried = new Map<string, number>();
-  const slotOf = (path: string, node: DiveNode | undefined): number => {
+  private cumulatives = new Float64Array(1024);
+  private mins = new Float64Array(1024).fill(Infinity);
+  private counts = new Uint32Array(1024);
+  private columns = 0;
+  private readonly buried = new Map<string, number>();
+  private readonly stacked = new DiveNode(0, true);
+  private layers = 0;
+  private userSize = 0;
+
+  private slotOf(path: string, node: DiveNode | undefined): number {
     if (node && node.slot >= 0) return node.slot;
-    let slot = buried.size ? buried.get(path) : undefined;
+    let slot = this.buried.size ? this.buried.get(path) : undefined;
     if (slot === undefined) {
-      slot = columns++;
-      if (!node) buried.set(path, slot);
-    } else if (node) buried.delete(path);
+      slot = this.columns++;
+      if (!node) this.buried.set(path, slot);
+    } else if (node) this.buried.delete(path);
     if (node) node.slot = slot;
     return slot;
-  };
-  const count = (slot: number, size: number): void => {
-    cumulatives[slot]! += size;
-    if (size < mins[slot]!) mins[slot] = size;
-    counts[slot]!++;
-  };
+  }
+
+  private count(slot: number, size: number): void {
+    this.cumulatives[slot]! += size;
+    if (size < this.mins[slot]!) this.mins[slot] = size;
+    this.counts[slot]!++;
+  }
+
   /** Detaches `node` (at `path`), keeping the columns of every path below it. */
-  const bury = (path: string, node: DiveNode): void => {
+  private bury(path: string, node: DiveNode): void {
     const stack: [string, DiveNode][] = [[path, node]];
     while (stack.length) {
       const [p, n] = stack.pop()!;
-      if (n.slot >= 0) buried.set(p, n.slot);
+      if (n.slot >= 0) this.buried.set(p, n.slot);
       if (n.children) for (const [name, child] of n.children) stack.push([`${p}/${name}`, child]);
     }
-  };
-  const stacked = new DiveNode(0, true);
-  const placed: DiveNode[] = [];
-  for (const [layer, index] of indexes.entries()) {
+  }
+
+  /** Stacks the next layer up. */
+  add(index: LayerIndex): void {
+    // At most one new column per entry and whiteout.
+    const needed = this.columns + index.entries.length + index.whiteouts.length;
+    while (this.counts.length < needed) {
+      this.cumulatives = grown(this.cumulatives);
+      this.mins = grown(this.mins, Infinity);
+      this.counts = grown(this.counts);
+    }
+    const layer = this.layers++;
+    if (layer > 0) this.userSize += index.size;
+    const stacked = this.stacked;
     const whiteoutPaths = index.whiteouts.map(whiteoutPath);
     // A whiteout is a leaf unless something of its layer lies below its `.wh.NAME` path: only
     // entries with such a name in their path can.
@@ -143,7 +165,7 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
     for (const [i, target] of index.whiteouts.entries()) {
       if (belowWhiteouts!.has(whiteoutPaths[i]!)) continue;
       const previous = getNode(stacked, target);
-      count(slotOf(target, previous), previous?.isDir ? sizeBelow(previous) : 0);
+      this.count(this.slotOf(target, previous), previous?.isDir ? sizeBelow(previous) : 0);
     }
     // Stacking: entries first, then whiteouts (a whiteout's node comes after the entries' in its
     // directory, and one below an entry of the same layer removes what that entry placed). An
@@ -153,21 +175,21 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
     for (const target of index.whiteouts) place(stacked, layer, target, target.lastIndexOf('/'));
     let parentPath = '';
     let parent = stacked;
-    placed.length = 0;
-    for (const entry of index.entries) {
+    const placed: DiveNode[] = new Array<DiveNode>(index.entries.length);
+    for (const [i, entry] of index.entries.entries()) {
       const slash = entry.path.lastIndexOf('/');
       if (slash !== parentPath.length || !entry.path.startsWith(parentPath)) {
         parentPath = entry.path.slice(0, slash);
         parent = place(stacked, layer, parentPath);
       }
-      placed.push(parent.child(entry.path.slice(slash + 1)));
+      placed[i] = parent.child(entry.path.slice(slash + 1));
     }
     for (const [i, entry] of index.entries.entries()) {
       const node = placed[i]!;
       const size = entry.type === 'file' ? entry.size : 0;
       const isDir = entry.type === 'dir';
       const leaf = node.innerIn !== layer;
-      if (leaf) count(slotOf(entry.path, node), size);
+      if (leaf) this.count(this.slotOf(entry.path, node), size);
       if (size || isDir || leaf) {
         node.size = size;
         node.isDir = isDir;
@@ -179,23 +201,33 @@ export function diveEfficiency(indexes: LayerIndex[]): Efficiency {
       const name = target.slice(slash + 1);
       const gone = dir.children?.get(name);
       if (gone) {
-        bury(target, gone);
+        this.bury(target, gone);
         dir.children!.delete(name);
       }
     }
   }
-  let minimum = 0;
-  let cumulative = 0;
-  let wastedBytes = 0;
-  for (let slot = 0; slot < columns; slot++) {
-    minimum += mins[slot]!;
-    cumulative += cumulatives[slot]!;
-    if (counts[slot]! > 1) wastedBytes += cumulatives[slot]!;
+
+  /** The figures of the layers stacked so far. */
+  figures(): Efficiency {
+    let minimum = 0;
+    let cumulative = 0;
+    let wastedBytes = 0;
+    for (let slot = 0; slot < this.columns; slot++) {
+      minimum += this.mins[slot]!;
+      cumulative += this.cumulatives[slot]!;
+      if (this.counts[slot]! > 1) wastedBytes += this.cumulatives[slot]!;
+    }
+    return {
+      score: cumulative === 0 ? 1 : minimum / cumulative,
+      wastedBytes,
+      userWastedPercent: this.userSize === 0 ? 0 : wastedBytes / this.userSize,
+    };
   }
-  const userSize = indexes.slice(1).reduce((sum, index) => sum + index.size, 0);
-  return {
-    score: cumulative === 0 ? 1 : minimum / cumulative,
-    wastedBytes,
-    userWastedPercent: userSize === 0 ? 0 : wastedBytes / userSize,
-  };
+}
+
+/** dive's figures of a whole stack of layers, base first. */
+export function diveEfficiency(indexes: readonly LayerIndex[]): Efficiency {
+  const stack = new DiveStack();
+  for (const index of indexes) stack.add(index);
+  return stack.figures();
 }

@@ -12,6 +12,8 @@ import { indexStore, type IndexStore } from '../layer/index-store';
 import type { StoredLayer } from '../layer/content';
 import { sameContents } from '../layer/same-content';
 import { MergedTree, type LayerChangeSet } from '../tree/merged-tree';
+import { DiveStack } from '../analysis/dive-efficiency';
+import type { Efficiency } from '../../api/model';
 
 export type ProgressPhase = 'reading' | 'indexing' | 'done';
 export type ProgressListener = (phase: ProgressPhase, done: number, total: number | null) => void;
@@ -29,6 +31,8 @@ export interface ImageModel {
   changeSets: (LayerChangeSet | undefined)[];
   /** The final merged file system. */
   tree: MergedTree;
+  /** dive's figures, counted as the layers were stacked when every layer's changes were recorded. */
+  dive?: Efficiency;
   close(): Promise<void>;
 }
 
@@ -50,7 +54,8 @@ export interface LoadOptions extends ImageChoice {
   /**
    * Which layers' changes to record: every layer's (the default: inspect and the app show them
    * all), one layer's (a number, or 'final': `strata ls`), or none (`diff`, `cat` need trees
-   * only). A layer not recorded is stacked without change sets or content comparisons.
+   * only). A layer not recorded is stacked without change sets or content comparisons. Every
+   * layer's (what shows a whole image) also counts dive's figures as each layer is stacked.
    */
   changes?: 'all' | 'none' | 'final' | number;
 }
@@ -78,6 +83,8 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const indexes: LayerIndex[] = [];
     const changeSets: (LayerChangeSet | undefined)[] = [];
     const tree = new MergedTree();
+    const dive =
+      options.changes === undefined || options.changes === 'all' ? new DiveStack() : null;
     const store = options.store === undefined ? indexStore() : options.store;
     const own = (i: number): LayerIndex | undefined => {
       const layer = resolved.layers[i]!;
@@ -169,6 +176,8 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
         continue;
       }
       const changes = tree.apply(index, i);
+      // dive's figures are counted here, while the next layer may still be on its way.
+      dive?.add(index);
       const pending = changes.pendingContent;
       const same = await sameContents(
         pending.map(({ before, after }) => [
@@ -183,7 +192,16 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       changeSets.push(changes);
     }
     options.onProgress?.('done', resolved.layers.length, resolved.layers.length);
-    return { path, resolved, layers, indexes, changeSets, tree, close: () => archive.close() };
+    return {
+      path,
+      resolved,
+      layers,
+      indexes,
+      changeSets,
+      tree,
+      dive: dive?.figures(),
+      close: () => archive.close(),
+    };
   } catch (err) {
     await archive.close();
     throw err;
