@@ -236,6 +236,9 @@ async function exportToCache(
       bytes += chunk.length;
       await indexer.push(chunk);
       report(false);
+      // The engine ends its answer only once it has cleaned up after the export (0.1-0.2 s for
+      // 1 GB); the archive is whole at the tar's end marker, and what follows it is ignored.
+      if (indexer.complete) break;
     }
     await indexer.end();
     if (signal?.aborted) throw cancelled(`opening ${label}`);

@@ -125,6 +125,11 @@ export class ExportIndexer {
     await this.settle();
   }
 
+  /** True once the outer tar's end marker has been read: nothing after it is part of the archive. */
+  get complete(): boolean {
+    return this.outer.ended;
+  }
+
   /** Call when the export stream ended: fails unless the tar was complete, end marker included. */
   async end(): Promise<void> {
     this.outer.end();
