@@ -82,9 +82,9 @@ function getNode(root: DiveNode, path: string): DiveNode | undefined {
   return node;
 }
 
-/** Typed columns that double as they fill. */
-function grown<T extends Float64Array | Uint32Array>(array: T, fill?: number): T {
-  const next = new (array.constructor as new (length: number) => T)(array.length * 2);
+/** `array` moved into a longer one of `length`, the new part filled with `fill` when given. */
+function grown<T extends Float64Array | Uint32Array>(array: T, length: number, fill?: number): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
   if (fill !== undefined) next.fill(fill, array.length);
   next.set(array);
   return next;
@@ -102,9 +102,9 @@ export class DiveStack {
   // dive's sums per path, in columns: the total and the least of its sizes, and how many times.
   // A path's column is kept on its node in the stacked tree; a path whose node a whiteout
   // removed keeps it in `buried` until the path is placed again.
-  private cumulatives = new Float64Array(1024);
-  private mins = new Float64Array(1024).fill(Infinity);
-  private counts = new Uint32Array(1024);
+  private cumulatives = new Float64Array(0);
+  private mins = new Float64Array(0);
+  private counts = new Uint32Array(0);
   private columns = 0;
   private readonly buried = new Map<string, number>();
   private readonly stacked = new DiveNode(0, true);
@@ -142,10 +142,11 @@ export class DiveStack {
   add(index: LayerIndex): void {
     // At most one new column per entry and whiteout.
     const needed = this.columns + index.entries.length + index.whiteouts.length;
-    while (this.counts.length < needed) {
-      this.cumulatives = grown(this.cumulatives);
-      this.mins = grown(this.mins, Infinity);
-      this.counts = grown(this.counts);
+    if (this.counts.length < needed) {
+      const length = Math.max(needed, Math.ceil(this.counts.length * 1.5));
+      this.cumulatives = grown(this.cumulatives, length);
+      this.mins = grown(this.mins, length, Infinity);
+      this.counts = grown(this.counts, length);
     }
     const layer = this.layers++;
     if (layer > 0) this.userSize += index.size;
