@@ -62,8 +62,14 @@ const CREDENTIAL_SUFFIXES: [string, string][] = [
 /** The names CREDENTIAL_SUFFIXES end with. */
 const SUFFIX_NAMES = new Set(CREDENTIAL_SUFFIXES.map(([suffix]) => baseName(suffix)));
 
+/** The first characters of the names below (1 by char code): most names are ruled out by it. */
+const FIRST_OF_NAMES = new Uint8Array(128);
+for (const name of [...CREDENTIAL_FILES.keys(), ...SUFFIX_NAMES])
+  FIRST_OF_NAMES[name.charCodeAt(0)] = 1;
+
 /** The name of the file at `path`, when it is a credentials file. */
 export function credentialName(path: string, name: string): string | null {
+  if (FIRST_OF_NAMES[name.charCodeAt(0)] !== 1) return null;
   const known = CREDENTIAL_FILES.get(name);
   if (known) return known;
   if (!SUFFIX_NAMES.has(name)) return null;
@@ -100,14 +106,14 @@ export const NOTHING_FOUND: ContentScan = { secrets: [], envKeys: [] };
 
 /**
  * Whether the findings read the file at `path` of `size` bytes. `facts`: directoryFacts() of its
- * directory, when the caller has them for a run of entries in one directory.
+ * directory, when the caller has them for a run of entries in one directory; `name`: its name.
  */
 export function readsContent(
   path: string,
   size: number,
   facts = directoryFacts(path.slice(0, path.lastIndexOf('/') + 1)),
+  name = baseName(path),
 ): boolean {
-  const name = baseName(path);
   const scannable = size > 0 && size <= SCAN_BYTES && !facts.skipped;
   return scannable || credentialName(path, name) !== null || isEnvName(name);
 }

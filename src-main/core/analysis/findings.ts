@@ -180,7 +180,7 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
           }
         }
       }
-      if (readsContent(entry.path, entry.size, facts)) toRead.push(entry);
+      if (readsContent(entry.path, entry.size, facts, name)) toRead.push(entry);
     }
     for (const [root, { name, bytes }] of caches)
       add('package-cache', root, layer, bytes, `${name} stored in the image`);
