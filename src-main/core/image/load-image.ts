@@ -67,8 +67,11 @@ export function changesOf(model: ImageModel, layer: number): LayerChangeSet {
   return set;
 }
 
+const recordsEvery = (changes: LoadOptions['changes']): boolean =>
+  changes === undefined || changes === 'all';
+
 function recorded(changes: LoadOptions['changes'], layer: number, count: number): boolean {
-  if (changes === undefined || changes === 'all') return true;
+  if (recordsEvery(changes)) return true;
   if (changes === 'none') return false;
   return layer === (changes === 'final' ? count - 1 : changes);
 }
@@ -83,8 +86,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     const indexes: LayerIndex[] = [];
     const changeSets: (LayerChangeSet | undefined)[] = [];
     const tree = new MergedTree();
-    const dive =
-      options.changes === undefined || options.changes === 'all' ? new DiveStack() : null;
+    const dive = recordsEvery(options.changes) ? new DiveStack() : null;
     const store = options.store === undefined ? indexStore() : options.store;
     const own = (i: number): LayerIndex | undefined => {
       const layer = resolved.layers[i]!;
