@@ -97,7 +97,9 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     // reading both copies; those proofs and the indexes kept on disk (I/O on libuv's threads) are
     // all asked for at once, so a layer's turn does not wait for them.
     const held = resolved.layers.map((layer, i) =>
-      own(i) ? undefined : options.cache?.get(layer.diffId, layer.blob, options.identity),
+      own(i) || !options.cache?.has(layer.diffId)
+        ? undefined
+        : options.cache.get(layer.diffId, layer.blob, options.identity),
     );
     const fromStore = (i: number) => {
       const layer = resolved.layers[i]!;
@@ -107,10 +109,10 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       own(i) || options.cache?.has(layer.diffId) ? undefined : fromStore(i),
     );
     for (const pending of [...held, ...kept]) pending?.catch(() => {});
-    // Layers are read a few at a time (decompression runs on libuv's threads, so compressed
-    // layers use every core) and stacked in order as each one's turn comes.
+    // Layers are read ahead of their turn (compressed ones on the layer workers, so they use
+    // every core) and stacked in order as each one's turn comes.
     const reads = new Map<number, Promise<{ stored: StoredLayer; index: LayerIndex }>>();
-    const read = (i: number) => {
+    const read = (i: number, onQueued?: () => void) => {
       const layer = resolved.layers[i]!;
       return (async () => {
         const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
@@ -127,6 +129,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
             layer.blob,
             layer.diffId,
             `${path}: layer ${i} (${layer.member})`,
+            { onQueued, base: i === 0 },
           );
           if (isVerified(index))
             await store?.put(layer.blob, layer.diffId, index, options.identity).catch(() => {});
@@ -140,22 +143,29 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
         return { stored, index };
       })();
     };
-    const start = (i: number): void => {
-      const pending = read(i);
+    const start = (i: number, onQueued?: () => void): Promise<unknown> => {
+      const pending = read(i, onQueued);
       // Unawaited reads must not surface as unhandled rejections if an earlier one fails first.
       pending.catch(() => {});
       reads.set(i, pending);
+      return pending;
     };
     // A layer whose held index awaits its proof mostly waits for I/O: those all start at once,
     // and take no turn from the few other layers read ahead. Each of those starts the next as it
-    // ends, so they go on while the stacking waits for a proof.
+    // ends, or as soon as it waits in the layer workers' queue: every layer bound for a worker is
+    // then queued early, so the pool can give the largest ones out first and keep every worker
+    // busy, while the layers read on this thread are read a few at a time, in order.
     const others = resolved.layers.flatMap((_, i) => (held[i] ? [] : [i]));
-    let queued = 0;
+    let next = 0;
     const startOther = (): void => {
-      if (queued >= others.length) return;
-      const i = others[queued++]!;
-      start(i);
-      reads.get(i)!.then(startOther, () => {});
+      if (next >= others.length) return;
+      let turnGiven = false;
+      const giveTurn = (): void => {
+        if (turnGiven) return;
+        turnGiven = true;
+        startOther();
+      };
+      start(others[next++]!, giveTurn).then(giveTurn, () => {});
     };
     held.forEach((proof, i) => proof && start(i));
     for (let i = 0; i < Math.max(2, availableParallelism()); i++) startOther();

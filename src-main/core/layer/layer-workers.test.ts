@@ -1,12 +1,12 @@
 // Compressed layers read on worker threads (the built script, out/main/layer-worker.js) must give
 // the indexes, warnings and errors that reading them on this thread gives.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixturePaths } from '../../../e2e/fixtures';
 import { StrataError } from '../errors';
 import { loadImage } from '../image/load-image';
@@ -15,13 +15,14 @@ import { isVerified } from '../integrity/digests';
 import { FileSource } from '../io/byte-source';
 import { MALFORMED_CASES, WARNING_CASES, wrongDiffIdArchive } from '../testing/malformed-cases';
 import { packTar } from '../tar/pack-tar';
-import { tempArchive } from '../testing/layouts';
+import { containerdLayout, tempArchive } from '../testing/layouts';
 import {
   layersReadOnWorkers,
   layerWorkersRunning,
   stopLayerWorkers,
   useLayerWorkers,
 } from './layer-workers';
+import { LayerIndexCache } from './index-cache';
 import { readLayer } from './read-layer';
 import { useIndexStore } from './index-store';
 import { packedFormOf, packIndex } from './packed-index';
@@ -176,11 +177,17 @@ parentPort.postMessage('ready');`,
     expect(layersReadOnWorkers()).toBeGreaterThan(before);
   });
 
-  it('go to the layer waiting that decompresses to the most', async () => {
+  it('go to a base layer waiting first, then to the layer with the most work', async () => {
     useLayerWorkers({ script: SCRIPT, minBytes: 0, workers: 1 });
     await stopLayerWorkers();
-    // The smallest layer, incompressible, has the largest blob: sizes are what decompresses.
-    const bodies = [randomBytes(300_000), Buffer.alloc(3_000_000), Buffer.alloc(1_000_000)];
+    // By work, not by size: the incompressible layer has the largest blob and decompresses to
+    // the most, but inflates nearly as is; the base goes first though it is the smallest.
+    const bodies = [
+      randomBytes(600_000),
+      Buffer.alloc(500_000),
+      Buffer.alloc(300_000),
+      randomBytes(1_000),
+    ];
     const blobs = await Promise.all(
       bodies.map(async (body, i) => {
         const layer = gzipSync(await packTar([{ name: `f${i}`, body }]));
@@ -192,12 +199,68 @@ parentPort.postMessage('ready');`,
     const done: number[] = [];
     await Promise.all(
       blobs.map((blob, i) =>
-        readLayer(blob, 'sha256:x', `layer ${i}`).then(() => done.push(bodies[i]!.length)),
+        readLayer(blob, 'sha256:x', `layer ${i}`, { base: i === 3 }).then(() =>
+          done.push(bodies[i]!.length),
+        ),
       ),
     );
     await Promise.all(blobs.map((blob) => blob.source.close()));
-    expect(done).toEqual([3_000_000, 1_000_000, 300_000]);
+    expect(done).toEqual([1_000, 500_000, 300_000, 600_000]);
     useLayerWorkers({ workers: 2 });
+  });
+
+  it('are all asked for at once by the loader, base first, while this thread reads the others', async () => {
+    // A real worker that notes which layer it was given, then refuses it.
+    const dir = mkdtempSync(join(tmpdir(), 'strata-worker-'));
+    const log = join(dir, 'order.log');
+    const script = join(dir, 'noting.mjs');
+    writeFileSync(
+      script,
+      `import { appendFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+parentPort.on('message', ({ id, label }) => {
+  appendFileSync(${JSON.stringify(log)}, label.replace(/ \\(.*/, '') + '\\n');
+  parentPort.postMessage({ id, error: { code: 'bad-archive', message: 'refused by the test' } });
+});
+// Ready once the loader has had time to ask for every layer.
+setTimeout(() => parentPort.postMessage('ready'), 300);`,
+    );
+    // Base first; then the others by their work (20 kB repeated compresses well: much work for
+    // its size), though layers too small for a worker lie between them and are read here.
+    const piece = randomBytes(20_000);
+    const bodies = [
+      randomBytes(2_000),
+      Buffer.alloc(100),
+      randomBytes(600_000),
+      Buffer.alloc(100),
+      Buffer.concat(Array<Buffer>(15).fill(piece)),
+      Buffer.concat(Array<Buffer>(25).fill(piece)),
+    ];
+    const layers = await Promise.all(bodies.map((body, i) => packTar([{ name: `f${i}`, body }])));
+    const config = JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: {
+        type: 'layers',
+        diff_ids: layers.map((l) => `sha256:${createHash('sha256').update(l).digest('hex')}`),
+      },
+      history: layers.map(() => ({ created_by: 'RUN step' })),
+    });
+    const path = tempArchive(
+      await containerdLayout({ tag: 'strata/order:1', config, layers }, false),
+    );
+    useLayerWorkers({ script: pathToFileURL(script), minBytes: 1_000, workers: 1 });
+    for (const cache of [undefined, new LayerIndexCache()]) {
+      await stopLayerWorkers();
+      writeFileSync(log, '');
+      await expect(loadImage(path, { store: null, cache })).rejects.toThrow('refused by the test');
+      await vi.waitFor(() => expect(readFileSync(log, 'utf8').split('\n')).toHaveLength(5));
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(
+        [0, 5, 4, 2].map((i) => `${path}: layer ${i}`),
+      );
+    }
+    useLayerWorkers({ script: SCRIPT, minBytes: 0, workers: 2 });
+    await stopLayerWorkers();
   });
 
   it('let a waiting worker that dies go, and start another for the next layer', async () => {

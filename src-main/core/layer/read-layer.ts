@@ -16,7 +16,7 @@ import type { TarStreamParser } from '../tar/stream-parser';
 import { LayerIndexBuilder } from './index-builder';
 import { streamedLayerParser } from './streamed-layer';
 import type { LayerIndex } from './layer-index';
-import { readLayerOnWorker } from './layer-workers';
+import { readLayerOnWorker, type WorkerReadOptions } from './layer-workers';
 
 /** Where a layer's bytes lie: a region of an archive. */
 export interface LayerBlob {
@@ -31,14 +31,16 @@ export async function detectCompression(blob: LayerBlob): Promise<Compression> {
   return compressionOf(await blob.source.read(blob.offset, Math.min(4, blob.length)));
 }
 
+/** A layer's index, read on a worker thread when it is compressed and large enough, else here. */
 export async function readLayer(
   blob: LayerBlob,
   diffId: string,
   label: string,
+  workers?: WorkerReadOptions,
 ): Promise<LayerIndex> {
   const compression = await detectCompression(blob);
   if (compression !== 'none') {
-    const index = await readLayerOnWorker(blob, compression, diffId, label);
+    const index = await readLayerOnWorker(blob, compression, diffId, label, workers);
     if (index) return index;
   }
   return indexLayer(blob, compression, diffId, label);
