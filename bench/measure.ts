@@ -18,6 +18,11 @@ export interface Sample {
   cpuMs: number;
   /** Peak resident set of the process tree's largest member, from `/usr/bin/time -v`. */
   rssMiB: number;
+  /**
+   * Minor page faults of the process tree, from `/usr/bin/time -v`: each a page of memory touched
+   * for the first time, whose cost varies by machine (firstTouch() in run.ts measures it).
+   */
+  minorFaults: number;
 }
 
 export interface Figure {
@@ -25,6 +30,7 @@ export interface Figure {
   medianMs: number;
   medianCpuMs: number;
   medianRssMiB: number;
+  medianMinorFaults: number;
   minMs: number;
   maxMs: number;
 }
@@ -61,7 +67,8 @@ export async function runOnce(cmd: Command): Promise<Sample> {
     const seconds = (what: string): number =>
       Number(new RegExp(`${what} time \\(seconds\\): ([0-9.]+)`).exec(stderr)?.[1] ?? NaN);
     const cpuMs = (seconds('User') + seconds('System')) * 1000;
-    return { ms, cpuMs, rssMiB: Number(rss[1]) / 1024 };
+    const faults = Number(/Minor \(reclaiming a frame\) page faults: (\d+)/.exec(stderr)?.[1]);
+    return { ms, cpuMs, rssMiB: Number(rss[1]) / 1024, minorFaults: faults };
   } finally {
     closeSync(devnull);
   }
@@ -80,6 +87,7 @@ export function figureOf(runs: Sample[]): Figure {
     medianMs: median(ms),
     medianCpuMs: median(runs.map((r) => r.cpuMs)),
     medianRssMiB: median(runs.map((r) => r.rssMiB)),
+    medianMinorFaults: median(runs.map((r) => r.minorFaults)),
     minMs: Math.min(...ms),
     maxMs: Math.max(...ms),
   };

@@ -22,7 +22,7 @@ import { isAlive } from '../e2e/fixtures/cache';
 import { acquireEngine } from '../e2e/fixtures/engine';
 import { dockerFor, loadArchive } from '../e2e/fixtures/engine-api';
 import { BENCH_ROOT, ensureBenchImages, STATIC_DIR } from './images';
-import { alternate, spreadPercent, type Command, type Figure } from './measure';
+import { alternate, median, spreadPercent, type Command, type Figure } from './measure';
 import { ensureSynthetic } from './synthetic';
 import { measureUi, type UiResult } from './ui';
 
@@ -103,9 +103,40 @@ const tarListing = (archive: string, layers: string[]): Command =>
 const gunzipLayers = (archive: string, blobs: string[]): Command =>
   sh('gzip -dc', 'a=$1; shift; for l; do tar -xOf "$a" "$l" | gzip -dc; done', [archive, ...blobs]);
 
+/**
+ * What a page of memory touched for the first time costs on this machine: a fresh process fills
+ * a new buffer of 256 MiB, then fills it again (median of three). A page fault costs a fraction of
+ * a microsecond on most machines and far more on some VMs, where every figure that grows its
+ * memory pays it and the GNU baselines, reusing a few small buffers, do not.
+ */
+function firstTouch() {
+  const mib = 256;
+  const script = `const b = Buffer.allocUnsafeSlow(${mib} * 1024 * 1024);
+const time = (fill) => { const t = process.hrtime.bigint(); b.fill(fill); return Number(process.hrtime.bigint() - t) / 1e6; };
+const fresh = time(1);
+console.log(JSON.stringify({ fresh, again: time(2) }));`;
+  const runs = [0, 1, 2].map(
+    () =>
+      JSON.parse(execFileSync(process.execPath, ['-e', script]).toString()) as {
+        fresh: number;
+        again: number;
+      },
+  );
+  const freshMs = median(runs.map((r) => r.fresh));
+  const againMs = median(runs.map((r) => r.again));
+  const pages = (mib * 1024 * 1024) / 4096;
+  return {
+    mib,
+    freshMs: round(freshMs),
+    againMs: round(againMs),
+    microsPerPage: round(((freshMs - againMs) * 1000) / pages, 2),
+  };
+}
+
 function machine() {
   const cpu = cpus();
   return {
+    firstTouch: firstTouch(),
     cpu: cpu[0]?.model ?? 'unknown',
     cores: cpu.length,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
@@ -368,6 +399,8 @@ async function main(): Promise<void> {
       figure: r.figure,
       strataMs: round(r.strata.medianMs),
       strataRssMiB: round(r.strata.medianRssMiB),
+      strataMinorFaults: r.strata.medianMinorFaults,
+      baselineMinorFaults: r.baseline.medianMinorFaults,
       baseline: r.baselineName,
       baselineMs: round(r.baseline.medianMs),
       baselineRssMiB: round(r.baseline.medianRssMiB),
@@ -505,6 +538,10 @@ function printTable(
       'baseline ms': r.baselineMs,
       ratio: `${r.ratio}x`,
       'cpu ratio': r.cpuRatio === undefined ? '' : `${r.cpuRatio}x`,
+      'page faults':
+        r.strataMinorFaults === undefined
+          ? ''
+          : `${r.strataMinorFaults} / ${r.baselineMinorFaults}`,
       target: r.target,
       met: r.met === null ? '' : r.met ? 'yes' : 'NO',
     })),
