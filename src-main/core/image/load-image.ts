@@ -153,8 +153,8 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
     // A layer whose held index awaits its proof mostly waits for I/O: those all start at once,
     // and take no turn from the few other layers read ahead. Each of those starts the next as it
     // ends, or as soon as it waits in the layer workers' queue: every layer bound for a worker is
-    // then queued early, so the pool can give the largest ones out first and keep every worker
-    // busy, while the layers read on this thread are read a few at a time, in order.
+    // then queued early, so the pool chooses among them all (the base first, then the most work)
+    // and keeps every worker busy, while the layers read on this thread go a few at a time.
     const others = resolved.layers.flatMap((_, i) => (held[i] ? [] : [i]));
     let next = 0;
     const startOther = (): void => {
