@@ -182,9 +182,12 @@ async function exportToCache(
   const layerCount = details.diffIds.length;
   let bytes = 0;
   let lastReport = 0;
-  const indexed = ({ member, index }: IndexedLayer): void => {
+  /** `at`: the layer's place in the image, when the export placed it (else found by diff ID). */
+  const indexed = (
+    { member, index }: IndexedLayer,
+    at = details.diffIds.indexOf(index.diffId),
+  ): void => {
     indexes.set(normalizeMemberName(member) ?? member, index);
-    const at = details.diffIds.indexOf(index.diffId);
     options.onLayer?.({
       layerIndex: at < 0 ? null : at,
       diffId: index.diffId,
@@ -205,7 +208,7 @@ async function exportToCache(
       const diffId = details.diffIds[position];
       if (!diffId) return;
       layer.index.diffId = diffId;
-      indexed(layer);
+      indexed(layer, position);
     },
   );
   function report(force: boolean, complete = false): void {
