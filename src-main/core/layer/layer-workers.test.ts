@@ -178,7 +178,18 @@ parentPort.postMessage('ready');`,
   });
 
   it('go to a base layer waiting first, then to the layer with the most work', async () => {
-    useLayerWorkers({ script: SCRIPT, minBytes: 0, workers: 1 });
+    // The real worker, loaded once every layer waits for it (on a busy machine a worker could
+    // otherwise be ready before the last layer is queued, and take the first it finds).
+    const dir = mkdtempSync(join(tmpdir(), 'strata-worker-'));
+    const go = join(dir, 'go');
+    const script = join(dir, 'gated.mjs');
+    writeFileSync(
+      script,
+      `import { existsSync } from 'node:fs';
+while (!existsSync(${JSON.stringify(go)})) await new Promise((wait) => setTimeout(wait, 10));
+await import(${JSON.stringify(SCRIPT.href)});`,
+    );
+    useLayerWorkers({ script: pathToFileURL(script), minBytes: 0, workers: 1 });
     await stopLayerWorkers();
     // By work, not by size: the incompressible layer has the largest blob and decompresses to
     // the most, but inflates nearly as is; the base goes first though it is the smallest.
@@ -197,9 +208,13 @@ parentPort.postMessage('ready');`,
     );
     expect(blobs[0]!.length).toBeGreaterThan(blobs[1]!.length);
     const done: number[] = [];
+    let queued = 0;
+    const onQueued = () => {
+      if (++queued === blobs.length) writeFileSync(go, '');
+    };
     await Promise.all(
       blobs.map((blob, i) =>
-        readLayer(blob, 'sha256:x', `layer ${i}`, { base: i === 3 }).then(() =>
+        readLayer(blob, 'sha256:x', `layer ${i}`, { base: i === 3, onQueued }).then(() =>
           done.push(bodies[i]!.length),
         ),
       ),
