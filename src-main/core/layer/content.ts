@@ -110,13 +110,13 @@ export function sameBytesByPieces(
   return true;
 }
 
-/** sha256 of an entry's content; computed once and kept on the entry. */
+/** sha256 of an entry's content as LayerEntry.sha256 holds it; computed once and kept there. */
 export async function entryDigest(layer: StoredLayer, entry: LayerEntry): Promise<string> {
-  if (entry.digest) return entry.digest;
+  if (entry.sha256) return entry.sha256;
   const hash = createHash('sha256');
   for await (const chunk of openEntryContent(layer, entry)) hash.update(chunk as Buffer);
-  entry.digest = `sha256:${hash.digest('hex')}`;
-  return entry.digest;
+  entry.sha256 = hash.digest('binary');
+  return entry.sha256;
 }
 
 /**

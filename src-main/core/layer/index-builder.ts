@@ -31,7 +31,7 @@ const ESTARGZ_METADATA = new Set([
 const spareTables: PathPositions[] = [];
 const MAX_SPARE_SLOTS = 1 << 20;
 
-export type RawLayerEntry = Omit<TarEntry, 'headerOffset'> & { digest?: string };
+export type RawLayerEntry = Omit<TarEntry, 'headerOffset'> & { sha256?: string };
 
 /** The path an entry named `name` is indexed at (null: the root itself), as add() finds it. */
 export function indexedPath(name: string): string | null {
@@ -130,7 +130,7 @@ export class LayerIndexBuilder {
       linkTarget,
       dataOffset: raw.dataOffset - dataBase,
     };
-    if (raw.digest) entry.digest = raw.digest;
+    if (raw.sha256) entry.sha256 = raw.sha256;
     if (raw.xattrs) entry.xattrs = raw.xattrs;
     this.size += entry.size;
     // A repeated path keeps its last position and attributes.

@@ -21,7 +21,7 @@ import type { LayerBlob } from './read-layer';
 
 const MAGIC = 'STRATAIX';
 /** Raised whenever what an index holds, or how it is laid out, changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 const SUFFIX = '.idx';
 export const DEFAULT_INDEX_STORE_BYTES = 2 * 1024 ** 3;
 
@@ -162,6 +162,7 @@ interface Header {
   key: string;
   count: number;
   stringBytes: number;
+  digestBytes: number;
   meta: Omit<PackedIndex['meta'], 'contentScans'> & { contentScans?: StoredScans };
   xattrs: [number, Record<string, string>][];
 }
@@ -181,6 +182,7 @@ function encode(packed: PackedIndex, key: string): Uint8Array[] {
     key,
     count: packed.count,
     stringBytes: packed.strings.byteLength,
+    digestBytes: packed.digests.byteLength,
     meta: {
       ...packed.meta,
       contentScans: packed.meta.contentScans && {
@@ -204,7 +206,7 @@ function encode(packed: PackedIndex, key: string): Uint8Array[] {
     packed.numbers.byteOffset,
     packed.numbers.byteLength,
   );
-  return [prefix, json, pad, numbers, packed.strings];
+  return [prefix, json, pad, numbers, packed.strings, packed.digests];
 }
 
 function decode(bytes: Buffer, key: string): LayerIndex {
@@ -221,7 +223,12 @@ function decode(bytes: Buffer, key: string): LayerIndex {
     throw new Error('bad count');
   const numbersAt = 16 + jsonLength + ((8 - ((16 + jsonLength) % 8)) % 8);
   const numbersBytes = count * 8 * 8;
-  if (numbersAt + numbersBytes + header.stringBytes !== bytes.length) throw new Error('bad size');
+  const { stringBytes, digestBytes } = header;
+  if (
+    ![stringBytes, digestBytes].every((n) => Number.isSafeInteger(n) && n >= 0) ||
+    numbersAt + numbersBytes + stringBytes + digestBytes !== bytes.length
+  )
+    throw new Error('bad size');
   // The numbers are read in place where they lie on an 8-byte boundary (a file read whole has
   // its own memory: they do); a Float64Array elsewhere needs a copy.
   const at = bytes.byteOffset + numbersAt;
@@ -231,7 +238,8 @@ function decode(bytes: Buffer, key: string): LayerIndex {
     numbers = new Float64Array(count * 8);
     new Uint8Array(numbers.buffer).set(bytes.subarray(numbersAt, numbersAt + numbersBytes));
   }
-  const strings = bytes.subarray(numbersAt + numbersBytes);
+  const strings = bytes.subarray(numbersAt + numbersBytes, numbersAt + numbersBytes + stringBytes);
+  const digests = bytes.subarray(numbersAt + numbersBytes + stringBytes);
   const xattrs = header.xattrs.map(([i, attrs]): [number, Record<string, Buffer>] => {
     // As the PAX reader makes them: no prototype, so a name like __proto__ is plain data.
     const values = Object.create(null) as Record<string, Buffer>;
@@ -244,6 +252,7 @@ function decode(bytes: Buffer, key: string): LayerIndex {
     meta: scans ? { ...meta, contentScans: scans } : meta,
     count,
     strings,
+    digests,
     numbers,
     xattrs,
   });

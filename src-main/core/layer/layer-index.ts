@@ -19,8 +19,11 @@ export interface LayerEntry {
   linkTarget: string | null;
   /** Offset of the content within the uncompressed layer tar (so an index fits any copy of the layer). */
   dataOffset: number;
-  /** sha256 of the content, when the layer was streamed (compressed layers). */
-  digest?: string;
+  /**
+   * sha256 of the content when the layer was streamed (compressed layers): its 32 bytes as a
+   * latin1 string, compared as they are and written out as hex only where shown (`digestText`).
+   */
+  sha256?: string;
   xattrs?: Record<string, Buffer>;
 }
 

@@ -32,8 +32,8 @@ async function answer(job: LayerJob): Promise<LayerAnswer> {
 }
 
 /** The packed index's blocks that own their memory, handed over rather than copied. */
-function ownBuffers({ strings, numbers }: PackedIndex): ArrayBuffer[] {
-  return [strings, numbers].flatMap((view) =>
+function ownBuffers({ strings, digests, numbers }: PackedIndex): ArrayBuffer[] {
+  return [strings, digests, numbers].flatMap((view) =>
     view.byteOffset === 0 &&
     view.byteLength === view.buffer.byteLength &&
     view.buffer instanceof ArrayBuffer

@@ -130,10 +130,13 @@ describe('layers read on worker threads', () => {
       const kept = packedFormOf(stored);
       expect(kept()).toBe(kept());
       // The same bytes as packing it here (a Buffer sent between threads arrives a Uint8Array).
-      const { strings, ...rest } = kept();
-      const { strings: packedStrings, ...packedRest } = packIndex(stored);
+      const { strings, digests, ...rest } = kept();
+      const here = packIndex(stored);
+      const { strings: packedStrings, digests: packedDigests, ...packedRest } = here;
       expect(rest).toEqual(packedRest);
       expect(Buffer.from(strings).equals(packedStrings)).toBe(true);
+      expect(Buffer.from(digests).equals(packedDigests)).toBe(true);
+      expect(digests).toHaveLength(2 * 32);
       const again = packedFormOf(stored);
       expect(again()).not.toBe(again());
     } finally {

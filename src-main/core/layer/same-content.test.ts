@@ -56,16 +56,16 @@ describe('comparing the contents of files', () => {
       // Known digests decide without reading; different sizes are never the same.
       const a = stored(0, 1);
       const b = stored(1, 1);
-      const digested = (file: StoredFile, digest: string): StoredFile => ({
+      const digested = (file: StoredFile, sha256: string): StoredFile => ({
         ...file,
-        entry: { ...file.entry, digest },
+        entry: { ...file.entry, sha256 },
       });
       const bigger: StoredFile = { ...b, entry: { ...b.entry, size: b.entry.size + 1 } };
       readInto.mockClear();
       expect(
         await sameContents([
-          [digested(a, 'sha256:1'), digested(b, 'sha256:2')],
-          [digested(a, 'sha256:1'), digested(b, 'sha256:1')],
+          [digested(a, '1'.repeat(32)), digested(b, '2'.repeat(32))],
+          [digested(a, '1'.repeat(32)), digested(b, '1'.repeat(32))],
           [a, bigger],
         ]),
       ).toEqual([false, true, false]);

@@ -40,7 +40,7 @@ export async function sameContents(
   const hashed: number[] = [];
   pairs.forEach(([x, y], i) => {
     if (x.entry.size !== y.entry.size) return;
-    if (x.entry.digest && y.entry.digest) same[i] = x.entry.digest === y.entry.digest;
+    if (x.entry.sha256 && y.entry.sha256) same[i] = x.entry.sha256 === y.entry.sha256;
     else if (readByPosition(x.layer) && readByPosition(y.layer)) direct.push(i);
     else hashed.push(i);
   });

@@ -12,7 +12,7 @@ import { indexedPath, type LayerIndexBuilder, type RawLayerEntry } from './index
 /** node:crypto's one-call hash, where the runtime has it (Node 20.12+, 21.7+). */
 const hashAtOnce = (crypto as { hash?: typeof crypto.hash }).hash;
 
-const EMPTY_DIGEST = `sha256:${createHash('sha256').digest('hex')}`;
+const EMPTY_DIGEST = createHash('sha256').digest('binary');
 
 interface Gathered {
   path: string;
@@ -21,8 +21,9 @@ interface Gathered {
 }
 
 /**
- * A parser that gives `add` each entry, files with their digest, and gives `builder` the scans.
- * The parser's entry objects are fresh for each entry: the digest is set on them in place.
+ * A parser that gives `add` each entry, files with their sha256 (as LayerEntry.sha256 holds it),
+ * and gives `builder` the scans. The parser's entry objects are fresh for each entry: the digest
+ * is set on them in place.
  */
 export function streamedLayerParser(
   builder: LayerIndexBuilder,
@@ -48,7 +49,7 @@ export function streamedLayerParser(
         file = isFile && entry.size > 0 ? entry : null;
         hash = null;
         content = isFile || entry.typeflag === 'S' ? gather(entry) : null;
-        if (isFile && entry.size === 0) (entry as RawLayerEntry).digest = EMPTY_DIGEST;
+        if (isFile && entry.size === 0) (entry as RawLayerEntry).sha256 = EMPTY_DIGEST;
         if (!file) add(entry);
       },
       data: (entry, piece) => {
@@ -56,7 +57,7 @@ export function streamedLayerParser(
         if (!file) return;
         // Most files come in one piece: hashed in one call, without a hash object each.
         if (!hash && piece.length === entry.size && hashAtOnce) {
-          file.digest = `sha256:${hashAtOnce('sha256', piece, 'hex')}`;
+          file.sha256 = hashAtOnce('sha256', piece, 'binary');
         } else {
           (hash ??= createHash('sha256')).update(piece);
         }
@@ -64,7 +65,7 @@ export function streamedLayerParser(
       entryEnd: () => {
         if (content) builder.scanned(content.path, scanContent(content.path, content.bytes));
         if (!file) return;
-        if (hash) file.digest = `sha256:${hash.digest('hex')}`;
+        if (hash) file.sha256 = hash.digest('binary');
         add(file);
       },
     },

@@ -78,8 +78,8 @@ const plain = (name: string) => normalizeMemberName(name);
  */
 const strip = (index: LayerIndex) => ({
   ...index,
-  entries: index.entries.map(({ digest, ...entry }) =>
-    index.compression === 'none' ? entry : { ...entry, digest },
+  entries: index.entries.map(({ sha256, ...entry }) =>
+    index.compression === 'none' ? entry : { ...entry, sha256 },
   ),
 });
 
