@@ -2,6 +2,7 @@
 import { describeError, StrataError } from '../core/errors';
 import { defaultIndexDir, useIndexStore } from '../core/layer/index-store';
 import { useLayerWorkers } from '../core/layer/layer-workers';
+import { version } from '../../package.json';
 import { writeOut } from './write-out';
 
 const USAGE = `Usage: strata <command> SOURCE [options]
@@ -30,6 +31,7 @@ Options:
   --platform OS/ARCH             pick one platform from a multi-platform index
   --json                         machine-readable output (stable, see DESIGN.md)
   -h, --help                     this help
+  -V, --version                  Strata's version
 `;
 
 // Each command loads its own modules, so a quick command does not pay for the web server's.
@@ -47,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     writeOut(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === '-V' || command === '--version' || command === 'version') {
+    writeOut(`strata ${version}\n`);
+    return 0;
   }
   const run = COMMANDS[command];
   if (!run)
