@@ -8,6 +8,11 @@ const sorted: Record<TreeSort, WeakMap<ViewNode, readonly ViewNode[]>> = {
   size: new WeakMap(),
 };
 
+/** Whether `sortedChildren(node, sort)` is made already. */
+export function isSorted(node: ViewNode, sort: TreeSort): boolean {
+  return sorted[sort].has(node);
+}
+
 /** A directory's children in `sort` order (the same array for every view of the tree). */
 export function sortedChildren(node: ViewNode, sort: TreeSort): readonly ViewNode[] {
   const cache = sorted[sort];

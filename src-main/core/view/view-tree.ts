@@ -171,6 +171,15 @@ export function viewTree(model: ImageModel, layer: number, mode: ViewMode): View
   return root;
 }
 
+/** The view tree of (`layer`, `mode`) if it is kept, without counting as a use of it. */
+export function keptViewTree(
+  model: ImageModel,
+  layer: number,
+  mode: ViewMode,
+): ViewNode | undefined {
+  return trees.get(model)?.get(`${layer}:${mode}`);
+}
+
 /** Whether the view tree of (`layer`, `mode`) is kept already. */
 export function hasViewTree(model: ImageModel, layer: number, mode: ViewMode): boolean {
   return trees.get(model)?.has(`${layer}:${mode}`) ?? false;

@@ -4,8 +4,9 @@ import { withLayers } from '../testing/malformed-cases';
 import { loadImage } from '../image/load-image';
 import { StrataService } from '../service';
 import { PathSearch } from './path-search';
-import { hasViewTree, viewTree } from './view-tree';
-import { layersWorthAhead, wholeWorthAhead } from './views-ahead';
+import { isSorted, sortedChildren } from './sorted-children';
+import { hasViewTree, viewTree, type ViewNode } from './view-tree';
+import { bigDirectories, layersWorthAhead, wholeWorthAhead } from './views-ahead';
 
 const files = (dir: string, count: number) =>
   packTar(Array.from({ length: count }, (_, i) => ({ name: `${dir}/f${i}`, body: `${i}` })));
@@ -70,6 +71,31 @@ describe('views made ahead', () => {
       await ahead;
       expect(hasViewTree(closedModel, 2, 'changes')).toBe(false);
       expect(hasViewTree(closedModel, 2, 'aggregate')).toBe(false);
+    } finally {
+      await service.dispose();
+    }
+  });
+
+  it("sort their biggest directories' children, as a view first opens them", async () => {
+    const service = new StrataService({ viewsAhead: { minChanges: 3, minChildren: 6 } });
+    try {
+      const { handle } = await service.open(await archive());
+      const model = service.model(handle);
+      await service.viewsMadeAhead(handle);
+      const dir = (root: ViewNode, name: string) =>
+        root.holderChildren!.find((child) => child.name === name)!;
+      const whole = viewTree(model, 2, 'aggregate');
+      // "eight" holds 8 files, "five" 5: only the first is sorted, in the view's first order.
+      expect(isSorted(dir(whole, 'eight'), 'size')).toBe(true);
+      expect(isSorted(dir(whole, 'eight'), 'name')).toBe(false);
+      expect(isSorted(dir(whole, 'five'), 'size')).toBe(false);
+      expect(isSorted(dir(viewTree(model, 2, 'changes'), 'eight'), 'size')).toBe(true);
+      // A view opening it gets that very list.
+      const sorted = sortedChildren(dir(whole, 'eight'), 'size');
+      const opened = service.openView(handle, { layer: 2, mode: 'aggregate', sort: 'size' });
+      service.expand(opened.viewId, '/eight', true);
+      expect(sortedChildren(dir(whole, 'eight'), 'size')).toBe(sorted);
+      expect(bigDirectories(whole, 5).map((node) => node.name)).toEqual(['five']);
     } finally {
       await service.dispose();
     }

@@ -1,10 +1,14 @@
 // The first click on a layer that changed tens of thousands of paths, or on the whole file system
-// of a big image, waits for its view tree to be made (tens to a hundred milliseconds). After an
-// open, the trees of the layers that changed the most and the final whole file system are made
-// ahead, one per turn of the event loop, so requests that come meanwhile are answered between.
+// of a big image, waits for its view tree to be made (tens to a hundred milliseconds), and the
+// first opening of a directory of thousands of files for their nodes to be made and sorted. After
+// an open, the trees of the layers that changed the most and the final whole file system are made
+// ahead, then the children of their biggest directories, one piece per turn of the event loop, so
+// requests that come meanwhile are answered between.
+import type { TreeSort } from '../../api/explorer';
 import type { ImageModel } from '../image/load-image';
 import { PathSearch } from './path-search';
-import { hasViewTree, makeViewTreeAhead, viewTree } from './view-tree';
+import { isSorted, sortedChildren } from './sorted-children';
+import { hasViewTree, keptViewTree, makeViewTreeAhead, viewTree, type ViewNode } from './view-tree';
 import { nextTurn } from '../io/next-turn';
 
 export interface ViewsAheadOptions {
@@ -20,11 +24,17 @@ export interface ViewsAheadOptions {
   maxChanges?: number;
   /** Trees made ahead at most, the layers with the most changes first. */
   atMost?: number;
+  /** Directories of at least this many children in those trees get them sorted ahead. */
+  minChildren?: number;
 }
 
 export const VIEWS_AHEAD_MIN_CHANGES = 20_000;
 export const VIEWS_AHEAD_MAX_CHANGES = 150_000;
 const VIEWS_AHEAD_AT_MOST = 2;
+/** Opening a directory of a few hundred children takes a few milliseconds, sorted or not. */
+export const SORT_AHEAD_MIN_CHILDREN = 1_000;
+/** The order a view opens in (the app's default). */
+const FIRST_SORT: TreeSort = 'size';
 
 const worthAhead = (paths: number, options: ViewsAheadOptions): boolean =>
   paths >= (options.minChanges ?? VIEWS_AHEAD_MIN_CHANGES) &&
@@ -78,9 +88,32 @@ export async function makeViewsAhead(
   }
   // The whole file system is what gets filtered at large: its paths' search too, in a turn of
   // its own (20-50 ms for the benchmark's 93k paths on a 2-core VM).
-  if (trees.at(-1)?.[1] !== 'aggregate') return;
-  await nextTurn();
-  const last = model.indexes.length - 1;
-  if (stillOpen() && hasViewTree(model, last, 'aggregate'))
-    PathSearch.of(viewTree(model, last, 'aggregate'));
+  if (trees.at(-1)?.[1] === 'aggregate') {
+    await nextTurn();
+    const last = model.indexes.length - 1;
+    if (!stillOpen()) return;
+    if (hasViewTree(model, last, 'aggregate')) PathSearch.of(viewTree(model, last, 'aggregate'));
+  }
+  // A directory per turn (its 10k files: 5-25 ms), the whole file system's first.
+  const minChildren = options.minChildren ?? SORT_AHEAD_MIN_CHILDREN;
+  for (const [layer, mode] of trees.reverse()) {
+    const root = keptViewTree(model, layer, mode);
+    if (!root) continue;
+    for (const dir of bigDirectories(root, minChildren)) {
+      await nextTurn();
+      if (!stillOpen()) return;
+      sortedChildren(dir, FIRST_SORT);
+    }
+  }
+}
+
+/** The directories of a tree with at least `min` children, the most first. */
+export function bigDirectories(root: ViewNode, min: number): ViewNode[] {
+  const found: ViewNode[] = [];
+  const stack = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.childCount >= min && !isSorted(node, FIRST_SORT)) found.push(node);
+    for (const child of node.holderChildren ?? []) stack.push(child);
+  }
+  return found.sort((a, b) => b.childCount - a.childCount);
 }
