@@ -29,6 +29,13 @@ import { packedFormOf, packIndex } from './packed-index';
 
 const SCRIPT = new URL('../../../out/main/layer-worker.js', import.meta.url);
 
+/** A worker script of a test's own, written to a folder of its own: its path. */
+function workerScript(source: string): string {
+  const script = join(mkdtempSync(join(tmpdir(), 'strata-worker-')), 'worker.mjs');
+  writeFileSync(script, source);
+  return script;
+}
+
 const onWorkers = (): void => useLayerWorkers({ script: SCRIPT, minBytes: 0 });
 const onThisThread = (): void => useLayerWorkers({ script: null });
 
@@ -162,9 +169,7 @@ describe('layers read on worker threads', () => {
   });
 
   it('fail the one layer whose worker dies, and start a new worker for the next', async () => {
-    const dying = join(mkdtempSync(join(tmpdir(), 'strata-worker-')), 'dying.mjs');
-    writeFileSync(
-      dying,
+    const dying = workerScript(
       `import { parentPort } from 'node:worker_threads';
 parentPort.on('message', () => process.exit(3));
 parentPort.postMessage('ready');`,
@@ -183,11 +188,8 @@ parentPort.postMessage('ready');`,
   it('go to a base layer waiting first, then to the layer with the most work', async () => {
     // The real worker, loaded once every layer waits for it (on a busy machine a worker could
     // otherwise be ready before the last layer is queued, and take the first it finds).
-    const dir = mkdtempSync(join(tmpdir(), 'strata-worker-'));
-    const go = join(dir, 'go');
-    const script = join(dir, 'gated.mjs');
-    writeFileSync(
-      script,
+    const go = join(mkdtempSync(join(tmpdir(), 'strata-go-')), 'go');
+    const script = workerScript(
       `import { existsSync } from 'node:fs';
 while (!existsSync(${JSON.stringify(go)})) await new Promise((wait) => setTimeout(wait, 10));
 await import(${JSON.stringify(SCRIPT.href)});`,
@@ -229,11 +231,8 @@ await import(${JSON.stringify(SCRIPT.href)});`,
 
   it('are all asked for at once by the loader, base first, while this thread reads the others', async () => {
     // A real worker that notes which layer it was given, then refuses it.
-    const dir = mkdtempSync(join(tmpdir(), 'strata-worker-'));
-    const log = join(dir, 'order.log');
-    const script = join(dir, 'noting.mjs');
-    writeFileSync(
-      script,
+    const log = join(mkdtempSync(join(tmpdir(), 'strata-log-')), 'order.log');
+    const script = workerScript(
       `import { appendFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 parentPort.on('message', ({ id, label }) => {
@@ -283,9 +282,7 @@ setTimeout(() => parentPort.postMessage('ready'), 300);`,
 
   it('let a waiting worker that dies go, and start another for the next layer', async () => {
     // A real worker that answers every layer with an error, then exits while it waits.
-    const script = join(mkdtempSync(join(tmpdir(), 'strata-worker-')), 'leaving.mjs');
-    writeFileSync(
-      script,
+    const script = workerScript(
       `import { parentPort } from 'node:worker_threads';
 parentPort.on('message', ({ id }) => {
   parentPort.postMessage({ id, error: { code: 'bad-archive', message: 'refused by the test' } });
