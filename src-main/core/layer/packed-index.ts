@@ -53,9 +53,9 @@ export function packIndex(index: LayerIndex): PackedIndex {
   for (const extra of extras) strings.push(extra);
   const encoded = Buffer.from(strings.join('\0'), 'utf8');
   const digests = Buffer.allocUnsafeSlow(digested * DIGEST_BYTES);
-  let at = 0;
+  let written = 0;
   for (const e of entries) {
-    if (e.sha256) at += digests.write(e.sha256, at, DIGEST_BYTES, 'latin1');
+    if (e.sha256) written += digests.write(e.sha256, written, DIGEST_BYTES, 'latin1');
   }
   return { meta, count, strings: encoded, digests, numbers, xattrs };
 }

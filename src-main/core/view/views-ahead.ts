@@ -8,7 +8,7 @@ import type { TreeSort } from '../../api/explorer';
 import type { ImageModel } from '../image/load-image';
 import { PathSearch } from './path-search';
 import { isSorted, sortedChildren } from './sorted-children';
-import { hasViewTree, keptViewTree, makeViewTreeAhead, viewTree, type ViewNode } from './view-tree';
+import { keptViewTree, makeViewTreeAhead, type ViewNode } from './view-tree';
 import { nextTurn } from '../io/next-turn';
 
 export interface ViewsAheadOptions {
@@ -92,7 +92,8 @@ export async function makeViewsAhead(
     await nextTurn();
     const last = model.indexes.length - 1;
     if (!stillOpen()) return;
-    if (hasViewTree(model, last, 'aggregate')) PathSearch.of(viewTree(model, last, 'aggregate'));
+    const whole = keptViewTree(model, last, 'aggregate');
+    if (whole) PathSearch.of(whole);
   }
   // A directory per turn (its 10k files: 5-25 ms), the whole file system's first.
   const minChildren = options.minChildren ?? SORT_AHEAD_MIN_CHILDREN;
@@ -107,7 +108,7 @@ export async function makeViewsAhead(
   }
 }
 
-/** The directories of a tree with at least `min` children, the most first. */
+/** The directories of a tree with at least `min` children not yet sorted ahead, the most first. */
 export function bigDirectories(root: ViewNode, min: number): ViewNode[] {
   const found: ViewNode[] = [];
   const stack = [root];
