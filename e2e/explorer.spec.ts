@@ -421,11 +421,15 @@ test('a file written over a directory opens to show what the directory held, rem
   await expect(x).toHaveAttribute('aria-expanded', 'false');
   await x.locator('[data-toggle]').click();
   await expect(x).toHaveAttribute('aria-expanded', 'true');
+  // The chevron opens the row without selecting it: the inspector stays on what it showed.
+  await expect(x).toHaveAttribute('aria-selected', 'false');
+  await expect(inspector(page).getByText('/x', { exact: true })).toHaveCount(0);
   for (const name of ['y', 'z'])
     await expect(item(page, name)).toHaveAttribute('data-change', 'removed');
   await page.screenshot({ path: 'test-results/file-over-directory.png' });
   // The keyboard closes it as it would a directory.
   await x.click();
+  await expect(inspector(page).getByText('/x', { exact: true }).first()).toBeVisible();
   await page.keyboard.press('ArrowLeft');
   await expect(x).toHaveAttribute('aria-expanded', 'false');
   await expect(item(page, 'y')).toHaveCount(0);
