@@ -11,7 +11,7 @@ import { ICON_PATHS, type IconName } from './icon-paths';
 const GRID = 16;
 
 /** The icon as a CSS url() of an SVG image (any size, drawn by the browser per element). */
-export function svgMask(name: IconName): string {
+function svgMask(name: IconName): string {
   const paths = ICON_PATHS[name].map((d) => `<path d='${d}'/>`).join('');
   const svg =
     `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${GRID} ${GRID}' fill='none' stroke='black'` +
@@ -23,7 +23,7 @@ export function svgMask(name: IconName): string {
  * The icon as a CSS url() of a PNG for an element `cssPixels` wide on a screen of `pixelRatio`
  * device pixels per CSS pixel; the SVG form when the page has no 2D canvas.
  */
-export function bitmapMask(name: IconName, cssPixels: number, pixelRatio: number): string {
+function bitmapMask(name: IconName, cssPixels: number, pixelRatio: number): string {
   const size = Math.max(1, Math.round(cssPixels * pixelRatio));
   const canvas = document.createElement('canvas');
   canvas.width = size;
@@ -40,7 +40,7 @@ export function bitmapMask(name: IconName, cssPixels: number, pixelRatio: number
 }
 
 /** The icons of the file tree's rows, keyed as its CSS variables name them (--icon-KEY). */
-export const TREE_ICONS = {
+const TREE_ICONS = {
   chevron: { name: 'chevron-right', cssPixels: 12 },
   file: { name: 'file', cssPixels: 14 },
   folder: { name: 'folder', cssPixels: 14 },
@@ -49,21 +49,19 @@ export const TREE_ICONS = {
   pipe: { name: 'pipe', cssPixels: 14 },
 } as const satisfies Record<string, { name: IconName; cssPixels: number }>;
 
-export type TreeIconMasks = Record<keyof typeof TREE_ICONS, string>;
+const drawn = new Map<number, string>();
 
-const drawn = new Map<number, TreeIconMasks>();
-
-/** The tree's masks for a pixel ratio, drawn on first use and kept (a few kB each). */
-export function treeIconMasks(pixelRatio: number): TreeIconMasks {
-  let masks = drawn.get(pixelRatio);
-  if (!masks) {
-    masks = Object.fromEntries(
-      Object.entries(TREE_ICONS).map(([key, icon]) => [
-        key,
-        bitmapMask(icon.name, icon.cssPixels, pixelRatio),
-      ]),
-    ) as TreeIconMasks;
-    drawn.set(pixelRatio, masks);
+/**
+ * The tree's masks for a pixel ratio as CSS variables (`--icon-chevron: url(...); ...`) for the
+ * element that holds the rows: drawn on first use and kept (a few kB each).
+ */
+export function treeIconVariables(pixelRatio: number): string {
+  let variables = drawn.get(pixelRatio);
+  if (variables === undefined) {
+    variables = Object.entries(TREE_ICONS)
+      .map(([key, icon]) => `--icon-${key}: ${bitmapMask(icon.name, icon.cssPixels, pixelRatio)}`)
+      .join('; ');
+    drawn.set(pixelRatio, variables);
   }
-  return masks;
+  return variables;
 }
