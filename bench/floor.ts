@@ -5,8 +5,8 @@
 // Of a `docker save` archive, it walks every layer's tar headers through 64 KiB windows (as
 // Strata's reader), decodes each entry's name, type, size, mode, owner, time and link, keeps
 // every entry (FORM "objects": one object each, as Strata's indexes; "columns": typed arrays and
-// one array of paths, the data model a redesign would use; "read": nothing) and stacks the
-// layers' paths in one Map, whiteouts applied.
+// one array of paths; "read": nothing) and stacks the layers' paths in one Map, whiteouts applied.
+// FORM "interned" keeps no path as a string and computes inspect's counts (floor-interned.ts).
 //
 // Of an OCI archive with gzip layers, FORM "inflate" inflates every layer blob on as many
 // threads as Strata's layer workers (the largest first, in place as they do) and reads no
@@ -16,6 +16,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { gunzipFileRegion } from '../src-main/core/io/gunzip-file';
+import { internedCounts, octal } from './floor-interned';
 
 if (!isMainThread) {
   // One inflating thread: a region of the archive at a time, its inflated byte count back.
@@ -40,7 +41,7 @@ if (!isMainThread) {
     parentPort!.postMessage(bytes);
   });
 }
-const FORMS = ['objects', 'columns', 'read', 'inflate', 'digest'];
+const FORMS = ['objects', 'columns', 'read', 'interned', 'inflate', 'digest'];
 const [, , path = '', form = 'columns'] = isMainThread ? process.argv : [];
 if (isMainThread && (!path || !FORMS.includes(form)))
   throw new Error(`usage: floor.mjs ARCHIVE [${FORMS.join('|')}]`);
@@ -52,20 +53,6 @@ const window = Buffer.allocUnsafe(WINDOW);
 const text = (b: Buffer, at: number, len: number): string => {
   const nul = b.indexOf(0, at);
   return b.toString('utf8', at, nul < 0 || nul > at + len ? at + len : nul);
-};
-const octal = (b: Buffer, at: number, len: number): number => {
-  if (b[at]! & 0x80) {
-    let v = 0;
-    for (let i = at + 1; i < at + len; i++) v = v * 256 + b[i]!;
-    return v;
-  }
-  let v = 0;
-  for (let i = at; i < at + len; i++) {
-    const c = b[i]!;
-    if (c >= 48 && c <= 55) v = v * 8 + (c - 48);
-    else if (c === 0 || (c === 32 && v)) break;
-  }
-  return v;
 };
 
 interface Header {
@@ -195,6 +182,10 @@ function list(): void {
   const layers = (
     JSON.parse(readAt(manifest.start, manifest.size).toString()) as { Layers: string[] }[]
   )[0]!.Layers.map((name) => members.get(name)!);
+  if (form === 'interned') {
+    process.stdout.write(`${JSON.stringify(internedCounts(fd, layers))}\n`);
+    return;
+  }
 
   // Every entry of every layer, in one of the two forms.
   const objects: object[] = [];

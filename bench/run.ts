@@ -18,6 +18,7 @@ import {
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import type { InspectResult } from '../src-main/api/model';
 import { isAlive } from '../e2e/fixtures/cache';
 import { acquireEngine } from '../e2e/fixtures/engine';
 import { dockerFor, loadArchive } from '../e2e/fixtures/engine-api';
@@ -102,6 +103,23 @@ const tarListing = (archive: string, layers: string[]): Command =>
 /** GNU gzip -dc of every layer blob. */
 const gunzipLayers = (archive: string, blobs: string[]): Command =>
   sh('gzip -dc', 'a=$1; shift; for l; do tar -xOf "$a" "$l" | gzip -dc; done', [archive, ...blobs]);
+
+/** Stops the run unless bench/floor.ts's interned counts of `archive` are `strata inspect`'s. */
+function checkInterned(archive: string, cli: string): void {
+  const run = (argv: string[]): unknown =>
+    JSON.parse(execFileSync(process.execPath, argv, { maxBuffer: 256 * 1024 * 1024 }).toString());
+  const sketch = run([resolve('.cache/bench/dist/floor.mjs'), archive, 'interned']);
+  const inspect = run([cli, 'inspect', archive, '--json']) as InspectResult;
+  const counts = {
+    layers: inspect.layers.map(({ added, modified, removed }) => ({ added, modified, removed })),
+    wastedBytes: inspect.efficiency.wastedBytes,
+    paths: inspect.totals.files,
+  };
+  if (JSON.stringify(sketch) !== JSON.stringify(counts))
+    throw new Error(
+      `the interned sketch counts ${JSON.stringify(sketch)}, inspect ${JSON.stringify(counts)}`,
+    );
+}
 
 /**
  * What a page of memory touched for the first time costs on this machine: a fresh process fills
@@ -233,6 +251,21 @@ async function main(): Promise<void> {
     add(
       'a0',
       'floor of (a): headers read, entries kept in typed arrays, paths stacked; no analysis',
+      pair,
+      'GNU tar listing of every layer',
+      '',
+      null,
+    );
+  }
+  if (ONLY.has('a')) {
+    // Not Strata either: (a)'s counts with paths interned as name bytes, never as strings. Its
+    // counts must be (a)'s own, or the figure would compare unequal work.
+    log('(a2) inspect counts on interned paths (a sketch), checked against strata inspect');
+    checkInterned(v1, cli);
+    const pair = await alternate(floor(v1, 'interned'), tarListing(v1, saveLayers(v1)), RUNS, log);
+    add(
+      'a2',
+      "sketch of (a)'s counts on interned paths: no path a string; no dive figures, findings, JSON",
       pair,
       'GNU tar listing of every layer',
       '',
