@@ -76,14 +76,16 @@ async function openHome(page: Page): Promise<void> {
   expect(new URL(page.url()).searchParams.has('token')).toBe(false);
 }
 
-test('opens an archive chosen with the file chooser, with progress over the WebSocket', async ({
+test('opens an archive chosen with the file chooser, with progress and calls over the WebSocket', async ({
   page,
 }) => {
-  // The event socket connects under the page's CSP (connect-src 'self' covers ws: to itself).
+  // The socket connects under the page's CSP (connect-src 'self' covers ws: to itself).
   const frames: string[] = [];
+  const sent: string[] = [];
   page.on('websocket', (socket) => {
-    if (new URL(socket.url()).pathname === '/api/events') {
+    if (new URL(socket.url()).pathname === '/api/socket') {
       socket.on('framereceived', (frame) => frames.push(String(frame.payload)));
+      socket.on('framesent', (frame) => sent.push(String(frame.payload)));
     }
   });
   await openHome(page);
@@ -95,6 +97,17 @@ test('opens an archive chosen with the file chooser, with progress over the WebS
   expect(events.some((event) => event.type === 'progress' && event.source === 'basic.tar')).toBe(
     true,
   );
+  // The layer list's calls went on the socket, each answered there by its number.
+  const calls = sent.map((frame) => JSON.parse(frame) as { call: number; channel: string });
+  expect(calls.map((call) => call.channel)).toContain('view:open');
+  await expect
+    .poll(() => {
+      const answered = new Set(
+        frames.map((frame) => (JSON.parse(frame) as { reply?: number }).reply),
+      );
+      return calls.filter((call) => !answered.has(call.call)).length;
+    })
+    .toBe(0);
   await page.screenshot({ path: test.info().outputPath('web-file-chooser.png'), fullPage: true });
 });
 

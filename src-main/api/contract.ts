@@ -144,6 +144,20 @@ export interface ErrorInfo {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
+/**
+ * The browser mode's WebSocket carries calls both ways: the page sends a SocketCall, the server
+ * answers it with the SocketReply of the same number, and pushes StrataEvents between them.
+ */
+export interface SocketCall {
+  call: number;
+  channel: string;
+  request: unknown;
+}
+export interface SocketReply {
+  reply: number;
+  result: Result<unknown>;
+}
+
 /** Events pushed from the service to the renderer. */
 export interface ProgressEvent {
   type: 'progress';

@@ -13,7 +13,7 @@ export const CONTENT_SECURITY_POLICY = [
   // blob:/data: for image previews of files inside a layer.
   "img-src 'self' blob: data:",
   "font-src 'self'",
-  // fetch to /api/... and the WebSocket at /api/events: 'self' covers ws: to the same host and
+  // fetch to /api/... and the WebSocket at /api/socket: 'self' covers ws: to the same host and
   // port in CSP Level 3 (Chromium since 2021), so no ws: source is listed.
   "connect-src 'self'",
   "base-uri 'none'",

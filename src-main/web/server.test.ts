@@ -201,7 +201,7 @@ describe('access control', () => {
         ws.on('open', () => reject(new Error('the upgrade was accepted')));
         ws.on('error', () => {});
       });
-    const base = `ws://127.0.0.1:${server.port}/api/events`;
+    const base = `ws://127.0.0.1:${server.port}/api/socket`;
     expect(await refused(base)).toBe(403);
     expect(await refused(`${base}?token=wrong`)).toBe(403);
     expect(await refused(`${base}?token=${server.token}`, { Origin: 'http://evil.example' })).toBe(
@@ -211,7 +211,7 @@ describe('access control', () => {
   });
 
   it('pushes service events to a WebSocket opened with the token', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/socket?token=${server.token}`);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const received = new Promise<StrataEvent>((resolve) =>
       ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as StrataEvent)),
@@ -226,6 +226,39 @@ describe('access control', () => {
     service.emit('event', event);
     expect(await received).toEqual(event);
     ws.close();
+  });
+
+  it('answers calls sent on the WebSocket as the HTTP API does, each by its number', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/socket?token=${server.token}`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const replies = new Map<number, unknown>();
+    const arrived = (count: number) =>
+      new Promise<void>((resolve) => {
+        ws.on('message', (data: Buffer) => {
+          const reply = JSON.parse(data.toString()) as { reply: number; result: unknown };
+          replies.set(reply.reply, reply.result);
+          if (replies.size === count) resolve();
+        });
+      });
+    const all = arrived(3);
+    // Not calls: no answer, and the socket stays open for the calls after them.
+    ws.send('not json');
+    ws.send(JSON.stringify({ channel: 'image:list', request: {} }));
+    ws.send(JSON.stringify({ call: 1, channel: 'image:list', request: {} }));
+    ws.send(JSON.stringify({ call: 2, channel: 'image:nope', request: {} }));
+    ws.send(JSON.stringify({ call: 3, channel: 'image:open', request: { path: 7 } }));
+    await all;
+    expect(replies.get(1)).toEqual({ ok: true, value: [] });
+    expect(replies.get(2)).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(replies.get(3)).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(replies.size).toBe(3);
+
+    // A message over the limit a call's body has over HTTP (64 KiB) closes the socket.
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+    ws.send(
+      JSON.stringify({ call: 4, channel: 'image:open', request: { path: 'a'.repeat(70_000) } }),
+    );
+    expect(await closed).toBe(1009);
   });
 });
 

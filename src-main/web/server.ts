@@ -4,7 +4,8 @@
 //   GET  /, /assets/...          the renderer's build folder (index.html for /)
 //   POST /api/call/<channel>     JSON request -> JSON Result<response>, through the shared dispatcher
 //   POST /api/upload?name=...    raw archive bytes -> Result<OpenedImage>
-//   GET  /api/events             WebSocket: every service event as JSON
+//   GET  /api/socket             WebSocket: every service event as JSON, and the same calls as
+//                                /api/call (SocketCall -> SocketReply), without a request's cost
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import type { Result, StrataEvent } from '../api/contract';
+import type { Channel, Result, SocketCall, SocketReply, StrataEvent } from '../api/contract';
 import type { OpenedImage } from '../api/model';
 import { describeError } from '../core/errors';
 import { checkAccess, newToken, tokenCookie } from './access';
@@ -54,7 +55,9 @@ export interface WebServer {
 
 const MAX_CALL_BODY_BYTES = 64 * 1024;
 const DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
-const EVENTS_PATH = '/api/events';
+const SOCKET_PATH = '/api/socket';
+/** A call's envelope around its request, which is held to MAX_CALL_BODY_BYTES as over HTTP. */
+const MAX_SOCKET_MESSAGE_BYTES = MAX_CALL_BODY_BYTES + 1024;
 const CALL_PREFIX = '/api/call/';
 const UPLOAD_PATH = '/api/upload';
 /** GET ?handle=&layer=&path=: a file of an open image, as a download (the browser's Save As). */
@@ -186,6 +189,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     sendJson(res, result.ok || result.error.code !== 'bad-request' ? 200 : 400, result);
   }
 
+  /** The reply to a SocketCall; null for a message that is none (nothing to answer). */
+  async function answerSocketCall(text: string): Promise<SocketReply | null> {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return null;
+    }
+    if (typeof message !== 'object' || message === null) return null;
+    const { call, channel, request } = message as Partial<SocketCall>;
+    if (typeof call !== 'number' || !Number.isSafeInteger(call)) return null;
+    // The dispatcher refuses a channel that is not one, as it checks every request's shape.
+    return { reply: call, result: await dispatch(channel as Channel, request) };
+  }
+
   async function serveUpload(req: IncomingMessage, res: ServerResponse, query: URLSearchParams) {
     if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed.');
     const name = safeFileName(query.get('name'));
@@ -254,7 +272,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   // Uploads of large archives may take longer than Node's default 5-minute request timeout.
   server.requestTimeout = 0;
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE_BYTES });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const { path, query } = splitUrl(req.url);
     const access = checkAccess(
@@ -262,7 +280,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       port,
       token,
     );
-    const refusal = !access.ok ? access.reason : path !== EVENTS_PATH ? 'Not found.' : null;
+    const refusal = !access.ok ? access.reason : path !== SOCKET_PATH ? 'Not found.' : null;
     if (refusal !== null) {
       const status = access.ok ? '404 Not Found' : '403 Forbidden';
       socket.end(
@@ -273,8 +291,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.on('error', () => ws.terminate());
-      // The channel is one-way: anything the page sends is ignored.
-      ws.on('message', () => {});
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        void answerSocketCall(String(data)).then((reply) => {
+          if (reply && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+        });
+      });
     });
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StrataEvent } from '../../../src-main/api/contract';
 import { ApiError } from './strata-api';
-import { createWebApi, takeToken, type EventSocket, type WebEnvironment } from './web-api';
+import type { EventSocket } from './server-socket';
+import { createWebApi, takeToken, type WebEnvironment } from './web-api';
 
 interface Sent {
   url: string;
@@ -15,8 +16,17 @@ class FakeSocket implements EventSocket {
   onclose: ((event: CloseEvent) => void) | null = null;
   onerror: ((event: Event) => void) | null = null;
   closed = false;
+  readyState = 0;
+  readonly sent: string[] = [];
   constructor(readonly url: string) {
     FakeSocket.opened.push(this);
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({} as Event);
+  }
+  send(data: string): void {
+    this.sent.push(data);
   }
   close(): void {
     this.closed = true;
@@ -25,6 +35,7 @@ class FakeSocket implements EventSocket {
     this.onmessage?.({ data } as MessageEvent);
   }
   drop(): void {
+    this.readyState = 3;
     this.onclose?.({} as CloseEvent);
   }
 }
@@ -126,7 +137,7 @@ describe('createWebApi', () => {
     const stopFirst = api.onEvent((event) => seen.push(event));
     const stopSecond = api.onEvent(() => {});
     expect(FakeSocket.opened.map((s) => s.url)).toEqual([
-      'ws://127.0.0.1:5/api/events?token=a%20b',
+      'ws://127.0.0.1:5/api/socket?token=a%20b',
     ]);
     const event: StrataEvent = { type: 'progress', source: 's', phase: 'done', done: 1, total: 1 };
     FakeSocket.opened[0]?.receive(JSON.stringify(event));
@@ -142,5 +153,66 @@ describe('createWebApi', () => {
     expect(FakeSocket.opened[1]?.closed).toBe(false);
     stopSecond();
     expect(FakeSocket.opened[1]?.closed).toBe(true);
+  });
+
+  it('sends calls on the open socket and takes their answers from it, events still to listeners', async () => {
+    const { env, sent } = environment('http://127.0.0.1:5/?token=T1', () => json({}));
+    const api = createWebApi(env);
+    const seen: StrataEvent[] = [];
+    api.onEvent((event) => seen.push(event));
+    const socket = FakeSocket.opened[0]!;
+    socket.open();
+
+    const listed = api.listOpen();
+    const opened = api.openPath('/a.tar');
+    expect(sent).toEqual([]);
+    expect(socket.sent.map((text) => JSON.parse(text) as unknown)).toEqual([
+      { call: 1, channel: 'image:list', request: {} },
+      { call: 2, channel: 'image:open', request: { path: '/a.tar' } },
+    ]);
+    // Answered out of order, with an event between: each call gets its own answer.
+    socket.receive(
+      JSON.stringify({
+        reply: 2,
+        result: { ok: false, error: { code: 'bad-archive', message: 'm' } },
+      }),
+    );
+    const event: StrataEvent = { type: 'progress', source: 's', phase: 'done', done: 1, total: 1 };
+    socket.receive(JSON.stringify(event));
+    socket.receive(JSON.stringify({ reply: 1, result: { ok: true, value: [] } }));
+    await expect(listed).resolves.toEqual([]);
+    await expect(opened).rejects.toEqual(new ApiError({ code: 'bad-archive', message: 'm' }));
+    expect(seen).toEqual([event]);
+  });
+
+  it('fetches while the socket is not open, and fails a call the socket dropped', async () => {
+    const { env, sent } = environment('http://127.0.0.1:5/?token=T1', () =>
+      json({ ok: true, value: [] }),
+    );
+    const api = createWebApi(env);
+    api.onEvent(() => {});
+    const socket = FakeSocket.opened[0]!;
+    expect(await api.listOpen()).toEqual([]);
+    expect(sent.map((s) => s.url)).toEqual(['/api/call/image:list']);
+
+    socket.open();
+    const pending = api.listOpen();
+    expect(socket.sent).toHaveLength(1);
+    socket.drop();
+    await expect(pending).rejects.toMatchObject({ code: 'disconnected' });
+    expect(await api.listOpen()).toEqual([]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('sends a call too long for a socket message by fetch', async () => {
+    const { env, sent } = environment('http://127.0.0.1:5/?token=T1', () =>
+      json({ ok: true, value: { handle: 'h' } }),
+    );
+    const api = createWebApi(env);
+    api.onEvent(() => {});
+    FakeSocket.opened[0]!.open();
+    await api.openPath(`/${'a'.repeat(20_000)}.tar`);
+    expect(FakeSocket.opened[0]!.sent).toEqual([]);
+    expect(sent.map((s) => s.url)).toEqual(['/api/call/image:open']);
   });
 });

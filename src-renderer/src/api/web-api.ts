@@ -1,42 +1,24 @@
-// StrataApi for the browser mode (`strata web`): calls go to POST /api/call/<channel>, files are
-// uploaded to POST /api/upload, events arrive on the WebSocket at /api/events. The session
-// token comes in the page's URL once; it is kept in memory and removed from the address bar
-// (the server's HttpOnly cookie covers a reload).
-import type {
-  Channel,
-  Request,
-  Response,
-  Result,
-  StrataEvent,
-} from '../../../src-main/api/contract';
+// StrataApi for the browser mode (`strata web`): calls go on the WebSocket at /api/socket, where
+// events arrive too, or to POST /api/call/<channel> while it is not open; files are uploaded to
+// POST /api/upload. The session token comes in the page's URL once; it is kept in memory and
+// removed from the address bar (the server's HttpOnly cookie covers a reload).
+import type { Channel, Request, Response, Result } from '../../../src-main/api/contract';
 import type { OpenedImage } from '../../../src-main/api/model';
 import { createCompareApi } from './compare-api';
 import { createEngineApi } from './engine-api';
 import { createExplorerApi } from './explorer-api';
+import { ServerSocket, type SocketEnvironment } from './server-socket';
 import { ApiError, type StrataApi } from './strata-api';
 
 /** What the web transport needs from the page; tests pass fakes. */
-export interface WebEnvironment {
+export interface WebEnvironment extends SocketEnvironment {
   location: Pick<Location, 'href' | 'host' | 'protocol'>;
   history: Pick<History, 'replaceState' | 'state'>;
   fetch: typeof fetch;
-  WebSocket: new (url: string) => EventSocket;
-  setTimeout: (callback: () => void, ms: number) => unknown;
-}
-
-/** The part of WebSocket the event feed uses. */
-export interface EventSocket {
-  onopen: ((event: Event) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-  onclose: ((event: CloseEvent) => void) | null;
-  onerror: ((event: Event) => void) | null;
-  close(): void;
 }
 
 const TOKEN_PARAM = 'token';
 const TOKEN_HEADER = 'X-Strata-Token';
-const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 10_000;
 
 /** Reads `?token=` from the address and removes it from the visible URL (and history). */
 export function takeToken(env: Pick<WebEnvironment, 'location' | 'history'>): string | null {
@@ -58,72 +40,25 @@ async function readResult<T>(response: globalThis.Response): Promise<T> {
       message: text || `The Strata server answered ${response.status} ${response.statusText}.`,
     });
   }
-  const result = (await response.json()) as Result<T>;
-  if (!result.ok) throw new ApiError(result.error);
-  return result.value;
+  return valueOf((await response.json()) as Result<T>);
 }
 
-/** One WebSocket shared by every listener; reconnects quietly while anyone listens. */
-class EventFeed {
-  private readonly listeners = new Set<(event: StrataEvent) => void>();
-  private socket: EventSocket | null = null;
-  private retryMs = RETRY_FIRST_MS;
-
-  constructor(
-    private readonly env: WebEnvironment,
-    private readonly url: string,
-  ) {}
-
-  subscribe(listener: (event: StrataEvent) => void): () => void {
-    this.listeners.add(listener);
-    if (this.socket === null) this.connect();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.disconnect();
-    };
-  }
-
-  private connect(): void {
-    const socket = new this.env.WebSocket(this.url);
-    this.socket = socket;
-    socket.onopen = () => {
-      this.retryMs = RETRY_FIRST_MS;
-    };
-    socket.onmessage = (message) => {
-      let event: StrataEvent;
-      try {
-        event = JSON.parse(String(message.data)) as StrataEvent;
-      } catch {
-        return;
-      }
-      for (const listener of [...this.listeners]) listener(event);
-    };
-    // An error is followed by close; the retry happens there.
-    socket.onerror = () => {};
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      if (this.listeners.size === 0) return;
-      const delay = this.retryMs;
-      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-      this.env.setTimeout(() => {
-        if (this.socket === null && this.listeners.size > 0) this.connect();
-      }, delay);
-    };
-  }
-
-  private disconnect(): void {
-    const socket = this.socket;
-    this.socket = null;
-    socket?.close();
-  }
+function valueOf<T>(result: Result<T>): T {
+  if (!result.ok) throw new ApiError(result.error);
+  return result.value;
 }
 
 export function createWebApi(env: WebEnvironment = browserEnvironment()): StrataApi {
   const token = takeToken(env);
   const tokenHeaders = (): Record<string, string> => (token ? { [TOKEN_HEADER]: token } : {});
 
+  const wsScheme = env.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const query = token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : '';
+  const socket = new ServerSocket(env, `${wsScheme}//${env.location.host}/api/socket${query}`);
+
   async function call<C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>> {
+    const answer = socket.call(channel, request) as Promise<Result<Response<C>>> | null;
+    if (answer) return valueOf(await answer);
     const response = await env.fetch(`/api/call/${channel}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...tokenHeaders() },
@@ -132,10 +67,6 @@ export function createWebApi(env: WebEnvironment = browserEnvironment()): Strata
     });
     return readResult<Response<C>>(response);
   }
-
-  const wsScheme = env.location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : '';
-  const events = new EventFeed(env, `${wsScheme}//${env.location.host}/api/events${query}`);
 
   return {
     transport: 'web',
@@ -162,7 +93,7 @@ export function createWebApi(env: WebEnvironment = browserEnvironment()): Strata
         message: 'The browser has no native Open dialog: choose a file or drop it on the page.',
       });
     },
-    onEvent: (listener) => events.subscribe(listener),
+    onEvent: (listener) => socket.subscribe(listener),
     engine: createEngineApi(call),
     explorer: createExplorerApi(call, 'download'),
     compare: createCompareApi(call),
