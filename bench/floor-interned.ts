@@ -7,6 +7,7 @@
 // bytes stored but overwritten or removed, and the final tree's paths. No dive figures, findings,
 // history or JSON. Not Strata: a sketch of what a core on interned paths would cost.
 import { readSync } from 'node:fs';
+import { BLOCK, forEachHeader, octal } from './tar-headers';
 
 export interface Region {
   start: number;
@@ -19,24 +20,8 @@ export interface InternedCounts {
   paths: number;
 }
 
-const BLOCK = 512;
 const SLASH = 0x2f;
 const DOT = 0x2e;
-
-/** A tar number field: octal text, or base-256 when its first byte has the high bit. */
-export function octal(b: Uint8Array, at: number, len: number): number {
-  let v = 0;
-  if (b[at]! & 0x80) {
-    for (let i = at + 1; i < at + len; i++) v = v * 256 + b[i]!;
-    return v;
-  }
-  for (let i = at; i < at + len; i++) {
-    const c = b[i]!;
-    if (c >= 48 && c <= 55) v = v * 8 + (c - 48);
-    else if (c === 0 || (c === 32 && v)) break;
-  }
-  return v;
-}
 
 /** Path components as nodes (0 is the root), each found by its parent and its name's bytes. */
 class PathTree {
@@ -183,13 +168,11 @@ class EntryColumns {
   }
 }
 
-const WINDOW = 64 * 1024;
-
 export function internedCounts(fd: number, layers: Region[]): InternedCounts {
   const tree = new PathTree();
   const entries = new EntryColumns();
   let placed = new Int32Array(1 << 16).fill(-1);
-  const window = Buffer.allocUnsafe(WINDOW);
+  const window = Buffer.allocUnsafe(64 * 1024);
   const joined = Buffer.allocUnsafe(BLOCK);
   let layer = 0;
   let added = 0;
@@ -270,22 +253,9 @@ export function internedCounts(fd: number, layers: Region[]): InternedCounts {
   const result: InternedCounts = { layers: [], wastedBytes: 0, paths: 0 };
   for (const { start, size: layerSize } of layers) {
     added = modified = removed = 0;
-    const end = start + layerSize;
-    let windowStart = -1;
-    let windowLength = 0;
     let longName: Buffer | null = null;
     let paxSize = -1;
-    for (let pos = start; pos + BLOCK <= end;) {
-      if (windowStart < 0 || pos + BLOCK > windowStart + windowLength) {
-        windowLength = readSync(fd, window, 0, Math.min(WINDOW, end - pos), pos);
-        windowStart = pos;
-      }
-      const at = pos - windowStart;
-      if (window[at] === 0) break;
-      const headerSize = octal(window, at + 124, 12);
-      const type = window[at + 156]!;
-      const dataAt = pos + BLOCK;
-      pos = dataAt + Math.ceil(headerSize / BLOCK) * BLOCK;
+    forEachHeader(fd, window, start, start + layerSize, (window, at, type, headerSize, dataAt) => {
       if (type === 0x78 /* x */ || type === 0x4c /* L */ || type === 0x4b /* K */) {
         const data = Buffer.allocUnsafe(headerSize);
         readSync(fd, data, 0, headerSize, dataAt);
@@ -298,7 +268,7 @@ export function internedCounts(fd: number, layers: Region[]): InternedCounts {
           const size = /(?:^|\n)\d+ size=(\d+)\n/.exec(text);
           if (size) paxSize = Number(size[1]);
         }
-        continue;
+        return;
       }
       const size = paxSize >= 0 ? paxSize : headerSize;
       if (longName) stack(longName, 0, longName.length, at, size, dataAt - start);
@@ -327,7 +297,7 @@ export function internedCounts(fd: number, layers: Region[]): InternedCounts {
       }
       longName = null;
       paxSize = -1;
-    }
+    });
     result.layers.push({ added, modified, removed });
     layer++;
   }

@@ -16,7 +16,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { gunzipFileRegion } from '../src-main/core/io/gunzip-file';
-import { internedCounts, octal } from './floor-interned';
+import { internedCounts } from './floor-interned';
+import { forEachHeader, octal } from './tar-headers';
 
 if (!isMainThread) {
   // One inflating thread: a region of the archive at a time, its inflated byte count back.
@@ -46,9 +47,8 @@ const [, , path = '', form = 'columns'] = isMainThread ? process.argv : [];
 if (isMainThread && (!path || !FORMS.includes(form)))
   throw new Error(`usage: floor.mjs ARCHIVE [${FORMS.join('|')}]`);
 const fd = isMainThread ? openSync(path, 'r') : -1;
-const BLOCK = 512;
-const WINDOW = 64 * 1024;
-const window = Buffer.allocUnsafe(WINDOW);
+
+const window = Buffer.allocUnsafe(64 * 1024);
 
 const text = (b: Buffer, at: number, len: number): string => {
   const nul = b.indexOf(0, at);
@@ -75,36 +75,23 @@ function readAt(at: number, size: number): Buffer {
 
 /** Every entry of the tar between `start` and `end`; pax and GNU long names applied. */
 function walk(start: number, end: number, visit: (h: Header) => void): void {
-  let windowStart = -1;
-  let windowLength = 0;
-  let pos = start;
   let pax: Record<string, string> = {};
   let longName: string | null = null;
   let longLink: string | null = null;
-  while (pos + BLOCK <= end) {
-    if (windowStart < 0 || pos + BLOCK > windowStart + windowLength) {
-      windowLength = readSync(fd, window, 0, Math.min(WINDOW, end - pos), pos);
-      windowStart = pos;
-    }
-    const at = pos - windowStart;
-    if (window[at] === 0) break;
-    const size = octal(window, at + 124, 12);
-    const type = window[at + 156]!;
-    const dataAt = pos + BLOCK;
-    pos = dataAt + Math.ceil(size / BLOCK) * BLOCK;
+  forEachHeader(fd, window, start, end, (window, at, type, size, dataAt) => {
     if (type === 0x78 /* x */) {
       pax = {};
       for (const m of readAt(dataAt, size)
         .toString('utf8')
         .matchAll(/\d+ ([^=]+)=([^\n]*)\n/g))
         pax[m[1]!] = m[2]!;
-      continue;
+      return;
     }
     if (type === 0x4c /* L */ || type === 0x4b /* K */) {
       const value = text(readAt(dataAt, size), 0, size);
       if (type === 0x4c) longName = value;
       else longLink = value;
-      continue;
+      return;
     }
     let name = pax.path ?? longName;
     if (name === undefined || name === null) {
@@ -125,7 +112,7 @@ function walk(start: number, end: number, visit: (h: Header) => void): void {
     });
     pax = {};
     longName = longLink = null;
-  }
+  });
 }
 
 interface Region {
