@@ -7,12 +7,7 @@
 // bytes stored but overwritten or removed, and the final tree's paths. No dive figures, findings,
 // history or JSON. Not Strata: a sketch of what a core on interned paths would cost.
 import { readSync } from 'node:fs';
-import { BLOCK, forEachHeader, octal } from './tar-headers';
-
-export interface Region {
-  start: number;
-  size: number;
-}
+import { BLOCK, forEachHeader, octal, type Region } from './tar-headers';
 
 export interface InternedCounts {
   layers: { added: number; modified: number; removed: number }[];

@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { gunzipFileRegion } from '../src-main/core/io/gunzip-file';
 import { internedCounts } from './floor-interned';
-import { forEachHeader, octal } from './tar-headers';
+import { forEachHeader, octal, type Region } from './tar-headers';
 
 if (!isMainThread) {
   // One inflating thread: a region of the archive at a time, its inflated byte count back.
@@ -113,11 +113,6 @@ function walk(start: number, end: number, visit: (h: Header) => void): void {
     pax = {};
     longName = longLink = null;
   });
-}
-
-interface Region {
-  start: number;
-  size: number;
 }
 
 /** Inflates `blobs` on as many threads as Strata's layer workers; the inflated bytes. */

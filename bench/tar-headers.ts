@@ -2,6 +2,12 @@
 // read through one 64 KiB window as Strata's reader does.
 import { readSync } from 'node:fs';
 
+/** Where a member's bytes lie in the file. */
+export interface Region {
+  start: number;
+  size: number;
+}
+
 export const BLOCK = 512;
 const WINDOW = 64 * 1024;
 

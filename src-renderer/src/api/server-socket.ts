@@ -6,8 +6,8 @@
 import type { Result, SocketCall, SocketReply, StrataEvent } from '../../../src-main/api/contract';
 import { ApiError } from './strata-api';
 
-/** The part of WebSocket this uses. */
-export interface EventSocket {
+/** The part of the browser's WebSocket this uses. */
+export interface BrowserSocket {
   readonly readyState: number;
   onopen: ((event: Event) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
@@ -18,7 +18,7 @@ export interface EventSocket {
 }
 
 export interface SocketEnvironment {
-  WebSocket: new (url: string) => EventSocket;
+  WebSocket: new (url: string) => BrowserSocket;
   setTimeout: (callback: () => void, ms: number) => unknown;
 }
 
@@ -39,7 +39,7 @@ interface Pending {
 export class ServerSocket {
   private readonly listeners = new Set<(event: StrataEvent) => void>();
   private readonly pending = new Map<number, Pending>();
-  private socket: EventSocket | null = null;
+  private socket: BrowserSocket | null = null;
   private retryMs = RETRY_FIRST_MS;
   private lastCall = 0;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StrataEvent } from '../../../src-main/api/contract';
 import { ApiError } from './strata-api';
-import type { EventSocket } from './server-socket';
+import type { BrowserSocket } from './server-socket';
 import { createWebApi, takeToken, type WebEnvironment } from './web-api';
 
 interface Sent {
@@ -9,7 +9,7 @@ interface Sent {
   init: RequestInit;
 }
 
-class FakeSocket implements EventSocket {
+class FakeSocket implements BrowserSocket {
   static opened: FakeSocket[] = [];
   onopen: ((event: Event) => void) | null = null;
   onmessage: ((event: MessageEvent) => void) | null = null;
