@@ -128,10 +128,12 @@ async function inflateAll(blobs: Region[]): Promise<number> {
       try {
         for (let blob = queue.shift(); blob; blob = queue.shift()) {
           worker.postMessage(blob);
-          bytes += await new Promise<number>((resolve, reject) => {
+          // Awaited before it is added: `bytes += await` would add to the value read before.
+          const inflated = await new Promise<number>((resolve, reject) => {
             worker.once('message', resolve);
             worker.once('error', reject);
           });
+          bytes += inflated;
         }
       } finally {
         await worker.terminate();
