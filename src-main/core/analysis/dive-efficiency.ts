@@ -3,26 +3,7 @@
 import type { Efficiency } from '../../api/model';
 import { WHITEOUT_PREFIX } from '../layer/entry-path';
 import type { LayerIndex } from '../layer/layer-index';
-
-class DiveNode {
-  children: Map<string, DiveNode> | null = null;
-  /** This path's column in dive's per-path sums once it has been a leaf; -1 before. */
-  slot = -1;
-  /** The last layer in which something was placed below this node: it was no leaf there. */
-  innerIn = -1;
-  constructor(
-    public size: number,
-    /** A real directory entry; dive's implicit parents are not directories. */
-    public isDir: boolean,
-  ) {}
-
-  child(name: string): DiveNode {
-    this.children ??= new Map();
-    let node = this.children.get(name);
-    if (!node) this.children.set(name, (node = new DiveNode(0, false)));
-    return node;
-  }
-}
+import { PathTree, ROOT } from '../tree/path-tree';
 
 /** Every proper ancestor (not the root) of the given absolute paths. */
 function ancestorsOf(paths: Iterable<string>): Set<string> {
@@ -48,42 +29,12 @@ function whiteoutPath(target: string): string {
   return `${target.slice(0, slash)}/${WHITEOUT_PREFIX}${target.slice(slash + 1)}`;
 }
 
-/**
- * The node at `path` in the stacked tree, created (as dive's implicit nodes) where missing, and
- * every node on the way to it marked as holding something placed in `layer`.
- */
-function place(root: DiveNode, layer: number, path: string, upTo = path.length): DiveNode {
-  let node = root;
-  let at = 1;
-  while (at < upTo) {
-    let slash = path.indexOf('/', at);
-    if (slash < 0 || slash > upTo) slash = upTo;
-    node = node.child(path.slice(at, slash));
-    node.innerIn = layer;
-    at = slash + 1;
-  }
-  return node;
-}
-
-function sizeBelow(node: DiveNode): number {
-  let total = 0;
-  const stack = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    total += n.size;
-    if (n.children) stack.push(...n.children.values());
-  }
-  return total;
-}
-
-function getNode(root: DiveNode, path: string): DiveNode | undefined {
-  let node: DiveNode | undefined = root;
-  for (const name of path.slice(1).split('/')) node = node?.children?.get(name);
-  return node;
-}
-
 /** `array` moved into a longer one of `length`, the new part filled with `fill` when given. */
-function grown<T extends Float64Array | Uint32Array>(array: T, length: number, fill?: number): T {
+function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
+  array: T,
+  length: number,
+  fill?: number,
+): T {
   const next = new (array.constructor as new (length: number) => T)(length);
   if (fill !== undefined) next.fill(fill, array.length);
   next.set(array);
@@ -97,29 +48,33 @@ function grown<T extends Float64Array | Uint32Array>(array: T, length: number, f
  * The same is computed here from the layer's entries without building its tree: a leaf is an
  * entry or whiteout that is no other's ancestor within the layer. Layers are given one at a time,
  * base first, so that an image's loader can count each as it stacks it.
+ *
+ * The stacked tree is a PathTree with its state in columns by node: a node a whiteout removed
+ * stays in the path tree, marked absent, and keeps its path's column of sums for when the path
+ * is placed again. A present node's parent is present.
  */
 export class DiveStack {
   // dive's sums per path, in columns: the total and the least of its sizes, and how many times.
-  // A path's column is kept on its node in the stacked tree; a path whose node a whiteout
-  // removed keeps it in `buried` until the path is placed again.
   private cumulatives = new Float64Array(0);
   private mins = new Float64Array(0);
   private counts = new Uint32Array(0);
   private columns = 0;
-  private readonly buried = new Map<string, number>();
-  private readonly stacked = new DiveNode(0, true);
+  private readonly tree = new PathTree();
+  // By node: its column + 1 (0: none yet), its size, whether it is a real directory entry (dive's
+  // implicit parents are not), whether it stands in the stacked tree, and the last layer + 1 in
+  // which something was placed below it (it was no leaf there).
+  private slots = new Int32Array(1024);
+  private sizes = new Float64Array(1024);
+  private dirs = new Uint8Array(1024).fill(1, ROOT, ROOT + 1);
+  private present = new Uint8Array(1024).fill(1, ROOT, ROOT + 1);
+  private innerIn = new Int32Array(1024);
   private layers = 0;
   private userSize = 0;
 
-  private slotOf(path: string, node: DiveNode | undefined): number {
-    if (node && node.slot >= 0) return node.slot;
-    let slot = this.buried.size ? this.buried.get(path) : undefined;
-    if (slot === undefined) {
-      slot = this.columns++;
-      if (!node) this.buried.set(path, slot);
-    } else if (node) this.buried.delete(path);
-    if (node) node.slot = slot;
-    return slot;
+  /** The path's column, made on its first count. */
+  private slotOf(node: number): number {
+    if (this.slots[node] === 0) this.slots[node] = ++this.columns;
+    return this.slots[node]! - 1;
   }
 
   private count(slot: number, size: number): void {
@@ -128,14 +83,52 @@ export class DiveStack {
     this.counts[slot]!++;
   }
 
-  /** Detaches `node` (at `path`), keeping the columns of every path below it. */
-  private bury(path: string, node: DiveNode): void {
-    const stack: [string, DiveNode][] = [[path, node]];
-    while (stack.length) {
-      const [p, n] = stack.pop()!;
-      if (n.slot >= 0) this.buried.set(p, n.slot);
-      if (n.children) for (const [name, child] of n.children) stack.push([`${p}/${name}`, child]);
+  /** The child of `parent` named by `path.slice(from, to)` in the stacked tree, placed where absent. */
+  private child(parent: number, path: string, from: number, to: number): number {
+    const node = this.tree.intern(parent, path, from, to);
+    if (node >= this.present.length) this.grow(this.tree.capacity);
+    if (!this.present[node]) {
+      this.present[node] = 1;
+      this.sizes[node] = 0;
+      this.dirs[node] = 0;
+      this.innerIn[node] = 0;
     }
+    return node;
+  }
+
+  /**
+   * The node of `path.slice(0, upTo)` in the stacked tree, placed (as dive's implicit nodes) where
+   * absent, and every node on the way to it marked as holding something placed in `layer`.
+   */
+  private place(layer: number, path: string, upTo: number): number {
+    let node = ROOT;
+    for (let at = 1; at < upTo;) {
+      let slash = path.indexOf('/', at);
+      if (slash < 0 || slash > upTo) slash = upTo;
+      node = this.child(node, path, at, slash);
+      this.innerIn[node] = layer + 1;
+      at = slash + 1;
+    }
+    return node;
+  }
+
+  /** The present nodes of the subtree at `node`, itself first. */
+  private forEachPresent(node: number, fn: (node: number) => void): void {
+    const stack = [node];
+    while (stack.length) {
+      const n = stack.pop()!;
+      fn(n);
+      for (let c = this.tree.firstChildOf(n); c >= 0; c = this.tree.nextSiblingOf(c))
+        if (this.present[c]) stack.push(c);
+    }
+  }
+
+  private grow(length: number): void {
+    this.slots = grown(this.slots, length);
+    this.sizes = grown(this.sizes, length);
+    this.dirs = grown(this.dirs, length);
+    this.present = grown(this.present, length);
+    this.innerIn = grown(this.innerIn, length);
   }
 
   /** Stacks the next layer up. */
@@ -150,61 +143,69 @@ export class DiveStack {
     }
     const layer = this.layers++;
     if (layer > 0) this.userSize += index.size;
-    const stacked = this.stacked;
+    const { tree } = this;
+    const { entries } = index;
+    // At most one node per entry and whiteout beside the directories on their way.
+    tree.reserve(entries.length + index.whiteouts.length);
+    if (tree.capacity > this.present.length) this.grow(tree.capacity);
     const whiteoutPaths = index.whiteouts.map(whiteoutPath);
     // A whiteout is a leaf unless something of its layer lies below its `.wh.NAME` path: only
     // entries with such a name in their path can.
     const belowWhiteouts = whiteoutPaths.length
       ? ancestorsOf([
-          ...index.entries
-            .map((e) => e.path)
-            .filter((path) => path.includes(`/${WHITEOUT_PREFIX}`)),
+          ...entries.flatMap(({ path }) => (path.includes(`/${WHITEOUT_PREFIX}`) ? [path] : [])),
           ...whiteoutPaths,
         ])
       : null;
     // Whiteout leaves count what they delete from the layers below: first, before stacking.
     for (const [i, target] of index.whiteouts.entries()) {
       if (belowWhiteouts!.has(whiteoutPaths[i]!)) continue;
-      const previous = getNode(stacked, target);
-      this.count(this.slotOf(target, previous), previous?.isDir ? sizeBelow(previous) : 0);
+      const previous = tree.findPath(target);
+      if (previous >= 0 && this.present[previous]) {
+        let below = 0;
+        if (this.dirs[previous]) this.forEachPresent(previous, (n) => (below += this.sizes[n]!));
+        this.count(this.slotOf(previous), below);
+      } else {
+        const node = tree.internPath(target);
+        if (node >= this.present.length) this.grow(this.tree.capacity);
+        this.count(this.slotOf(node), 0);
+      }
     }
     // Stacking: entries first, then whiteouts (a whiteout's node comes after the entries' in its
     // directory, and one below an entry of the same layer removes what that entry placed). An
     // entry is a leaf when nothing of its layer lies below it: the nodes on the way to every
     // entry and whiteout are marked, then the entries counted.
     // Entries come grouped by directory: the last parent is looked up once for its run.
-    for (const target of index.whiteouts) place(stacked, layer, target, target.lastIndexOf('/'));
+    for (const target of index.whiteouts) this.place(layer, target, target.lastIndexOf('/'));
     let parentPath = '';
-    let parent = stacked;
-    const placed: DiveNode[] = new Array<DiveNode>(index.entries.length);
-    for (const [i, entry] of index.entries.entries()) {
-      const slash = entry.path.lastIndexOf('/');
-      if (slash !== parentPath.length || !entry.path.startsWith(parentPath)) {
-        parentPath = entry.path.slice(0, slash);
-        parent = place(stacked, layer, parentPath);
+    let parent = ROOT;
+    const placed = new Int32Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const path = entries[i]!.path;
+      const slash = path.lastIndexOf('/');
+      if (slash !== parentPath.length || !path.startsWith(parentPath)) {
+        parentPath = path.slice(0, slash);
+        parent = this.place(layer, path, slash);
       }
-      placed[i] = parent.child(entry.path.slice(slash + 1));
+      placed[i] = this.child(parent, path, slash + 1, path.length);
     }
-    for (const [i, entry] of index.entries.entries()) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       const node = placed[i]!;
       const size = entry.type === 'file' ? entry.size : 0;
       const isDir = entry.type === 'dir';
-      const leaf = node.innerIn !== layer;
-      if (leaf) this.count(this.slotOf(entry.path, node), size);
+      const leaf = this.innerIn[node] !== layer + 1;
+      if (leaf) this.count(this.slotOf(node), size);
       if (size || isDir || leaf) {
-        node.size = size;
-        node.isDir = isDir;
+        this.sizes[node] = size;
+        this.dirs[node] = isDir ? 1 : 0;
       }
     }
     for (const target of index.whiteouts) {
       const slash = target.lastIndexOf('/');
-      const dir = place(stacked, layer, target, slash);
-      const name = target.slice(slash + 1);
-      const gone = dir.children?.get(name);
-      if (gone) {
-        this.bury(target, gone);
-        dir.children!.delete(name);
-      }
+      const dir = this.place(layer, target, slash);
+      const gone = tree.find(dir, target, slash + 1, target.length);
+      if (gone >= 0 && this.present[gone]) this.forEachPresent(gone, (n) => (this.present[n] = 0));
     }
   }
 

@@ -1,0 +1,158 @@
+// Paths interned as nodes of one tree: a node is a number, found by its parent's number and its
+// name in one hash table, so walking a path allocates nothing and a node is its path's identity
+// (docs/interned-paths.md). Names are matched in place, inside the caller's string: no slice is
+// made unless a node is created.
+
+/** The root's number; `/` has no name and no parent. */
+export const ROOT = 0;
+const NONE = -1;
+
+export class PathTree {
+  private parents = new Int32Array(1024).fill(NONE);
+  private firstChildren = new Int32Array(1024).fill(NONE);
+  private nextSiblings = new Int32Array(1024).fill(NONE);
+  private hashes = new Int32Array(1024);
+  private readonly names: string[] = [''];
+  /** Open addressing, linear probing: node numbers, 0 (the root, never a child) for empty. */
+  private table = new Int32Array(2048);
+  private mask = this.table.length - 1;
+  /** Nodes so far, the root included: numbers run from 0 to size - 1. */
+  size = 1;
+
+  /** Room for `count` more nodes without growing one step at a time. */
+  reserve(count: number): void {
+    const needed = this.size + count;
+    if (needed > this.parents.length) this.grow(needed);
+    if (needed * 2 > this.table.length) this.rehash(needed * 2);
+  }
+
+  /** Nodes the columns hold room for. */
+  get capacity(): number {
+    return this.parents.length;
+  }
+
+  /** The child of `parent` named `text.slice(from, to)`, or -1. */
+  find(parent: number, text: string, from = 0, to = text.length): number {
+    const hash = hashName(parent, text, from, to);
+    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
+      const node = this.table[slot]!;
+      if (node === ROOT) return NONE;
+      if (this.hashes[node] === hash && this.isNamed(node, parent, text, from, to)) return node;
+    }
+  }
+
+  /** The child of `parent` named `text.slice(from, to)`, created when missing. */
+  intern(parent: number, text: string, from = 0, to = text.length): number {
+    const hash = hashName(parent, text, from, to);
+    let slot = hash & this.mask;
+    for (; ; slot = (slot + 1) & this.mask) {
+      const node = this.table[slot]!;
+      if (node === ROOT) break;
+      if (this.hashes[node] === hash && this.isNamed(node, parent, text, from, to)) return node;
+    }
+    const node = this.size++;
+    if (node === this.parents.length) this.grow(node + 1);
+    this.parents[node] = parent;
+    this.hashes[node] = hash;
+    this.names.push(text.slice(from, to));
+    this.nextSiblings[node] = this.firstChildren[parent]!;
+    this.firstChildren[parent] = node;
+    if (this.size * 2 > this.table.length) this.rehash(this.size * 2);
+    else this.table[slot] = node;
+    return node;
+  }
+
+  /** The node of the absolute path `path.slice(0, to)` ('/a/b'), created with its ancestors. */
+  internPath(path: string, to = path.length): number {
+    let node = ROOT;
+    for (let at = 1; at < to;) {
+      let slash = path.indexOf('/', at);
+      if (slash < 0 || slash > to) slash = to;
+      node = this.intern(node, path, at, slash);
+      at = slash + 1;
+    }
+    return node;
+  }
+
+  /** The node of the absolute path `path`, or -1. */
+  findPath(path: string): number {
+    let node = ROOT;
+    for (let at = 1; at < path.length && node !== NONE;) {
+      let slash = path.indexOf('/', at);
+      if (slash < 0) slash = path.length;
+      node = this.find(node, path, at, slash);
+      at = slash + 1;
+    }
+    return node;
+  }
+
+  parentOf(node: number): number {
+    return this.parents[node]!;
+  }
+
+  nameOf(node: number): string {
+    return this.names[node]!;
+  }
+
+  /** The node's absolute path ('/' for the root). */
+  pathOf(node: number): string {
+    if (node === ROOT) return '/';
+    const names: string[] = [];
+    for (let n = node; n !== ROOT; n = this.parents[n]!) names.push(this.names[n]!);
+    return `/${names.reverse().join('/')}`;
+  }
+
+  /** The node's children, newest first: -1 when it has none. */
+  firstChildOf(node: number): number {
+    return this.firstChildren[node]!;
+  }
+
+  /** The next child of the same parent, or -1. */
+  nextSiblingOf(node: number): number {
+    return this.nextSiblings[node]!;
+  }
+
+  private isNamed(node: number, parent: number, text: string, from: number, to: number): boolean {
+    const name = this.names[node]!;
+    return (
+      this.parents[node] === parent && name.length === to - from && text.startsWith(name, from)
+    );
+  }
+
+  private grow(needed: number): void {
+    const length = Math.max(needed, this.parents.length * 2);
+    const widen = (array: Int32Array<ArrayBuffer>, fill: number): Int32Array<ArrayBuffer> => {
+      const next = new Int32Array(length);
+      if (fill !== 0) next.fill(fill, array.length);
+      next.set(array);
+      return next;
+    };
+    this.parents = widen(this.parents, NONE);
+    this.firstChildren = widen(this.firstChildren, NONE);
+    this.nextSiblings = widen(this.nextSiblings, NONE);
+    this.hashes = widen(this.hashes, 0);
+  }
+
+  private rehash(needed: number): void {
+    let length = this.table.length * 2;
+    while (length < needed) length *= 2;
+    this.table = new Int32Array(length);
+    this.mask = this.table.length - 1;
+    for (let node = 1; node < this.size; node++) {
+      let slot = this.hashes[node]! & this.mask;
+      while (this.table[slot] !== ROOT) slot = (slot + 1) & this.mask;
+      this.table[slot] = node;
+    }
+  }
+}
+
+/** FNV-1a over the name's UTF-16 units, seeded by the parent, then mixed (murmur3's finish). */
+function hashName(parent: number, text: string, from: number, to: number): number {
+  let hash = Math.imul(parent ^ 0x811c9dc5, 0x01000193);
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
