@@ -145,9 +145,6 @@ export class DiveStack {
     if (layer > 0) this.userSize += index.size;
     const { tree } = this;
     const { entries } = index;
-    // At most one node per entry and whiteout beside the directories on their way.
-    tree.reserve(entries.length + index.whiteouts.length);
-    if (tree.capacity > this.present.length) this.grow(tree.capacity);
     const whiteoutPaths = index.whiteouts.map(whiteoutPath);
     // A whiteout is a leaf unless something of its layer lies below its `.wh.NAME` path: only
     // entries with such a name in their path can.

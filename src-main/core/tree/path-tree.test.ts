@@ -60,14 +60,12 @@ describe('PathTree', () => {
     names.forEach((name, i) => expect(tree.pathOf(nodes[i]!)).toBe(`/d/${name}`));
   });
 
-  it('finds every node again as it grows past its first columns and table, reserved or not', () => {
+  it('finds every node again as it grows past its first columns and table', () => {
     const tree = new PathTree();
     const paths: string[] = [];
     for (let d = 0; d < 300; d++) for (let f = 0; f < 300; f++) paths.push(`/d${d}/f${f}`);
-    const nodes = paths.slice(0, 50_000).map((path) => tree.internPath(path));
-    tree.reserve(100_000);
-    expect(tree.capacity).toBeGreaterThanOrEqual(tree.size + 100_000);
-    nodes.push(...paths.slice(50_000).map((path) => tree.internPath(path)));
+    const nodes = paths.map((path) => tree.internPath(path));
+    expect(tree.capacity).toBeGreaterThanOrEqual(tree.size);
     expect(tree.size).toBe(1 + 300 + 90_000);
     expect(paths.filter((path, i) => tree.findPath(path) !== nodes[i])).toEqual([]);
     expect(tree.pathOf(nodes[89_999]!)).toBe('/d299/f299');

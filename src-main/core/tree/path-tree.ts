@@ -19,13 +19,6 @@ export class PathTree {
   /** Nodes so far, the root included: numbers run from 0 to size - 1. */
   size = 1;
 
-  /** Room for `count` more nodes without growing one step at a time. */
-  reserve(count: number): void {
-    const needed = this.size + count;
-    if (needed > this.parents.length) this.grow(needed);
-    if (needed * 2 > this.table.length) this.rehash(needed * 2);
-  }
-
   /** Nodes the columns hold room for. */
   get capacity(): number {
     return this.parents.length;
@@ -51,13 +44,13 @@ export class PathTree {
       if (this.hashes[node] === hash && this.isNamed(node, parent, text, from, to)) return node;
     }
     const node = this.size++;
-    if (node === this.parents.length) this.grow(node + 1);
+    if (node === this.parents.length) this.grow();
     this.parents[node] = parent;
     this.hashes[node] = hash;
     this.names.push(text.slice(from, to));
     this.nextSiblings[node] = this.firstChildren[parent]!;
     this.firstChildren[parent] = node;
-    if (this.size * 2 > this.table.length) this.rehash(this.size * 2);
+    if (this.size * 2 > this.table.length) this.rehash();
     else this.table[slot] = node;
     return node;
   }
@@ -119,8 +112,8 @@ export class PathTree {
     );
   }
 
-  private grow(needed: number): void {
-    const length = Math.max(needed, this.parents.length * 2);
+  private grow(): void {
+    const length = this.parents.length * 2;
     const widen = (array: Int32Array<ArrayBuffer>, fill: number): Int32Array<ArrayBuffer> => {
       const next = new Int32Array(length);
       if (fill !== 0) next.fill(fill, array.length);
@@ -133,10 +126,8 @@ export class PathTree {
     this.hashes = widen(this.hashes, 0);
   }
 
-  private rehash(needed: number): void {
-    let length = this.table.length * 2;
-    while (length < needed) length *= 2;
-    this.table = new Int32Array(length);
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
     this.mask = this.table.length - 1;
     for (let node = 1; node < this.size; node++) {
       let slot = this.hashes[node]! & this.mask;
