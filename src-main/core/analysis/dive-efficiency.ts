@@ -29,14 +29,12 @@ function whiteoutPath(target: string): string {
   return `${target.slice(0, slash)}/${WHITEOUT_PREFIX}${target.slice(slash + 1)}`;
 }
 
-/** `array` moved into a longer one of `length`, the new part filled with `fill` when given. */
+/** `array` moved into a longer one of `length`. */
 function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
   array: T,
   length: number,
-  fill?: number,
 ): T {
   const next = new (array.constructor as new (length: number) => T)(length);
-  if (fill !== undefined) next.fill(fill, array.length);
   next.set(array);
   return next;
 }
@@ -54,16 +52,14 @@ function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
  * is placed again. A present node's parent is present.
  */
 export class DiveStack {
-  // dive's sums per path, in columns: the total and the least of its sizes, and how many times.
-  private cumulatives = new Float64Array(0);
-  private mins = new Float64Array(0);
-  private counts = new Uint32Array(0);
-  private columns = 0;
   private readonly tree = new PathTree();
-  // By node: its column + 1 (0: none yet), its size, whether it is a real directory entry (dive's
-  // implicit parents are not), whether it stands in the stacked tree, and the last layer + 1 in
-  // which something was placed below it (it was no leaf there).
-  private slots = new Int32Array(1024);
+  // By node (a path): dive's sums, the total and the least of the sizes its leaves counted and
+  // how many times; its size, whether it is a real directory entry (dive's implicit parents are
+  // not), whether it stands in the stacked tree, and the last layer + 1 in which something was
+  // placed below it (it was no leaf there).
+  private cumulatives = new Float64Array(1024);
+  private mins = new Float64Array(1024);
+  private counts = new Uint32Array(1024);
   private sizes = new Float64Array(1024);
   private dirs = new Uint8Array(1024).fill(1, ROOT, ROOT + 1);
   private present = new Uint8Array(1024).fill(1, ROOT, ROOT + 1);
@@ -71,16 +67,11 @@ export class DiveStack {
   private layers = 0;
   private userSize = 0;
 
-  /** The path's column, made on its first count. */
-  private slotOf(node: number): number {
-    if (this.slots[node] === 0) this.slots[node] = ++this.columns;
-    return this.slots[node]! - 1;
-  }
-
-  private count(slot: number, size: number): void {
-    this.cumulatives[slot]! += size;
-    if (size < this.mins[slot]!) this.mins[slot] = size;
-    this.counts[slot]!++;
+  /** Counts a leaf at `node`'s path. */
+  private count(node: number, size: number): void {
+    this.cumulatives[node]! += size;
+    if (size < this.mins[node]! || this.counts[node] === 0) this.mins[node] = size;
+    this.counts[node]!++;
   }
 
   /** The child of `parent` named by `path.slice(from, to)` in the stacked tree, placed where absent. */
@@ -124,7 +115,9 @@ export class DiveStack {
   }
 
   private grow(length: number): void {
-    this.slots = grown(this.slots, length);
+    this.cumulatives = grown(this.cumulatives, length);
+    this.mins = grown(this.mins, length);
+    this.counts = grown(this.counts, length);
     this.sizes = grown(this.sizes, length);
     this.dirs = grown(this.dirs, length);
     this.present = grown(this.present, length);
@@ -133,14 +126,6 @@ export class DiveStack {
 
   /** Stacks the next layer up. */
   add(index: LayerIndex): void {
-    // At most one new column per entry and whiteout.
-    const needed = this.columns + index.entries.length + index.whiteouts.length;
-    if (this.counts.length < needed) {
-      const length = Math.max(needed, Math.ceil(this.counts.length * 1.5));
-      this.cumulatives = grown(this.cumulatives, length);
-      this.mins = grown(this.mins, length, Infinity);
-      this.counts = grown(this.counts, length);
-    }
     const layer = this.layers++;
     if (layer > 0) this.userSize += index.size;
     const { tree } = this;
@@ -161,11 +146,11 @@ export class DiveStack {
       if (previous >= 0 && this.present[previous]) {
         let below = 0;
         if (this.dirs[previous]) this.forEachPresent(previous, (n) => (below += this.sizes[n]!));
-        this.count(this.slotOf(previous), below);
+        this.count(previous, below);
       } else {
         const node = tree.internPath(target);
         if (node >= this.present.length) this.grow(this.tree.capacity);
-        this.count(this.slotOf(node), 0);
+        this.count(node, 0);
       }
     }
     // Stacking: entries first, then whiteouts (a whiteout's node comes after the entries' in its
@@ -192,7 +177,7 @@ export class DiveStack {
       const size = entry.type === 'file' ? entry.size : 0;
       const isDir = entry.type === 'dir';
       const leaf = this.innerIn[node] !== layer + 1;
-      if (leaf) this.count(this.slotOf(node), size);
+      if (leaf) this.count(node, size);
       if (size || isDir || leaf) {
         this.sizes[node] = size;
         this.dirs[node] = isDir ? 1 : 0;
@@ -211,10 +196,11 @@ export class DiveStack {
     let minimum = 0;
     let cumulative = 0;
     let wastedBytes = 0;
-    for (let slot = 0; slot < this.columns; slot++) {
-      minimum += this.mins[slot]!;
-      cumulative += this.cumulatives[slot]!;
-      if (this.counts[slot]! > 1) wastedBytes += this.cumulatives[slot]!;
+    for (let node = ROOT + 1; node < this.tree.size; node++) {
+      if (!this.counts[node]) continue;
+      minimum += this.mins[node]!;
+      cumulative += this.cumulatives[node]!;
+      if (this.counts[node]! > 1) wastedBytes += this.cumulatives[node]!;
     }
     return {
       score: cumulative === 0 ? 1 : minimum / cumulative,
