@@ -213,7 +213,8 @@ describe("dive's figures against dive's steps done literally", () => {
     let deleting = 0;
     for (let seed = 1; seed <= 5000; seed++) {
       const layers = randomLayers(seed);
-      const stack = new DiveStack();
+      // Room for 2 paths at first: every stack grows its columns and its table.
+      const stack = new DiveStack(2);
       layers.forEach((l, i) => {
         stack.add(l);
         expect(stack.figures(), `seed ${seed}, layer ${i}`).toEqual(

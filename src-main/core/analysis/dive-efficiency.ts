@@ -3,7 +3,7 @@
 import type { Efficiency } from '../../api/model';
 import { WHITEOUT_PREFIX } from '../layer/entry-path';
 import type { LayerIndex } from '../layer/layer-index';
-import { PathTree, ROOT } from '../tree/path-tree';
+import { INITIAL_NODES, PathTree, ROOT } from '../tree/path-tree';
 
 /** Every proper ancestor (not the root) of the given absolute paths. */
 function ancestorsOf(paths: Iterable<string>): Set<string> {
@@ -52,20 +52,34 @@ function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
  * is placed again. A present node's parent is present.
  */
 export class DiveStack {
-  private readonly tree = new PathTree();
+  private readonly tree: PathTree;
   // By node (a path): dive's sums, the total and the least of the sizes its leaves counted and
   // how many times; its size, whether it is a real directory entry (dive's implicit parents are
   // not), whether it stands in the stacked tree, and the last layer + 1 in which something was
   // placed below it (it was no leaf there).
-  private cumulatives = new Float64Array(1024);
-  private mins = new Float64Array(1024);
-  private counts = new Uint32Array(1024);
-  private sizes = new Float64Array(1024);
-  private dirs = new Uint8Array(1024).fill(1, ROOT, ROOT + 1);
-  private present = new Uint8Array(1024).fill(1, ROOT, ROOT + 1);
-  private innerIn = new Int32Array(1024);
+  private cumulatives: Float64Array;
+  private mins: Float64Array;
+  private counts: Uint32Array;
+  private sizes: Float64Array;
+  private dirs: Uint8Array;
+  private present: Uint8Array;
+  private innerIn: Int32Array;
   private layers = 0;
   private userSize = 0;
+
+  /** `nodes`: the paths to hold room for at first (PathTree's INITIAL_NODES). */
+  constructor(nodes = INITIAL_NODES) {
+    this.tree = new PathTree(nodes);
+    this.cumulatives = new Float64Array(nodes);
+    this.mins = new Float64Array(nodes);
+    this.counts = new Uint32Array(nodes);
+    this.sizes = new Float64Array(nodes);
+    this.dirs = new Uint8Array(nodes);
+    this.present = new Uint8Array(nodes);
+    this.innerIn = new Int32Array(nodes);
+    this.dirs[ROOT] = 1;
+    this.present[ROOT] = 1;
+  }
 
   /** Counts a leaf at `node`'s path. */
   private count(node: number, size: number): void {
