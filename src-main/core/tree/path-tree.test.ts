@@ -71,4 +71,19 @@ describe('PathTree', () => {
     expect(tree.pathOf(nodes[89_999]!)).toBe('/d299/f299');
     expect(childrenOf(tree, tree.findPath('/d7')).length).toBe(300);
   });
+
+  it('moves its lookups to a Map past a long probe run (names made to collide), answering the same', () => {
+    const tree = new PathTree(4, 0);
+    const paths = Array.from({ length: 2000 }, (_, i) => `/d${i % 7}/f${i}`);
+    const nodes = paths.map((path) => tree.internPath(path));
+    expect(tree.mapped).toBe(true);
+    expect(paths.map((path) => tree.findPath(path))).toEqual(nodes);
+    expect(paths.map((path) => tree.internPath(path))).toEqual(nodes);
+    expect(nodes.map((node) => tree.pathOf(node))).toEqual(paths);
+    expect(tree.findPath('/d1/f0')).toBe(-1);
+    expect(childrenOf(tree, tree.findPath('/d3')).length).toBe(
+      paths.filter((path) => path.startsWith('/d3/')).length,
+    );
+    expect(new PathTree().mapped).toBe(false);
+  });
 });

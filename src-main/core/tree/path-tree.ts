@@ -14,6 +14,12 @@ const NONE = -1;
  */
 export const INITIAL_NODES = 1 << 17;
 
+/** Per process, so that nobody can name in advance the names that share a slot. */
+const SEED = (Math.random() * 2 ** 32) | 0;
+
+/** A probe run longer than this (names made to collide) moves the tree's lookups to a Map. */
+const MAX_PROBES = 64;
+
 export class PathTree {
   // By node; 0 is the root, which is no node's child or sibling: 0 in a link means none.
   private parents: Int32Array<ArrayBuffer>;
@@ -24,10 +30,18 @@ export class PathTree {
   /** Open addressing, linear probing: node numbers, 0 (the root, never a child) for empty. */
   private table: Int32Array<ArrayBuffer>;
   private mask: number;
+  /**
+   * The lookups from the first probe run longer than `maxProbes` on, keyed by parent and name:
+   * V8 hashes its keys with a secret seed, so a crafted archive cannot make each lookup a walk.
+   */
+  private map: Map<string, number> | null = null;
   /** Nodes so far, the root included: numbers run from 0 to size - 1. */
   size = 1;
 
-  constructor(nodes = INITIAL_NODES) {
+  constructor(
+    nodes = INITIAL_NODES,
+    private readonly maxProbes = MAX_PROBES,
+  ) {
     this.parents = new Int32Array(nodes);
     this.firstChildren = new Int32Array(nodes);
     this.nextSiblings = new Int32Array(nodes);
@@ -43,33 +57,68 @@ export class PathTree {
 
   /** The child of `parent` named `text.slice(from, to)`, or -1. */
   find(parent: number, text: string, from = 0, to = text.length): number {
+    if (this.map) return this.map.get(keyOf(parent, text.slice(from, to))) ?? NONE;
     const hash = hashName(parent, text, from, to);
-    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
+    for (let slot = hash & this.mask, probes = 0; ; slot = (slot + 1) & this.mask, probes++) {
       const node = this.table[slot]!;
-      if (node === ROOT) return NONE;
+      if (node === ROOT)
+        return probes > this.maxProbes ? this.toMap().find(parent, text, from, to) : NONE;
       if (this.hashes[node] === hash && this.isNamed(node, parent, text, from, to)) return node;
     }
   }
 
   /** The child of `parent` named `text.slice(from, to)`, created when missing. */
   intern(parent: number, text: string, from = 0, to = text.length): number {
+    if (this.map) {
+      const name = text.slice(from, to);
+      const key = keyOf(parent, name);
+      const found = this.map.get(key);
+      if (found !== undefined) return found;
+      const node = this.add(parent, name, 0);
+      this.map.set(key, node);
+      return node;
+    }
     const hash = hashName(parent, text, from, to);
     let slot = hash & this.mask;
-    for (; ; slot = (slot + 1) & this.mask) {
+    for (let probes = 0; ; slot = (slot + 1) & this.mask, probes++) {
       const node = this.table[slot]!;
-      if (node === ROOT) break;
+      if (node === ROOT) {
+        if (probes > this.maxProbes) return this.toMap().intern(parent, text, from, to);
+        break;
+      }
       if (this.hashes[node] === hash && this.isNamed(node, parent, text, from, to)) return node;
     }
+    const node = this.add(parent, text.slice(from, to), hash);
+    if (this.size * 2 > this.table.length) this.rehash();
+    else this.table[slot] = node;
+    return node;
+  }
+
+  /** A new node, linked to its parent; the caller files it in the table or the map. */
+  private add(parent: number, name: string, hash: number): number {
     const node = this.size++;
     if (node === this.parents.length) this.grow();
     this.parents[node] = parent;
     this.hashes[node] = hash;
-    this.names.push(text.slice(from, to));
+    this.names.push(name);
     this.nextSiblings[node] = this.firstChildren[parent]!;
     this.firstChildren[parent] = node;
-    if (this.size * 2 > this.table.length) this.rehash();
-    else this.table[slot] = node;
     return node;
+  }
+
+  /** Moves the lookups to a Map (see `map`) and gives up the table. */
+  private toMap(): this {
+    const map = new Map<string, number>();
+    for (let node = ROOT + 1; node < this.size; node++)
+      map.set(keyOf(this.parents[node]!, this.names[node]!), node);
+    this.map = map;
+    this.table = new Int32Array(0);
+    return this;
+  }
+
+  /** Whether a probe run grew past the limit and the lookups went to a Map. */
+  get mapped(): boolean {
+    return this.map !== null;
   }
 
   /** The node of the absolute path `path.slice(0, to)` ('/a/b'), created with its ancestors. */
@@ -154,9 +203,12 @@ export class PathTree {
   }
 }
 
-/** FNV-1a over the name's UTF-16 units, seeded by the parent, then mixed (murmur3's finish). */
+/** A name can hold no slash: the parent's number, a slash and the name name one node. */
+const keyOf = (parent: number, name: string): string => `${parent}/${name}`;
+
+/** FNV-1a over the name's UTF-16 units from a random start and the parent, then murmur3's finish. */
 function hashName(parent: number, text: string, from: number, to: number): number {
-  let hash = Math.imul(parent ^ 0x811c9dc5, 0x01000193);
+  let hash = Math.imul(parent ^ SEED ^ 0x811c9dc5, 0x01000193);
   for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
