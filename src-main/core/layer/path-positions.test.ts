@@ -6,7 +6,7 @@ describe('the positions of a layer’s paths', () => {
     ['a table', undefined],
     ['a table that turns into a Map at its first collision', 0],
   ])('answers as a Map would, through growth, rewrites and clearing: %s', (_, maxProbes) => {
-    const table = new PathPositions(maxProbes);
+    const table = new PathPositions(maxProbes, 1024);
     const paths: string[] = [];
     const oracle = new Map<string, number>();
     const write = (path: string): void => {

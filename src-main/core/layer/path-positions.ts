@@ -13,10 +13,16 @@ function hashOf(path: string): number {
   return hash;
 }
 
+/**
+ * Slots a table starts with: a layer of 128k paths fits without growing. The allocator's pages
+ * are zero and untouched until used, so a small layer's table costs only the pages it touches.
+ */
+const INITIAL_SLOTS = 1 << 18;
+
 export class PathPositions {
   /** Position + 1 of the path in each slot; 0 for an empty slot. */
-  private slots = new Int32Array(1024);
-  private hashes = new Int32Array(1024);
+  private slots: Int32Array<ArrayBuffer>;
+  private hashes: Int32Array<ArrayBuffer>;
   private used = 0;
   /**
    * A Map instead, from the first run of slots longer than `maxProbes` (paths made to collide
@@ -24,7 +30,13 @@ export class PathPositions {
    */
   private map: Map<string, number> | null = null;
 
-  constructor(private readonly maxProbes = 64) {}
+  constructor(
+    private readonly maxProbes = 64,
+    slots = INITIAL_SLOTS,
+  ) {
+    this.slots = new Int32Array(slots);
+    this.hashes = new Int32Array(slots);
+  }
 
   get capacity(): number {
     return this.slots.length;
@@ -62,9 +74,13 @@ export class PathPositions {
     return this.set(path, position, pathAt);
   }
 
-  /** Empties the table, keeping its size (the next layer's paths are as many, often). */
+  /**
+   * Empties the table, keeping its size (the next layer's paths are as many, often). A table
+   * mostly empty is made again rather than filled: filling would touch the pages it never used.
+   */
   clear(): void {
-    this.slots.fill(0);
+    if (this.used * 8 > this.slots.length) this.slots.fill(0);
+    else this.slots = new Int32Array(this.slots.length);
     this.used = 0;
     this.map = null;
   }
