@@ -7,6 +7,7 @@
 // bytes stored but overwritten or removed, and the final tree's paths. No dive figures, findings,
 // history or JSON. Not Strata: a sketch of what a core on interned paths would cost.
 import { readSync } from 'node:fs';
+import { grown } from '../src-main/core/tree/grown';
 import { BLOCK, forEachHeader, octal, type Region } from './tar-headers';
 
 export interface InternedCounts {
@@ -79,17 +80,12 @@ class PathTree {
 
   private grow(): void {
     this.capacity *= 2;
-    const widen = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const wider = new Int32Array(this.capacity);
-      wider.set(a);
-      return wider;
-    };
-    this.parent = widen(this.parent);
-    this.firstChild = widen(this.firstChild);
-    this.nextSibling = widen(this.nextSibling);
-    this.hash = widen(this.hash);
-    this.nameAt = widen(this.nameAt);
-    this.nameLength = widen(this.nameLength);
+    this.parent = grown(this.parent, this.capacity);
+    this.firstChild = grown(this.firstChild, this.capacity);
+    this.nextSibling = grown(this.nextSibling, this.capacity);
+    this.hash = grown(this.hash, this.capacity);
+    this.nameAt = grown(this.nameAt, this.capacity);
+    this.nameLength = grown(this.nameLength, this.capacity);
     this.slots = new Int32Array(this.capacity * 2).fill(-1);
     const mask = this.slots.length - 1;
     for (let node = 1; node < this.size; node++) {

@@ -3,6 +3,7 @@
 import type { Efficiency } from '../../api/model';
 import { WHITEOUT_PREFIX } from '../layer/entry-path';
 import type { LayerIndex } from '../layer/layer-index';
+import { grown } from '../tree/grown';
 import { INITIAL_NODES, PathTree, ROOT } from '../tree/path-tree';
 
 /** Every proper ancestor (not the root) of the given absolute paths. */
@@ -27,16 +28,6 @@ function ancestorsOf(paths: Iterable<string>): Set<string> {
 function whiteoutPath(target: string): string {
   const slash = target.lastIndexOf('/');
   return `${target.slice(0, slash)}/${WHITEOUT_PREFIX}${target.slice(slash + 1)}`;
-}
-
-/** `array` moved into a longer one of `length`. */
-function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
-  array: T,
-  length: number,
-): T {
-  const next = new (array.constructor as new (length: number) => T)(length);
-  next.set(array);
-  return next;
 }
 
 /**

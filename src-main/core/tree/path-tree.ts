@@ -2,6 +2,7 @@
 // name in one hash table, so walking a path allocates nothing and a node is its path's identity
 // (docs/interned-paths.md). Names are matched in place, inside the caller's string: no slice is
 // made unless a node is created.
+import { grown } from './grown';
 
 /** The root's number; `/` has no name and no parent. */
 export const ROOT = 0;
@@ -181,15 +182,10 @@ export class PathTree {
 
   private grow(): void {
     const length = this.parents.length * 2;
-    const widen = (array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const next = new Int32Array(length);
-      next.set(array);
-      return next;
-    };
-    this.parents = widen(this.parents);
-    this.firstChildren = widen(this.firstChildren);
-    this.nextSiblings = widen(this.nextSiblings);
-    this.hashes = widen(this.hashes);
+    this.parents = grown(this.parents, length);
+    this.firstChildren = grown(this.firstChildren, length);
+    this.nextSiblings = grown(this.nextSiblings, length);
+    this.hashes = grown(this.hashes, length);
   }
 
   private rehash(): void {
