@@ -122,12 +122,12 @@ export class PathTree {
     return this.map !== null;
   }
 
-  /** The node of the absolute path `path.slice(0, to)` ('/a/b'), created with its ancestors. */
-  internPath(path: string, to = path.length): number {
+  /** The node of the absolute path `path` ('/a/b'), created with its ancestors. */
+  internPath(path: string): number {
     let node = ROOT;
-    for (let at = 1; at < to;) {
+    for (let at = 1; at < path.length;) {
       let slash = path.indexOf('/', at);
-      if (slash < 0 || slash > to) slash = to;
+      if (slash < 0) slash = path.length;
       node = this.intern(node, path, at, slash);
       at = slash + 1;
     }
@@ -153,14 +153,6 @@ export class PathTree {
 
   nameOf(node: number): string {
     return this.names[node]!;
-  }
-
-  /** The node's absolute path ('/' for the root). */
-  pathOf(node: number): string {
-    if (node === ROOT) return '/';
-    const names: string[] = [];
-    for (let n = node; n !== ROOT; n = this.parents[n]!) names.push(this.names[n]!);
-    return `/${names.reverse().join('/')}`;
   }
 
   /** The node's children, newest first: -1 when it has none. */

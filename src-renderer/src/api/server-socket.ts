@@ -99,6 +99,7 @@ export class ServerSocket {
     } catch {
       return;
     }
+    if (typeof message !== 'object' || message === null) return;
     if ('reply' in message) {
       const pending = this.pending.get(message.reply);
       this.pending.delete(message.reply);

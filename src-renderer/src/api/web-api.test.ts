@@ -142,6 +142,8 @@ describe('createWebApi', () => {
     const event: StrataEvent = { type: 'progress', source: 's', phase: 'done', done: 1, total: 1 };
     FakeSocket.opened[0]?.receive(JSON.stringify(event));
     FakeSocket.opened[0]?.receive('not json');
+    FakeSocket.opened[0]?.receive('null');
+    FakeSocket.opened[0]?.receive('3');
     expect(seen).toEqual([event]);
 
     FakeSocket.opened[0]?.drop();
