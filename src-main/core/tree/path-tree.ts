@@ -124,23 +124,20 @@ export class PathTree {
 
   /** The node of the absolute path `path` ('/a/b'), created with its ancestors. */
   internPath(path: string): number {
-    let node = ROOT;
-    for (let at = 1; at < path.length;) {
-      let slash = path.indexOf('/', at);
-      if (slash < 0) slash = path.length;
-      node = this.intern(node, path, at, slash);
-      at = slash + 1;
-    }
-    return node;
+    return this.walk(path, true);
   }
 
   /** The node of the absolute path `path`, or -1. */
   findPath(path: string): number {
+    return this.walk(path, false);
+  }
+
+  private walk(path: string, create: boolean): number {
     let node = ROOT;
     for (let at = 1; at < path.length && node !== NONE;) {
       let slash = path.indexOf('/', at);
       if (slash < 0) slash = path.length;
-      node = this.find(node, path, at, slash);
+      node = create ? this.intern(node, path, at, slash) : this.find(node, path, at, slash);
       at = slash + 1;
     }
     return node;
