@@ -3,7 +3,7 @@
 // content overwritten by a later layer, and identical copies stored again.
 import type { WastedPath } from '../../api/explorer';
 import type { ImageModel } from '../image/load-image';
-import { sameContents, type StoredFile } from '../layer/same-content';
+import { FilePairs, sameContents } from '../layer/same-content';
 import type { LayerEntry } from '../layer/layer-index';
 import { nextTurn } from '../io/next-turn';
 
@@ -28,11 +28,7 @@ export async function wastedPaths(model: ImageModel): Promise<WastedPath[]> {
   const out: WastedPath[] = [];
   /** Stored copies the same size as the file shown, to be compared with it. */
   const inQuestion: { found: WastedPath; pairs: number }[] = [];
-  const pairs: [StoredFile, StoredFile][] = [];
-  const stored = (layer: number, entry: LayerEntry): StoredFile => ({
-    layer: model.layers[layer]!,
-    entry,
-  });
+  const pairs = new FilePairs();
   for (const [path, list] of copies) {
     if (++sinceTurn === ENTRIES_PER_TURN) {
       sinceTurn = 0;
@@ -53,9 +49,9 @@ export async function wastedPaths(model: ImageModel): Promise<WastedPath[]> {
     out.push(found);
     if (!visible || list.some((c) => c.entry.size !== visible.entry.size)) continue;
     // Every stored copy holding the bytes shown (a chown -R, a re-COPY): duplicated.
-    const shown = stored(visible.layer, visible.entry);
+    const shown = model.layers[visible.layer]!;
     const others = list.filter((c) => c.entry !== visible.entry);
-    for (const c of others) pairs.push([shown, stored(c.layer, c.entry)]);
+    for (const c of others) pairs.add(shown, visible.entry, model.layers[c.layer]!, c.entry);
     inQuestion.push({ found, pairs: others.length });
   }
   const same = await sameContents(pairs);

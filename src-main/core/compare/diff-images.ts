@@ -3,7 +3,7 @@
 // config diff.
 import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '../../api/compare';
 import type { ImageModel } from '../image/load-image';
-import { sameContents } from '../layer/same-content';
+import { FilePairs, sameContents } from '../layer/same-content';
 import { isVerified } from '../integrity/digests';
 import { disputeOf } from '../layer/index-cache';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
@@ -24,28 +24,25 @@ function sameStoredEntry(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): 
   return a.indexes[pa.layer] === b.indexes[pb.layer] && pa.entry === pb.entry;
 }
 
-/** How two entries at one path differ, content aside. */
-function attributeAspects(x: LayerEntry, y: LayerEntry): DiffAspect[] {
+/** How two entries at one path differ, content aside; null when they do not. */
+function attributeAspects(x: LayerEntry, y: LayerEntry): DiffAspect[] | null {
+  const content = x.type === 'file' && y.type === 'file' && x.size !== y.size;
+  if (
+    x.type === y.type &&
+    x.mode === y.mode &&
+    x.uid === y.uid &&
+    x.gid === y.gid &&
+    x.linkTarget === y.linkTarget &&
+    !content
+  )
+    return null;
   const out: DiffAspect[] = [];
   if (x.type !== y.type) out.push('type');
   if (x.mode !== y.mode) out.push('mode');
   if (x.uid !== y.uid || x.gid !== y.gid) out.push('owner');
   if (x.linkTarget !== y.linkTarget) out.push('linkTarget');
-  if (x.type === 'file' && y.type === 'file' && x.size !== y.size) out.push('content');
+  if (content) out.push('content');
   return out;
-}
-
-/** Two files of the same size whose bytes must be looked at to know whether they differ. */
-function contentInQuestion(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): boolean {
-  const x = pa.entry;
-  const y = pb.entry;
-  return (
-    x.type === 'file' &&
-    y.type === 'file' &&
-    x.size === y.size &&
-    x.size > 0 &&
-    !sameStoredEntry(a, pa, b, pb)
-  );
 }
 
 /** The leading layers both images claim alike, unless a copy was found to hold other bytes. */
@@ -93,16 +90,40 @@ export async function diffImages(a: ImageModel, b: ImageModel): Promise<DiffResu
     const stack = [node];
     while (stack.length) {
       const n = stack.pop()!;
-      const path = n.placed.entry.path;
+      const path = n.entry.path;
       files.push(
         side === 'a'
-          ? { path, change: 'removed', a: entry(path, n.placed), b: null }
-          : { path, change: 'added', a: null, b: entry(path, n.placed) },
+          ? { path, change: 'removed', a: entry(path, n), b: null }
+          : { path, change: 'added', a: null, b: entry(path, n) },
       );
       if (n.children) for (const child of n.children.values()) stack.push(child);
     }
   };
-  const candidates: [string, FsNode, FsNode][] = [];
+  const modified = (ca: FsNode, cb: FsNode, found: DiffAspect[]): void => {
+    const path = ca.entry.path;
+    files.push({
+      path,
+      change: 'modified',
+      a: entry(path, ca),
+      b: entry(path, cb),
+      aspects: found,
+    });
+  };
+  // Same-size files of other stored copies: modified or not by their contents (same-content.ts).
+  const inQuestion = { a: [] as FsNode[], b: [] as FsNode[], found: [] as (DiffAspect[] | null)[] };
+  const pairs = new FilePairs();
+  const compare = (ca: FsNode, cb: FsNode): void => {
+    const x = ca.entry;
+    const y = cb.entry;
+    if (sameStoredEntry(a, ca, b, cb)) return;
+    const found = attributeAspects(x, y);
+    if (x.type === 'file' && y.type === 'file' && x.size === y.size && x.size > 0) {
+      inQuestion.a.push(ca);
+      inQuestion.b.push(cb);
+      inQuestion.found.push(found);
+      pairs.add(a.layers[ca.layer]!, x, b.layers[cb.layer]!, y);
+    } else if (found) modified(ca, cb, found);
+  };
   const stack: [Map<string, FsNode>, Map<string, FsNode>][] = [
     [a.tree.root.children!, b.tree.root.children!],
   ];
@@ -120,37 +141,15 @@ export async function diffImages(a: ImageModel, b: ImageModel): Promise<DiffResu
         if (ca.children) for (const child of ca.children.values()) addAll(child, 'a');
         if (cb.children) for (const child of cb.children.values()) addAll(child, 'b');
       }
-      candidates.push([ca.placed.entry.path, ca, cb]);
+      compare(ca, cb);
     }
     for (const [name, cb] of kb) if (!ka.has(name)) addAll(cb, 'b');
   }
-  const modified = (path: string, ca: FsNode, cb: FsNode, found: DiffAspect[]): void => {
-    if (found.length)
-      files.push({
-        path,
-        change: 'modified',
-        a: entry(path, ca.placed),
-        b: entry(path, cb.placed),
-        aspects: found,
-      });
-  };
-  // Same-size files are compared by content (see same-content.ts).
-  const inQuestion: [string, FsNode, FsNode, DiffAspect[]][] = [];
-  for (const [path, ca, cb] of candidates) {
-    const found = attributeAspects(ca.placed.entry, cb.placed.entry);
-    if (contentInQuestion(a, ca.placed, b, cb.placed)) inQuestion.push([path, ca, cb, found]);
-    else modified(path, ca, cb, found);
-  }
-  const stored = (model: ImageModel, { placed }: FsNode) => ({
-    layer: model.layers[placed.layer]!,
-    entry: placed.entry,
-  });
-  const same = await sameContents(
-    inQuestion.map(([, ca, cb]) => [stored(a, ca), stored(b, cb)] as const),
-  );
-  inQuestion.forEach(([path, ca, cb, found], i) => {
-    if (!same[i]) found.push('content');
-    modified(path, ca, cb, found);
+  const same = await sameContents(pairs);
+  same.forEach((equal, i) => {
+    const found = inQuestion.found[i] ?? [];
+    if (!equal) found.push('content');
+    if (found.length) modified(inQuestion.a[i]!, inQuestion.b[i]!, found);
   });
   files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   const shared = sharedLayerCount(a, b);

@@ -10,7 +10,7 @@ import type { LayerIndex } from '../layer/layer-index';
 import { markDisputed, type LayerIndexCache } from '../layer/index-cache';
 import { indexStore, type IndexStore } from '../layer/index-store';
 import type { StoredLayer } from '../layer/content';
-import { sameContents } from '../layer/same-content';
+import { FilePairs, sameContents } from '../layer/same-content';
 import { MergedTree, type LayerChangeSet } from '../tree/merged-tree';
 import { DiveStack } from '../analysis/dive-efficiency';
 import type { Efficiency } from '../../api/model';
@@ -191,12 +191,10 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       // dive's figures are counted here, while the next layer may still be on its way.
       dive?.add(index);
       const pending = changes.pendingContent;
-      const same = await sameContents(
-        pending.map(({ before, after }) => [
-          { layer: layers[before.layer]!, entry: before.entry },
-          { layer: stored, entry: after.entry },
-        ]),
-      );
+      const pairs = new FilePairs();
+      for (const { before, after } of pending)
+        pairs.add(layers[before.layer]!, before.entry, stored, after.entry);
+      const same = await sameContents(pairs);
       pending.forEach((item, k) => {
         if (!same[k]) changes.markModified(item);
       });

@@ -19,6 +19,26 @@ export interface StoredFile {
 }
 
 /**
+ * Pairs of files to compare, kept as columns: a comparison may hold 100k pairs (a `chmod -R`
+ * rewrites every file), and an object for each side of each pair is work for the collector.
+ */
+export class FilePairs {
+  readonly layers: [StoredLayer[], StoredLayer[]] = [[], []];
+  readonly entries: [LayerEntry[], LayerEntry[]] = [[], []];
+
+  get length(): number {
+    return this.entries[0].length;
+  }
+
+  add(layerA: StoredLayer, entryA: LayerEntry, layerB: StoredLayer, entryB: LayerEntry): void {
+    this.layers[0].push(layerA);
+    this.entries[0].push(entryA);
+    this.layers[1].push(layerB);
+    this.entries[1].push(entryB);
+  }
+}
+
+/**
  * Files over a window's size are compared a piece of this size at a time in two buffers kept for
  * the whole call (read whole, each would be new memory).
  */
@@ -32,26 +52,27 @@ const readByPosition = (layer: StoredLayer): boolean =>
   layer.compression === 'none' && layer.blob.source.readInto !== undefined;
 
 /** For each pair, whether both files hold the same bytes (files of different sizes do not). */
-export async function sameContents(
-  pairs: readonly (readonly [StoredFile, StoredFile])[],
-): Promise<boolean[]> {
+export async function sameContents(pairs: FilePairs): Promise<boolean[]> {
+  const [layersA, layersB] = pairs.layers;
+  const [entriesA, entriesB] = pairs.entries;
   const same = new Array<boolean>(pairs.length).fill(false);
   const direct: number[] = [];
   const hashed: number[] = [];
-  pairs.forEach(([x, y], i) => {
-    if (x.entry.size !== y.entry.size) return;
-    if (x.entry.sha256 && y.entry.sha256) same[i] = x.entry.sha256 === y.entry.sha256;
-    else if (readByPosition(x.layer) && readByPosition(y.layer)) direct.push(i);
+  for (let i = 0; i < pairs.length; i++) {
+    const x = entriesA[i]!;
+    const y = entriesB[i]!;
+    if (x.size !== y.size) continue;
+    if (x.sha256 && y.sha256) same[i] = x.sha256 === y.sha256;
+    else if (readByPosition(layersA[i]!) && readByPosition(layersB[i]!)) direct.push(i);
     else hashed.push(i);
-  });
+  }
   await compareInOrder(pairs, direct, same);
   for (let at = 0; at < hashed.length; at += HASHED_AT_ONCE) {
     await Promise.all(
       hashed.slice(at, at + HASHED_AT_ONCE).map(async (i) => {
-        const [x, y] = pairs[i]!;
         const digests = await Promise.all([
-          entryDigest(x.layer, x.entry),
-          entryDigest(y.layer, y.entry),
+          entryDigest(layersA[i]!, entriesA[i]!),
+          entryDigest(layersB[i]!, entriesB[i]!),
         ]);
         same[i] = digests[0] === digests[1];
       }),
@@ -60,12 +81,10 @@ export async function sameContents(
   return same;
 }
 
-async function compareInOrder(
-  pairs: readonly (readonly [StoredFile, StoredFile])[],
-  which: number[],
-  same: boolean[],
-): Promise<void> {
+async function compareInOrder(pairs: FilePairs, which: number[], same: boolean[]): Promise<void> {
   if (!which.length) return;
+  const [layersA, layersB] = pairs.layers;
+  const [entriesA, entriesB] = pairs.entries;
   // Each side reads through windows of its own, so the two files compared are never in one buffer.
   const windowsOf = () => {
     const windows = new Map<StoredLayer, LayerWindow>();
@@ -76,27 +95,35 @@ async function compareInOrder(
     };
   };
   const [first, second] = [windowsOf(), windowsOf()];
+  // In the order the first files lie: by layer (as first met), then by offset in the layer.
   const layerOrder = new Map<StoredLayer, number>();
+  const layerRank = new Uint32Array(pairs.length);
+  const offset = new Float64Array(pairs.length);
   for (const i of which) {
-    const layer = pairs[i]![0].layer;
-    if (!layerOrder.has(layer)) layerOrder.set(layer, layerOrder.size);
+    const layer = layersA[i]!;
+    let rank = layerOrder.get(layer);
+    if (rank === undefined) layerOrder.set(layer, (rank = layerOrder.size));
+    layerRank[i] = rank;
+    offset[i] = entriesA[i]!.dataOffset;
   }
-  const order = [...which].sort((i, j) => {
-    const [x, y] = [pairs[i]![0], pairs[j]![0]];
-    return (
-      layerOrder.get(x.layer)! - layerOrder.get(y.layer)! || x.entry.dataOffset - y.entry.dataOffset
-    );
-  });
+  const order = Uint32Array.from(which).sort(
+    (i, j) => layerRank[i]! - layerRank[j]! || offset[i]! - offset[j]!,
+  );
   let pieces: [Buffer, Buffer] | undefined;
   let sinceTurn = 0;
   let filesSinceTurn = 0;
   for (const i of order) {
-    const [x, y] = pairs[i]!;
-    if (x.entry.size > LAYER_WINDOW_BYTES) {
+    const x = entriesA[i]!;
+    const y = entriesB[i]!;
+    if (x.size > LAYER_WINDOW_BYTES) {
       pieces ??= [Buffer.allocUnsafe(PIECE_BYTES), Buffer.allocUnsafe(PIECE_BYTES)];
-      same[i] = sameBytesByPieces(x, y, pieces);
-    } else same[i] = first(x.layer).bytes(x.entry).equals(second(y.layer).bytes(y.entry));
-    sinceTurn += x.entry.size;
+      same[i] = sameBytesByPieces(
+        { layer: layersA[i]!, entry: x },
+        { layer: layersB[i]!, entry: y },
+        pieces,
+      );
+    } else same[i] = first(layersA[i]!).bytes(x).equals(second(layersB[i]!).bytes(y));
+    sinceTurn += x.size;
     if (sinceTurn >= BYTES_PER_TURN || ++filesSinceTurn >= FILES_PER_TURN) {
       sinceTurn = filesSinceTurn = 0;
       await nextTurn();
