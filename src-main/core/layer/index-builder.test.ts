@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LayerIndexBuilder } from './index-builder';
+import { LayerIndexBuilder, type RawLayerEntry } from './index-builder';
+import { packIndex, unpackIndex } from './packed-index';
 
 const raw = (name: string, typeflag = '0', linkname = '') => ({
   name,
@@ -92,5 +93,39 @@ describe('indexing one layer', () => {
     const second = new LayerIndexBuilder('sha256:y', 'none', 'L');
     for (const name of ['y', 'z']) second.add(raw(name));
     expect(second.finish().entries.map((e) => e.path)).toEqual(['/y', '/z']);
+  });
+
+  it('writes the packed form as entries come, as packing its entry objects gives it', () => {
+    // Past the packed writer's first room (1024 entries), with paths written again (their links,
+    // digests and attributes dropped with them), links, digests, extended attributes and sizes
+    // over 32 bits.
+    const entries: RawLayerEntry[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const kind = i % 7;
+      const entry: RawLayerEntry = {
+        ...raw(`d${(i % 2500) % 13}/f${i % 2500}`, kind === 1 ? '2' : kind === 2 ? '1' : '0'),
+        linkname: kind === 1 ? `../t${i}` : kind === 2 ? `d0/f${i % 50}` : '',
+        size: kind === 3 ? 2 ** 33 + i : i,
+        mtime: 1.7e9 + i,
+        dataOffset: 512 * i,
+      };
+      if (kind === 0 || kind === 3) entry.sha256 = String.fromCharCode(i % 256).repeat(32);
+      if (i % 97 === 0) entry.xattrs = { 'user.n': Buffer.from(String(i)) };
+      entries.push(entry);
+    }
+    entries.push(raw('d0/.wh.gone'), raw('d1/.wh..wh..opq'), raw('./d2/.'));
+    const objects = new LayerIndexBuilder('sha256:x', 'gzip', 'L');
+    const packed = new LayerIndexBuilder('sha256:x', 'gzip', 'L', true);
+    for (const entry of entries) {
+      objects.add({ ...entry }, 0);
+      packed.add({ ...entry }, 0);
+    }
+    const index = objects.finish();
+    expect(index.entries.length).toBe(2500 + 1);
+    const form = packed.finishPacked();
+    expect(form).toEqual(packIndex(index));
+    expect(unpackIndex(form)).toEqual(index);
+    expect(() => packed.finish()).toThrow();
+    expect(() => objects.finishPacked()).toThrow();
   });
 });

@@ -6,6 +6,7 @@ import { LIMITS, overLimit } from '../limits';
 import type { TarEntry } from '../tar/walk';
 import { clampEntryPath, classifyWhiteout, simplePath } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
+import { PackedEntries, type PackedIndex } from './packed-index';
 import { PathPositions } from './path-positions';
 
 const TYPES: Record<string, EntryType> = {
@@ -39,8 +40,12 @@ export function indexedPath(name: string): string | null {
 }
 
 export class LayerIndexBuilder {
-  /** In the order of their last writes; null where a path was written again later. */
+  /**
+   * In the order of their last writes; null where a path was written again later. Or, for a
+   * builder made to finish packed, the packed form written as entries come.
+   */
   private readonly entries: (LayerEntry | null)[] = [];
+  private readonly packed: PackedEntries | null;
   private readonly positions = spareTables.pop() ?? new PathPositions();
   private rewritten = 0;
   private readonly whiteouts = new Set<string>();
@@ -55,7 +60,14 @@ export class LayerIndexBuilder {
     private readonly compression: Compression,
     /** Names the layer in errors: "layer 3 (sha256:…) of img.tar". */
     private readonly label: string,
-  ) {}
+    /** Whether it will finish packed (finishPacked) rather than with entry objects (finish). */
+    packed = false,
+  ) {
+    this.packed = packed ? new PackedEntries() : null;
+  }
+
+  private readonly pathAt = (at: number): string =>
+    this.packed ? this.packed.pathAt(at) : this.entries[at]!.path;
 
   /** `dataBase`: where the layer starts within the entry's source (offsets become the layer's own). */
   add(raw: RawLayerEntry, dataBase = 0): void {
@@ -119,27 +131,48 @@ export class LayerIndexBuilder {
       }
       linkTarget = target.path ?? '/';
     }
+    const size = type === 'file' ? raw.size : 0;
+    const mode = raw.mode & 0o7777;
+    const dataOffset = raw.dataOffset - dataBase;
+    this.size += size;
+    // A repeated path keeps its last position and attributes.
+    const packed = this.packed;
+    const entries = this.entries;
+    const before = this.positions.set(path, packed ? packed.length : entries.length, this.pathAt);
+    if (before >= 0) {
+      if (packed) packed.drop(before);
+      else entries[before] = null;
+      this.rewritten++;
+    }
+    if (packed) {
+      packed.push(
+        path,
+        type,
+        size,
+        mode,
+        raw.uid,
+        raw.gid,
+        raw.mtime,
+        linkTarget,
+        dataOffset,
+        raw.sha256,
+        raw.xattrs,
+      );
+      return;
+    }
     const entry: LayerEntry = {
       path,
       type,
-      size: type === 'file' ? raw.size : 0,
-      mode: raw.mode & 0o7777,
+      size,
+      mode,
       uid: raw.uid,
       gid: raw.gid,
       mtime: raw.mtime,
       linkTarget,
-      dataOffset: raw.dataOffset - dataBase,
+      dataOffset,
     };
     if (raw.sha256) entry.sha256 = raw.sha256;
     if (raw.xattrs) entry.xattrs = raw.xattrs;
-    this.size += entry.size;
-    // A repeated path keeps its last position and attributes.
-    const entries = this.entries;
-    const before = this.positions.set(path, entries.length, (at) => entries[at]!.path);
-    if (before >= 0) {
-      entries[before] = null;
-      this.rewritten++;
-    }
     entries.push(entry);
   }
 
@@ -176,6 +209,22 @@ export class LayerIndexBuilder {
   }
 
   finish(): LayerIndex {
+    if (this.packed) throw new Error('this builder finishes packed');
+    return {
+      ...this.meta(),
+      entries: this.rewritten
+        ? this.entries.filter((entry) => entry !== null)
+        : (this.entries as LayerEntry[]),
+    };
+  }
+
+  /** The index in the packed form (see packed-index.ts), for a builder made to finish packed. */
+  finishPacked(): PackedIndex {
+    if (!this.packed) throw new Error('this builder finishes with entry objects');
+    return this.packed.finish(this.meta());
+  }
+
+  private meta(): Omit<LayerIndex, 'entries'> {
     if (this.positions.capacity <= MAX_SPARE_SLOTS) {
       this.positions.clear();
       spareTables.push(this.positions);
@@ -183,9 +232,6 @@ export class LayerIndexBuilder {
     return {
       diffId: this.diffId,
       compression: this.compression,
-      entries: this.rewritten
-        ? this.entries.filter((entry) => entry !== null)
-        : (this.entries as LayerEntry[]),
       whiteouts: [...this.whiteouts],
       opaqueDirs: [...this.opaqueDirs],
       size: this.size,

@@ -3,11 +3,11 @@
 import { parentPort } from 'node:worker_threads';
 import { FileSource } from '../io/byte-source';
 import { StrataError } from '../errors';
-import { isVerified } from '../integrity/digests';
 import { LIMITS } from '../limits';
 import { WORKER_READY, type LayerAnswer, type LayerJob } from './layer-workers';
-import { packIndex, type PackedIndex } from './packed-index';
-import { indexLayer } from './read-layer';
+import { LayerIndexBuilder } from './index-builder';
+import type { PackedIndex } from './packed-index';
+import { readLayerInto } from './read-layer';
 
 const port = parentPort!;
 
@@ -24,8 +24,10 @@ async function answer(job: LayerJob): Promise<LayerAnswer> {
       );
     }
     const blob = { source, offset: job.offset, length: job.length, digest: job.digest };
-    const index = await indexLayer(blob, job.compression, job.diffId, job.label, source.fd);
-    return { id: job.id, packed: packIndex(index), verified: isVerified(index) };
+    // Written packed as the entries come: no object per entry on this thread.
+    const builder = new LayerIndexBuilder(job.diffId, job.compression, job.label, true);
+    const verified = await readLayerInto(builder, blob, job.compression, job.label, source.fd);
+    return { id: job.id, packed: builder.finishPacked(), verified };
   } finally {
     await source.close();
   }

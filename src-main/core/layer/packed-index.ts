@@ -28,36 +28,147 @@ const HAS_DIGEST = 2;
 
 export function packIndex(index: LayerIndex): PackedIndex {
   const { entries, ...meta } = index;
-  const count = entries.length;
-  const numbers = new Float64Array(count * FIELDS);
-  const strings: string[] = new Array<string>(count);
-  const extras: string[] = [];
-  const xattrs: [number, Record<string, Buffer>][] = [];
-  let digested = 0;
-  for (let i = 0; i < count; i++) {
-    const e = entries[i]!;
-    const at = i * FIELDS;
-    numbers[at] = TYPE_CODE.get(e.type)!;
-    numbers[at + 1] = (e.linkTarget !== null ? HAS_LINK : 0) | (e.sha256 ? HAS_DIGEST : 0);
-    numbers[at + 2] = e.size;
-    numbers[at + 3] = e.mode;
-    numbers[at + 4] = e.uid;
-    numbers[at + 5] = e.gid;
-    numbers[at + 6] = e.mtime;
-    numbers[at + 7] = e.dataOffset;
-    strings[i] = e.path;
-    if (e.linkTarget !== null) extras.push(e.linkTarget);
-    if (e.sha256) digested++;
-    if (e.xattrs) xattrs.push([i, e.xattrs]);
-  }
-  for (const extra of extras) strings.push(extra);
-  const encoded = Buffer.from(strings.join('\0'), 'utf8');
-  const digests = Buffer.allocUnsafeSlow(digested * DIGEST_BYTES);
-  let written = 0;
+  const packed = new PackedEntries(entries.length);
   for (const e of entries) {
-    if (e.sha256) written += digests.write(e.sha256, written, DIGEST_BYTES, 'latin1');
+    packed.push(
+      e.path,
+      e.type,
+      e.size,
+      e.mode,
+      e.uid,
+      e.gid,
+      e.mtime,
+      e.linkTarget,
+      e.dataOffset,
+      e.sha256,
+      e.xattrs,
+    );
   }
-  return { meta, count, strings: encoded, digests, numbers, xattrs };
+  return packed.finish(meta);
+}
+
+/**
+ * A layer's entries written straight into the packed form, as the index builder finds them, with
+ * no object per entry (a layer worker sends this form; building objects to pack them cost the
+ * workers a collection and a pass over them). An entry may be dropped (its path written again
+ * later in the layer); the packed form leaves it out.
+ */
+export class PackedEntries {
+  private numbers: Float64Array;
+  private readonly paths: (string | null)[] = [];
+  /** Link targets of the entries with one, by position. */
+  private links: [number, string][] = [];
+  /** The digests of the entries with one, in entry order (flagged in `numbers`). */
+  private digests: Buffer;
+  private digested = 0;
+
+  /** `capacity`: the entries there will be, if known (the arrays grow past it). */
+  constructor(capacity = 1024) {
+    this.numbers = new Float64Array(FIELDS * Math.max(capacity, 1));
+    this.digests = Buffer.allocUnsafeSlow(DIGEST_BYTES * Math.max(capacity, 1));
+  }
+  private xattrs: [number, Record<string, Buffer>][] = [];
+  private dropped = 0;
+
+  get length(): number {
+    return this.paths.length;
+  }
+
+  pathAt(at: number): string {
+    return this.paths[at]!;
+  }
+
+  drop(at: number): void {
+    this.paths[at] = null;
+    this.dropped++;
+  }
+
+  push(
+    path: string,
+    type: EntryType,
+    size: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    mtime: number,
+    linkTarget: string | null,
+    dataOffset: number,
+    sha256: string | undefined,
+    xattrs: Record<string, Buffer> | undefined,
+  ): void {
+    const i = this.paths.length;
+    let at = i * FIELDS;
+    if (at + FIELDS > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    const numbers = this.numbers;
+    numbers[at++] = TYPE_CODE.get(type)!;
+    numbers[at++] = (linkTarget !== null ? HAS_LINK : 0) | (sha256 ? HAS_DIGEST : 0);
+    numbers[at++] = size;
+    numbers[at++] = mode;
+    numbers[at++] = uid;
+    numbers[at++] = gid;
+    numbers[at++] = mtime;
+    numbers[at] = dataOffset;
+    this.paths.push(path);
+    if (linkTarget !== null) this.links.push([i, linkTarget]);
+    if (sha256) {
+      if ((this.digested + 1) * DIGEST_BYTES > this.digests.length) {
+        const grown = Buffer.allocUnsafeSlow(this.digests.length * 2);
+        this.digests.copy(grown);
+        this.digests = grown;
+      }
+      this.digests.write(sha256, this.digested++ * DIGEST_BYTES, DIGEST_BYTES, 'latin1');
+    }
+    if (xattrs) this.xattrs.push([i, xattrs]);
+  }
+
+  /** The packed index of the entries not dropped, in their order, with `meta`. Ends the writer. */
+  finish(meta: PackedIndex['meta']): PackedIndex {
+    if (this.dropped) this.compact();
+    const count = this.paths.length;
+    const numbers =
+      this.numbers.length === count * FIELDS ? this.numbers : this.numbers.slice(0, count * FIELDS);
+    const strings = this.paths as string[];
+    for (const [, link] of this.links) strings.push(link);
+    const used = this.digested * DIGEST_BYTES;
+    // Memory of its own (not a slice of a larger block), to be handed to another thread.
+    const digests =
+      used === this.digests.length ? this.digests : Buffer.from(this.digests.subarray(0, used));
+    const encoded = Buffer.from(strings.join('\0'), 'utf8');
+    return { meta, count, strings: encoded, digests, numbers, xattrs: this.xattrs };
+  }
+
+  /** Leaves the dropped entries out of every column. */
+  private compact(): void {
+    const total = this.paths.length;
+    const position = new Int32Array(total).fill(-1);
+    let kept = 0;
+    let digestFrom = 0;
+    let digestTo = 0;
+    for (let i = 0; i < total; i++) {
+      const digested = this.numbers[i * FIELDS + 1]! & HAS_DIGEST;
+      if (this.paths[i] !== null) {
+        position[i] = kept;
+        this.numbers.copyWithin(kept * FIELDS, i * FIELDS, (i + 1) * FIELDS);
+        this.paths[kept++] = this.paths[i]!;
+        if (digested) {
+          const from = digestFrom * DIGEST_BYTES;
+          this.digests.copyWithin(digestTo++ * DIGEST_BYTES, from, from + DIGEST_BYTES);
+        }
+      }
+      if (digested) digestFrom++;
+    }
+    this.paths.length = kept;
+    this.digested = digestTo;
+    const moved = <T>(list: [number, T][]): [number, T][] =>
+      list.flatMap(([i, value]) => (position[i]! >= 0 ? [[position[i]!, value]] : []));
+    this.links = moved(this.links);
+    this.xattrs = moved(this.xattrs);
+    this.dropped = 0;
+  }
 }
 
 /**

@@ -58,12 +58,24 @@ export async function indexLayer(
   fd?: number,
 ): Promise<LayerIndex> {
   const builder = new LayerIndexBuilder(diffId, compression, label);
+  const intact = await readLayerInto(builder, blob, compression, label, fd);
+  return intact ? builder.finish() : markUnverified(builder.finish());
+}
+
+/** Gives `builder` every entry of the layer; false when a digest did not match (noted). */
+export async function readLayerInto(
+  builder: LayerIndexBuilder,
+  blob: LayerBlob,
+  compression: Compression,
+  label: string,
+  fd?: number,
+): Promise<boolean> {
   if (compression === 'none') {
     const end = blob.offset + blob.length;
     for await (const batch of walkTarBatches(blob.source, { start: blob.offset, end, label })) {
       for (const entry of batch) builder.add(entry, blob.offset);
     }
-    return builder.finish();
+    return true;
   }
   const reader = new CompressedLayerReader(blob, builder, label);
   try {
@@ -89,7 +101,7 @@ export async function indexLayer(
   } catch (err) {
     throw reader.failure(err, compression);
   }
-  return reader.finish() ? builder.finish() : markUnverified(builder.finish());
+  return reader.finish();
 }
 
 /**
