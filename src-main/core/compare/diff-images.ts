@@ -8,7 +8,7 @@ import { isVerified } from '../integrity/digests';
 import { disputeOf } from '../layer/index-cache';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { layerCommands } from '../inspect';
-import type { FsNode, Placed } from '../tree/merged-tree';
+import { sameAttributes, type FsNode, type Placed } from '../tree/merged-tree';
 import { diffConfig } from './diff-config';
 
 function entry(path: string, placed: Placed): DiffEntry {
@@ -26,22 +26,14 @@ function sameStoredEntry(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): 
 
 /** How two entries at one path differ, content aside; null when they do not. */
 function attributeAspects(x: LayerEntry, y: LayerEntry): DiffAspect[] | null {
-  const content = x.type === 'file' && y.type === 'file' && x.size !== y.size;
-  if (
-    x.type === y.type &&
-    x.mode === y.mode &&
-    x.uid === y.uid &&
-    x.gid === y.gid &&
-    x.linkTarget === y.linkTarget &&
-    !content
-  )
-    return null;
+  // Only files have a size: entries of one type that are not files have 0.
+  if (sameAttributes(x, y)) return null;
   const out: DiffAspect[] = [];
   if (x.type !== y.type) out.push('type');
   if (x.mode !== y.mode) out.push('mode');
   if (x.uid !== y.uid || x.gid !== y.gid) out.push('owner');
   if (x.linkTarget !== y.linkTarget) out.push('linkTarget');
-  if (content) out.push('content');
+  if (x.type === 'file' && y.type === 'file' && x.size !== y.size) out.push('content');
   return out;
 }
 
