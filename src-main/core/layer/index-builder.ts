@@ -40,11 +40,9 @@ export function indexedPath(name: string): string | null {
 }
 
 export class LayerIndexBuilder {
-  /**
-   * In the order of their last writes; null where a path was written again later. Or, for a
-   * builder made to finish packed, the packed form written as entries come.
-   */
+  /** In the order of their last writes; null where a path was written again later. */
   private readonly entries: (LayerEntry | null)[] = [];
+  /** For a builder made to finish packed, the packed form, written instead as entries come. */
   private readonly packed: PackedEntries | null;
   private readonly positions = spareTables.pop() ?? new PathPositions();
   private rewritten = 0;

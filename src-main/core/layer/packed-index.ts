@@ -59,16 +59,15 @@ export class PackedEntries {
   /** Link targets of the entries with one, by position. */
   private links: [number, string][] = [];
   /** The digests of the entries with one, in entry order (flagged in `numbers`). */
-  private digests: Buffer;
+  private digests = Buffer.allocUnsafeSlow(DIGEST_BYTES * 1024);
   private digested = 0;
-
-  /** `capacity`: the entries there will be, if known (the arrays grow past it). */
-  constructor(capacity = 1024) {
-    this.numbers = new Float64Array(FIELDS * Math.max(capacity, 1));
-    this.digests = Buffer.allocUnsafeSlow(DIGEST_BYTES * Math.max(capacity, 1));
-  }
   private xattrs: [number, Record<string, Buffer>][] = [];
   private dropped = 0;
+
+  /** `capacity`: the entries there will be, if known (the columns grow past it). */
+  constructor(capacity = 1024) {
+    this.numbers = new Float64Array(FIELDS * Math.max(capacity, 1));
+  }
 
   get length(): number {
     return this.paths.length;
