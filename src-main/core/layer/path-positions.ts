@@ -2,16 +2,10 @@
 // positions in typed arrays, kept for the next layer once emptied. A Map of a layer's 80k paths
 // grows its backing store by doubling, a few MB each time, for every layer; where touching fresh
 // memory is slow (a VM: 18 µs a page), that growth was a fifth of indexing a layer.
+import { hashName } from '../tree/path-tree';
 
-/** Per process, so that nobody can name in advance paths that share a slot. */
-const SEED = (Math.random() * 2 ** 32) | 0;
-
-/** FNV-1a over the UTF-16 code units, from a random start. */
-function hashOf(path: string): number {
-  let hash = SEED ^ 0x811c9dc5;
-  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
-  return hash;
-}
+/** Seeded per process (see path-tree.ts), so that nobody can name in advance paths that collide. */
+const hashOf = (path: string): number => hashName(0, path, 0, path.length);
 
 /**
  * Slots a table starts with: a layer of 128k paths fits without growing. The allocator's pages

@@ -2,9 +2,17 @@ import { describe, expect, it, vi } from 'vitest';
 import { packTar } from '../tar/pack-tar';
 import { withLayers } from '../testing/malformed-cases';
 import { loadImage } from '../image/load-image';
-import { FilePairs, sameContents, type StoredFile } from './same-content';
+import type { StoredLayer } from './content';
+import type { LayerEntry } from './layer-index';
+import { FilePairs, sameContents } from './same-content';
 
 const FILES = 3000;
+
+/** A file as one layer stores it. */
+interface StoredFile {
+  layer: StoredLayer;
+  entry: LayerEntry;
+}
 
 function pairsOf(list: [StoredFile, StoredFile][]): FilePairs {
   const pairs = new FilePairs();

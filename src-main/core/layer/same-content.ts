@@ -12,12 +12,6 @@ import {
 import type { LayerEntry } from './layer-index';
 import { nextTurn } from '../io/next-turn';
 
-/** A file as one layer stores it. */
-export interface StoredFile {
-  layer: StoredLayer;
-  entry: LayerEntry;
-}
-
 /**
  * Pairs of files to compare, kept as columns: a comparison may hold 100k pairs (a `chmod -R`
  * rewrites every file), and an object for each side of each pair is work for the collector.

@@ -191,8 +191,11 @@ export class PathTree {
 /** A name can hold no slash: the parent's number, a slash and the name name one node. */
 const keyOf = (parent: number, name: string): string => `${parent}/${name}`;
 
-/** FNV-1a over the name's UTF-16 units from a random start and the parent, then murmur3's finish. */
-function hashName(parent: number, text: string, from: number, to: number): number {
+/**
+ * FNV-1a over the name's UTF-16 units from a random start and the parent, then murmur3's finish.
+ * Also the index builder's hash of whole paths (parent 0).
+ */
+export function hashName(parent: number, text: string, from: number, to: number): number {
   let hash = Math.imul(parent ^ SEED ^ 0x811c9dc5, 0x01000193);
   for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   hash ^= hash >>> 16;
