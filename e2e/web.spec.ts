@@ -88,15 +88,51 @@ test('opens an archive chosen with the file chooser, with progress and calls ove
       socket.on('framesent', (frame) => sent.push(String(frame.payload)));
     }
   });
+  // The opening card, however briefly it shows: the most build steps and indexed layers it had.
+  await page.addInitScript({
+    content: `
+      const seen = (window.__archiveOpening = { steps: 0, indexed: 0 });
+      new MutationObserver(() => {
+        const rows = '[data-testid="archive-open-step"]';
+        seen.steps = Math.max(seen.steps, document.querySelectorAll(rows).length);
+        const done = document.querySelectorAll(rows + '[data-indexed="true"]').length;
+        seen.indexed = Math.max(seen.indexed, done);
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    `,
+  });
   await openHome(page);
   const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('open-archive').click();
   await (await chooser).setFiles(basic.archive);
   await expectLayerRows(page, basic);
-  const events = frames.map((frame) => JSON.parse(frame) as { type: string; source: string });
+  const events = frames.map(
+    (frame) =>
+      JSON.parse(frame) as {
+        type: string;
+        source: string;
+        preview?: { steps: { layerIndex: number | null }[] };
+      },
+  );
   expect(events.some((event) => event.type === 'progress' && event.source === 'basic.tar')).toBe(
     true,
   );
+  // The image's steps came before its layers were read, and the page showed them, checking off
+  // each layer as it was stacked.
+  const previewAt = events.findIndex((event) => event.type === 'open-preview');
+  const layersAt = events.flatMap((event, i) => (event.type === 'open-layer' ? [i] : []));
+  expect(previewAt).toBeGreaterThanOrEqual(0);
+  expect(layersAt).toHaveLength(basic.layers.length);
+  expect(layersAt[0]).toBeGreaterThan(previewAt);
+  const steps = events[previewAt]!.preview!.steps;
+  const seen = await page.evaluate(
+    () =>
+      (globalThis as unknown as { __archiveOpening: { steps: number; indexed: number } })
+        .__archiveOpening,
+  );
+  expect(seen).toEqual({
+    steps: steps.length,
+    indexed: steps.filter((step) => step.layerIndex !== null).length,
+  });
   // The layer list's calls went on the socket, each answered there by its number.
   const calls = sent.map((frame) => JSON.parse(frame) as { call: number; channel: string });
   expect(calls.map((call) => call.channel)).toContain('view:open');

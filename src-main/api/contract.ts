@@ -1,6 +1,6 @@
 // The contract between the renderer and whichever front door serves it (Electron IPC or the
 // browser mode's HTTP). One entry per channel; main validates every request before use.
-import type { OpenedImage } from './model';
+import type { OpenedImage, OpeningPreview } from './model';
 import { ENGINE_CHANNELS, type EngineChannels, type EngineEvent } from './engine';
 import type {
   EntryDetails,
@@ -167,6 +167,22 @@ export interface ProgressEvent {
   done: number;
   total: number | null;
 }
+/** An archive's image as its manifest and config give it, before any layer is read. */
+export interface OpenPreviewEvent {
+  type: 'open-preview';
+  source: string;
+  preview: OpeningPreview;
+}
+/** One layer of an archive being opened is read and stacked (base first). */
+export interface OpenLayerEvent {
+  type: 'open-layer';
+  source: string;
+  layerIndex: number;
+  /** Entries in the layer. */
+  files: number;
+  /** The layer's bytes as a tar, uncompressed. */
+  size: number;
+}
 /** An image opened without the page asking (Electron's File > Open…, a second launch with a path). */
 export interface ImageOpenedEvent {
   type: 'opened';
@@ -177,4 +193,5 @@ export interface MenuEvent {
   type: 'menu';
   action: 'open' | 'close-tab' | 'find';
 }
-export type StrataEvent = ProgressEvent | ImageOpenedEvent | EngineEvent | MenuEvent;
+export type StrataEvent =
+  ProgressEvent | OpenPreviewEvent | OpenLayerEvent | ImageOpenedEvent | EngineEvent | MenuEvent;

@@ -1,6 +1,6 @@
 // The engine part of the contract: the Docker and Podman engines Strata can talk to, their
 // images, opening one (with a preview, progress and cancel) and the export cache.
-import type { OpenedImage } from './model';
+import type { OpenedImage, OpeningPreview } from './model';
 
 export type EngineKind = 'docker' | 'podman';
 
@@ -41,30 +41,6 @@ export interface EngineImageSummary {
 export interface EngineImageList {
   engine: EngineInfo;
   images: EngineImageSummary[];
-}
-
-/** One build step as the engine reports it, with the layer it made when that can be told. */
-export interface PreviewStep {
-  command: string;
-  created: string | null;
-  size: number;
-  layerIndex: number | null;
-}
-
-/** What the engine says about an image before any byte is exported: shown while it opens. */
-export interface EngineImagePreview {
-  /** What was asked for: a name or an ID. */
-  ref: string;
-  id: string;
-  tags: string[];
-  os: string;
-  architecture: string;
-  created: string | null;
-  /** The engine's size of the image: the export's expected size. */
-  size: number;
-  /** The layers' diff IDs, base first. */
-  diffIds: string[];
-  steps: PreviewStep[];
 }
 
 export interface ExportCacheInfo {
@@ -127,7 +103,7 @@ export interface EngineStatusEvent {
 export interface EngineOpenPreviewEvent {
   type: 'engine-open-preview';
   openId: string;
-  preview: EngineImagePreview;
+  preview: OpeningPreview;
 }
 
 /** How far an open's export is. */

@@ -87,3 +87,31 @@ export interface OpenedImage {
   source: string;
   inspect: InspectResult;
 }
+
+/** One build step, with the layer it made when that can be told. */
+export interface PreviewStep {
+  command: string;
+  created: string | null;
+  /** The bytes of its layer: as the engine reports them, or as the archive stores them. */
+  size: number;
+  layerIndex: number | null;
+}
+
+/**
+ * An image as known before any layer is read (an engine's inspect and history, an archive's
+ * manifest and config): the UI shows it and its steps while the image opens.
+ */
+export interface OpeningPreview {
+  /** What was asked for: an engine's name or ID, an archive's name. */
+  ref: string;
+  id: string;
+  tags: string[];
+  os: string;
+  architecture: string;
+  created: string | null;
+  /** The engine's size of the image (the export's expected size), or the archive's layers' stored bytes. */
+  size: number;
+  /** The layers' diff IDs, base first. */
+  diffIds: string[];
+  steps: PreviewStep[];
+}

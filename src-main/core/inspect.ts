@@ -56,7 +56,7 @@ export function layerCommands(model: ImageModel): string[] {
 }
 
 /** The n-th history entry that is not an empty layer belongs to layer n (image-spec config.md). */
-function mapHistory(entries: HistoryEntry[], layerCount: number) {
+export function mapHistory(entries: HistoryEntry[], layerCount: number) {
   const warnings: string[] = [];
   const history: HistoryStep[] = [];
   const layerStep: (HistoryStep | undefined)[] = [];

@@ -8,6 +8,7 @@ import type { OpenedViewAnswer, RowsPage, RowsWanted, StrataEvent } from '../api
 import { StrataError } from './errors';
 import { summarize } from './inspect';
 import { loadImage, type ImageModel } from './image/load-image';
+import { archivePreview } from './image/archive-preview';
 import type { ImageChoice } from './archive/resolve-image';
 import { LayerIndexCache } from './layer/index-cache';
 import { demoArchivePath } from './demo/demo-archive';
@@ -77,6 +78,20 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
       cache: this.layerCache,
       onProgress: (phase, done, total) =>
         this.emit('event', { type: 'progress', source: label, phase, done, total }),
+      onResolved: (resolved) =>
+        this.emit('event', {
+          type: 'open-preview',
+          source: label,
+          preview: archivePreview(label, resolved),
+        }),
+      onLayer: (layerIndex, index) =>
+        this.emit('event', {
+          type: 'open-layer',
+          source: label,
+          layerIndex,
+          files: index.entries.length,
+          size: index.size,
+        }),
     });
     return this.hold(model, label);
   }

@@ -38,6 +38,10 @@ export interface ImageModel {
 
 export interface LoadOptions extends ImageChoice {
   onProgress?: ProgressListener;
+  /** Told of the image as its manifest and config give it, before any layer is read. */
+  onResolved?: (resolved: ResolvedImage) => void;
+  /** Told of each layer once it is read and stacked, base first. */
+  onLayer?: (layer: number, index: LayerIndex) => void;
   cache?: LayerIndexCache;
   /** Where layer indexes are kept between runs; the process's (indexStore()) when not given. */
   store?: IndexStore | null;
@@ -81,6 +85,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
   const archive = await openArchive(path);
   try {
     const resolved = await resolveImage(archive, options);
+    options.onResolved?.(resolved);
     const layers: StoredLayer[] = [];
     let entries = 0;
     const indexes: LayerIndex[] = [];
@@ -185,6 +190,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       if (!recorded(options.changes, i, resolved.layers.length)) {
         tree.place(index, i);
         changeSets.push(undefined);
+        options.onLayer?.(i, index);
         continue;
       }
       const changes = tree.apply(index, i);
@@ -200,6 +206,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       });
       changes.pendingContent = [];
       changeSets.push(changes);
+      options.onLayer?.(i, index);
     }
     options.onProgress?.('done', resolved.layers.length, resolved.layers.length);
     return {

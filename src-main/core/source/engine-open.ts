@@ -3,7 +3,7 @@
 // indexed, then the image model read from the cached archive, whose layers are all in the index
 // cache by then. A second open of the same image ID reads the cached archive without exporting.
 import type { Readable } from 'node:stream';
-import type { EngineImagePreview, PreviewStep } from '../../api/engine';
+import type { OpeningPreview, PreviewStep } from '../../api/model';
 import { StrataError } from '../errors';
 import { openArchive } from '../archive/open-archive';
 import { chunksOf } from '../io/stream-chunks';
@@ -30,7 +30,7 @@ import { ExportIndexer, type IndexedLayer } from './export-indexer';
 import { idHex, parseImageRef } from './image-ref';
 import { recycle } from './socket-export';
 
-export type { EngineImagePreview, PreviewStep };
+export type { OpeningPreview, PreviewStep };
 
 export interface ExportProgress {
   /** Bytes exported so far (all of them when the archive came from the cache). */
@@ -61,7 +61,7 @@ export interface EngineOpenOptions {
   platform?: string;
   /** How the image is named in messages: `docker://alpine:3`. Default: the ref. */
   label?: string;
-  onPreview?: (preview: EngineImagePreview) => void;
+  onPreview?: (preview: OpeningPreview) => void;
   onProgress?: (progress: ExportProgress) => void;
   onLayer?: (layer: LayerIndexed) => void;
   /** Progress of reading the archive into the image model, after the export. */
@@ -73,7 +73,7 @@ export interface EngineOpenOptions {
 export interface OpenedEngineImage {
   /** Its tags are the engine's (an export by ID carries none); close() releases the cache entry. */
   model: ImageModel;
-  preview: EngineImagePreview;
+  preview: OpeningPreview;
   cached: boolean;
 }
 
@@ -343,7 +343,7 @@ export function previewOf(
   ref: string,
   details: EngineImageDetails,
   history: EngineHistoryItem[],
-): EngineImagePreview {
+): OpeningPreview {
   const layerCount = details.diffIds.length;
   const kinds = history.map((step): 'layer' | 'maybe' | 'none' => {
     const command = step.createdBy.trim();

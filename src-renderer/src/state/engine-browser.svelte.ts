@@ -2,8 +2,8 @@
 // sort and the dangling toggle, kept fresh from the engine's events, the export cache, and the
 // engine open in flight with its preview, progress and cancel. One instance, made by Home.
 import type { StrataEvent } from '../../../src-main/api/contract';
+import type { OpeningPreview } from '../../../src-main/api/model';
 import type {
-  EngineImagePreview,
   EngineImageSummary,
   EngineInfo,
   EngineList,
@@ -26,7 +26,7 @@ export interface EngineOpening {
   openId: string;
   ref: string;
   /** The inspect and history, once the engine answered them (before any layer). */
-  preview: EngineImagePreview | null;
+  preview: OpeningPreview | null;
   progress: EngineOpenProgressEvent | null;
   /** Layers indexed so far, by layer index. */
   indexed: Record<number, IndexedLayerInfo>;

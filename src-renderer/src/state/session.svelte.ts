@@ -1,10 +1,11 @@
 // The app's session: which images are open, which one is shown, what is being opened right now
 // and the error to show. One instance, created by App and handed down through context.
 import { createContext } from 'svelte';
-import type { OpenedImage } from '../../../src-main/api/model';
+import type { OpenedImage, OpeningPreview } from '../../../src-main/api/model';
 import type { ProgressEvent, StrataEvent } from '../../../src-main/api/contract';
 import { ApiError, type StrataApi } from '../api/strata-api';
 import { Comparison } from './comparison.svelte';
+import type { IndexedLayerInfo } from './engine-browser.svelte';
 
 /** An error as the banner shows it. */
 export interface Problem {
@@ -18,6 +19,10 @@ export interface OpeningTask {
   /** What is happening before the service reports progress (an upload, say). */
   waiting: string;
   progress: ProgressEvent | null;
+  /** The image as its archive's manifest and config give it, once the service has read them. */
+  preview: OpeningPreview | null;
+  /** Layers read and stacked so far, by layer index. */
+  indexed: Record<number, IndexedLayerInfo>;
 }
 
 export class Session {
@@ -46,6 +51,11 @@ export class Session {
     const unsubscribe = this.api.onEvent((event: StrataEvent) => {
       if (event.type === 'progress') {
         if (this.opening) this.opening.progress = event;
+      } else if (event.type === 'open-preview') {
+        if (this.opening) this.opening.preview = event.preview;
+      } else if (event.type === 'open-layer') {
+        const { layerIndex, files, size } = event;
+        if (this.opening) this.opening.indexed[layerIndex] = { files, size };
       } else if (event.type === 'opened' && this.ready) {
         // Before `ready`, the first listOpen() answer includes it (and decides what to show).
         this.add(event.image);
@@ -179,7 +189,7 @@ export class Session {
     waiting = 'Starting…',
   ): Promise<void> {
     if (this.busy) return;
-    this.opening = { label, waiting, progress: null };
+    this.opening = { label, waiting, progress: null, preview: null, indexed: {} };
     this.problem = null;
     try {
       this.add(await action());
