@@ -3,7 +3,7 @@
 // frame that shows its result). What the UI does not have yet is reported, not failed.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../e2e/fixtures/chromium';
 import { median } from './measure';
 
@@ -43,10 +43,14 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startWeb(cli: string, archive: string): Promise<Server> {
-  const child = spawn(process.execPath, [cli, 'web', '--port', '0', archive], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startWeb(cli: string, archive?: string): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    [cli, 'web', '--port', '0', ...(archive ? [archive] : [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -86,6 +90,54 @@ async function untilShown(page: Page, mark: string, selector: string, timeoutMs 
     },
     [mark, selector, timeoutMs] as const,
   );
+}
+
+const CHOSEN_STEPS =
+  'archive chosen in the page (uploaded): to its build steps, before any layer is read';
+const CHOSEN_LAYERS = 'archive chosen in the page (uploaded): to the layer list';
+
+/**
+ * The archive chosen with the page's file chooser, as a person opens one in the browser mode (it
+ * is uploaded, then opened): ms from the choice to the first frame with the image's build steps
+ * (null if the layer list came first) and to the first with the layer list.
+ */
+async function openChosen(
+  browser: Browser,
+  cli: string,
+  archive: string,
+): Promise<{ steps: number | null; layers: number }> {
+  const server = await startWeb(cli);
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  try {
+    await page.goto(server.url);
+    await page.getByTestId('drop-zone').waitFor();
+    const chooser = page.waitForEvent('filechooser');
+    await page.evaluate(() => performance.mark('choose'));
+    await page.getByTestId('open-archive').click();
+    await (await chooser).setFiles(archive);
+    return await page.evaluate(async () => {
+      const g = globalThis as unknown as Dom;
+      const frame = () => new Promise<unknown>((r) => g.requestAnimationFrame(r));
+      const since = () => performance.measure('chosen', 'choose').duration;
+      const deadline = performance.now() + 300_000;
+      let steps: number | null = null;
+      for (;;) {
+        if (performance.now() > deadline) throw new Error('no layer list in 300 s');
+        const step = g.document.querySelector('[data-testid="archive-open-step"]');
+        if (step && steps === null) {
+          await frame();
+          steps = since();
+        }
+        if (g.document.querySelector('[data-testid="layer-row"]')) break;
+        await frame();
+      }
+      await frame();
+      return { steps, layers: since() };
+    });
+  } finally {
+    await page.close();
+    await server.stop();
+  }
 }
 
 export const SELECT_SETTLED =
@@ -422,6 +474,17 @@ export async function measureUi(
       } finally {
         await page.close();
         await server.stop();
+      }
+      const chosen = await openChosen(browser, cli, archive).catch((err: Error) => {
+        notMeasured.add(
+          `run ${run}, the archive chosen in the page: ${err.message.split('\n')[0]}`,
+        );
+        return null;
+      });
+      if (chosen && !warmup) {
+        if (chosen.steps === null) notMeasured.add(`${CHOSEN_STEPS} (no build steps shown)`);
+        else record(CHOSEN_STEPS, chosen.steps, 'its manifest and config read');
+        record(CHOSEN_LAYERS, chosen.layers);
       }
       log(`  ui run ${run}${warmup ? ' (warm-up)' : ''} done`);
     }
