@@ -12,11 +12,15 @@ import { StrataError } from '../errors';
 import { blobMismatch, markUnverified, StreamDigest } from '../integrity/digests';
 import { LIMITS, overLimit } from '../limits';
 import { walkTarBatches } from '../tar/walk';
+import { nextTurn } from '../io/next-turn';
 import type { TarStreamParser } from '../tar/stream-parser';
 import { LayerIndexBuilder } from './index-builder';
 import { streamedLayerParser } from './streamed-layer';
 import type { LayerIndex } from './layer-index';
 import { readLayerOnWorker, type WorkerReadOptions } from './layer-workers';
+
+/** How long a layer read on this thread runs before it lets the event loop turn. */
+const TURN_MS = 20;
 
 /** Where a layer's bytes lie: a region of an archive. */
 export interface LayerBlob {
@@ -72,8 +76,15 @@ export async function readLayerInto(
 ): Promise<boolean> {
   if (compression === 'none') {
     const end = blob.offset + blob.length;
+    // The windows are read synchronously: the service answers requests (and sends the open's
+    // progress) in the turns given between them.
+    let turn = performance.now();
     for await (const batch of walkTarBatches(blob.source, { start: blob.offset, end, label })) {
       for (const entry of batch) builder.add(entry, blob.offset);
+      if (performance.now() - turn > TURN_MS) {
+        await nextTurn();
+        turn = performance.now();
+      }
     }
     return true;
   }
