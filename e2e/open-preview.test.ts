@@ -17,7 +17,13 @@ describe('an archive being opened', () => {
         const path = fixturePaths().fixtures[name][form];
         const service = new StrataService({ viewsAhead: { minChanges: Infinity } });
         const events: StrataEvent[] = [];
-        service.on('event', (event) => events.push(event));
+        const seenInFlight: unknown[] = [];
+        service.on('event', (event) => {
+          events.push(event);
+          // A page that asks in the middle of the open finds it as far as its events went.
+          if (event.type === 'open-layer' && event.layerIndex === 0)
+            seenInFlight.push(...service.openings());
+        });
         try {
           const opened = await service.open(path, 'the-image.tar');
           const { inspect } = opened;
@@ -47,10 +53,32 @@ describe('an archive being opened', () => {
           expect(rest.map((e) => (e as OpenLayerEvent).files)).toEqual(
             model.indexes.map((index) => index.entries.length),
           );
+          const layer0 = rest[0] as OpenLayerEvent;
+          expect(seenInFlight).toEqual([
+            {
+              source: 'the-image.tar',
+              progress: expect.objectContaining({ phase: 'indexing' }),
+              preview,
+              indexed: { 0: { files: layer0.files, size: layer0.size } },
+            },
+          ]);
+          expect(service.openings()).toEqual([]);
         } finally {
           await service.dispose();
         }
       });
     }
   }
+
+  it('that failed unasked is told to the pages, and listed for a page that comes later', () => {
+    const service = new StrataService();
+    const events: StrataEvent[] = [];
+    service.on('event', (event) => events.push(event));
+    service.unaskedOpenFailed('bad.tar', new Error('bad.tar: not an image archive'));
+    const failed = { code: 'internal', message: 'bad.tar: not an image archive' };
+    expect(events).toEqual([{ type: 'open-failed', source: 'bad.tar', ...failed }]);
+    expect(service.openings()).toEqual([
+      { source: 'bad.tar', progress: null, preview: null, indexed: {}, failed },
+    ]);
+  });
 });

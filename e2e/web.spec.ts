@@ -1,7 +1,9 @@
 // Browser mode end to end: `strata web` serves the real UI over the real core; Debian's Chromium
 // opens fixture archives the ways a person would (file chooser, drop, command line).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
 import {
@@ -11,6 +13,8 @@ import {
   watchCspViolations,
   type Fixture,
 } from './layer-expectations';
+import { manyEntriesArchive } from '../src-main/core/testing/many-entries';
+import { EXPLORER_DIR } from './explorer-fixture';
 
 interface StrataWeb {
   url: string;
@@ -18,13 +22,14 @@ interface StrataWeb {
 }
 
 /** Starts `strata web --port 0 [SOURCE...]` and reads the URL from its first stdout line. */
-async function startStrataWeb(sources: string[] = []): Promise<StrataWeb> {
+async function startStrataWeb(
+  sources: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<StrataWeb & { stderr(): string }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [STRATA_BIN, 'web', '--port', '0', ...sources],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -43,6 +48,7 @@ async function startStrataWeb(sources: string[] = []): Promise<StrataWeb> {
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
   return {
     url,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -178,6 +184,51 @@ test('shows the SOURCE given on the command line, opened at start', async ({ pag
   // A reload has no token in the URL any more: the cookie must be enough.
   await page.reload();
   await expectLayerRows(page, basic);
+});
+
+/** One layer of 320k empty files: reading it takes seconds, the manifest and config a moment. */
+function slowArchive(): string {
+  const archive = join(EXPLORER_DIR, 'web-slow-320k.tar');
+  if (!existsSync(archive)) {
+    mkdirSync(EXPLORER_DIR, { recursive: true });
+    manyEntriesArchive(`${archive}.tmp`, 320_000);
+    renameSync(`${archive}.tmp`, archive);
+  }
+  return archive;
+}
+
+test('serves a SOURCE from the command line while it opens, showing its steps first', async ({
+  page,
+}) => {
+  // The URL comes once the archive's manifest and config are read, long before its layer is.
+  server = await startStrataWeb([slowArchive()], { STRATA_INDEX_CACHE: '0' });
+  await page.goto(server.url);
+  const card = page.getByTestId('archive-opening');
+  await expect(card).toBeVisible();
+  await expect(card).toContainText('web-slow-320k.tar');
+  await expect(page.getByTestId('archive-open-step')).toHaveCount(1);
+  await page.screenshot({ path: test.info().outputPath('web-command-line-opening.png') });
+  // Then the image itself, the card gone.
+  await expect(page.getByTestId('layer-row')).toHaveCount(1, { timeout: 60_000 });
+  await expect(card).toHaveCount(0);
+});
+
+test('keeps serving when a SOURCE fails after it showed, and says why in the page', async ({
+  page,
+}) => {
+  // The layer passes the limit of entries after the manifest and config were read.
+  const env = { STRATA_INDEX_CACHE: '0', STRATA_LIMIT_ENTRIES_PER_LAYER: '1000' };
+  const started = await startStrataWeb([slowArchive()], env);
+  server = started;
+  await page.goto(started.url);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toContainText('web-slow-320k.tar');
+  await expect(banner).toContainText('STRATA_LIMIT_ENTRIES_PER_LAYER');
+  await expect(page.getByTestId('archive-opening')).toHaveCount(0);
+  await expect(page.getByTestId('drop-zone')).toBeVisible();
+  expect(started.stderr()).toMatch(
+    /^strata: .*web-slow-320k\.tar.*STRATA_LIMIT_ENTRIES_PER_LAYER/m,
+  );
 });
 
 test('refuses the page without the token', async ({ page }) => {

@@ -40,6 +40,8 @@ export interface Channels extends EngineChannels {
   'image:openDemo': { request: Record<string, never>; response: OpenedImage };
   /** Images already open (for example the SOURCEs given on the command line). */
   'image:list': { request: Record<string, never>; response: OpenedImage[] };
+  /** Archives being opened right now, as far as they are (a SOURCE given on the command line). */
+  'image:openings': { request: Record<string, never>; response: OpeningSnapshot[] };
   'image:close': { request: { handle: string }; response: null };
   /** Electron only: show the native Open dialog; null when cancelled. */
   'dialog:openArchive': { request: Record<string, never>; response: string | null };
@@ -111,6 +113,7 @@ export const CHANNELS = [
   'image:open',
   'image:openDemo',
   'image:list',
+  'image:openings',
   'image:close',
   'dialog:openArchive',
   ...ENGINE_CHANNELS,
@@ -183,6 +186,23 @@ export interface OpenLayerEvent {
   /** The layer's bytes as a tar, uncompressed. */
   size: number;
 }
+/** An archive being opened: what its events have told so far. */
+export interface OpeningSnapshot {
+  source: string;
+  progress: ProgressEvent | null;
+  preview: OpeningPreview | null;
+  /** Layers read and stacked so far, by layer index. */
+  indexed: Record<number, { files: number; size: number }>;
+  /** Why it could not be opened, for a SOURCE on the command line that failed after it showed. */
+  failed?: { code: string; message: string };
+}
+/** An archive the page did not ask for (a SOURCE on the command line) could not be opened. */
+export interface OpenFailedEvent {
+  type: 'open-failed';
+  source: string;
+  code: string;
+  message: string;
+}
 /** An image opened without the page asking (Electron's File > Open…, a second launch with a path). */
 export interface ImageOpenedEvent {
   type: 'opened';
@@ -194,4 +214,10 @@ export interface MenuEvent {
   action: 'open' | 'close-tab' | 'find';
 }
 export type StrataEvent =
-  ProgressEvent | OpenPreviewEvent | OpenLayerEvent | ImageOpenedEvent | EngineEvent | MenuEvent;
+  | ProgressEvent
+  | OpenPreviewEvent
+  | OpenLayerEvent
+  | OpenFailedEvent
+  | ImageOpenedEvent
+  | EngineEvent
+  | MenuEvent;

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataService } from '../core/service';
-import { StrataError } from '../core/errors';
+import { describeError, StrataError } from '../core/errors';
+import { parseSource } from '../core/source/source-spec';
+import type { StrataEvent } from '../api/contract';
+import type { OpenedImage } from '../api/model';
 import { startWebServer } from '../web/server';
 import { parseCommandArgs } from './args';
 
@@ -33,7 +36,7 @@ export async function runWeb(args: string[]): Promise<number> {
   }
   const renderer = rendererDir();
   const service = new StrataService();
-  for (const source of positionals) await service.openSource(source);
+  await openSources(service, positionals);
   const server = await startWebServer({ service, port, rendererDir: renderer });
   process.stdout.write(`${server.url}\n`);
   process.stderr.write('Strata is serving on 127.0.0.1 only. Press Ctrl+C to stop.\n');
@@ -45,4 +48,61 @@ export async function runWeb(args: string[]): Promise<number> {
   await server.close();
   await service.dispose();
   return 0;
+}
+
+/**
+ * Opens the SOURCEs in order before serving, but an archive only until its manifest and config
+ * are read: a missing or unreadable archive still fails the command at once, while its layers are
+ * read with the page served, which shows the image opening. The SOURCEs after it open after it;
+ * a failure from then on is said on stderr and in the page.
+ */
+async function openSources(service: StrataService, sources: string[]): Promise<void> {
+  let rest: string[] = [];
+  let inFlight: Promise<unknown> | null = null;
+  for (const [i, source] of sources.entries()) {
+    const spec = parseSource(source);
+    if (spec.kind !== 'path') {
+      await service.openSource(source);
+      continue;
+    }
+    const label = basename(spec.path);
+    let shown!: () => void;
+    const preview = new Promise<void>((resolve) => (shown = resolve));
+    const onEvent = (event: StrataEvent): void => {
+      if (event.type === 'open-preview' && event.source === label) shown();
+    };
+    service.on('event', onEvent);
+    const opening = service.openSource(source).finally(() => service.off('event', onEvent));
+    const ended = opening.then(() => 'opened' as const);
+    ended.catch(() => {}); // once shown, its end is announced instead
+    const first = await Promise.race([ended, preview.then(() => 'shown' as const)]);
+    if (first === 'shown') {
+      inFlight = announce(service, label, opening);
+      rest = sources.slice(i + 1);
+      break;
+    }
+  }
+  if (!inFlight) return;
+  void inFlight.then(async () => {
+    for (const source of rest) {
+      const spec = parseSource(source);
+      const label = spec.kind === 'path' ? basename(spec.path) : source;
+      await announce(service, label, service.openSource(source));
+    }
+  });
+}
+
+/** Tells the page (and stderr, for a failure) how an open it did not ask for ended. */
+function announce(
+  service: StrataService,
+  label: string,
+  opening: Promise<OpenedImage>,
+): Promise<void> {
+  return opening.then(
+    (image) => void service.emit('event', { type: 'opened', image }),
+    (err: unknown) => {
+      process.stderr.write(`strata: ${describeError(err).message}\n`);
+      service.unaskedOpenFailed(label, err);
+    },
+  );
 }

@@ -4,8 +4,14 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { OpenedImage } from '../api/model';
-import type { OpenedViewAnswer, RowsPage, RowsWanted, StrataEvent } from '../api/contract';
-import { StrataError } from './errors';
+import type {
+  OpenedViewAnswer,
+  OpeningSnapshot,
+  RowsPage,
+  RowsWanted,
+  StrataEvent,
+} from '../api/contract';
+import { describeError, StrataError } from './errors';
 import { summarize } from './inspect';
 import { loadImage, type ImageModel } from './image/load-image';
 import { archivePreview } from './image/archive-preview';
@@ -58,6 +64,8 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   private readonly images = new Map<string, OpenImage>();
   private readonly views = new Map<string, { handle: string; view: TreeView }>();
   private readonly comparisons = new Comparisons();
+  private readonly inFlight = new Set<OpeningSnapshot>();
+  private readonly failedUnasked: OpeningSnapshot[] = [];
   /** Shared by every image this service opens: a layer two images share is read once. */
   readonly layerCache = new LayerIndexCache();
   /** Engines, their images, opens from them and the export cache. */
@@ -72,28 +80,46 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
 
   /** Opens the archive at `path`; `label` is what the UI shows as its source (default: the file name). */
   async open(path: string, label = basename(path), choice: ImageChoice = {}): Promise<OpenedImage> {
-    const model = await loadImage(path, {
-      ...choice,
-      label,
-      cache: this.layerCache,
-      onProgress: (phase, done, total) =>
-        this.emit('event', { type: 'progress', source: label, phase, done, total }),
-      onResolved: (resolved) =>
-        this.emit('event', {
-          type: 'open-preview',
-          source: label,
-          preview: archivePreview(label, resolved),
-        }),
-      onLayer: (layerIndex, index) =>
-        this.emit('event', {
-          type: 'open-layer',
-          source: label,
-          layerIndex,
-          files: index.entries.length,
-          size: index.size,
-        }),
-    });
-    return this.hold(model, label);
+    const opening: OpeningSnapshot = { source: label, progress: null, preview: null, indexed: {} };
+    this.inFlight.add(opening);
+    try {
+      const model = await loadImage(path, {
+        ...choice,
+        label,
+        cache: this.layerCache,
+        onProgress: (phase, done, total) => {
+          opening.progress = { type: 'progress', source: label, phase, done, total };
+          this.emit('event', opening.progress);
+        },
+        onResolved: (resolved) => {
+          opening.preview = archivePreview(label, resolved);
+          this.emit('event', { type: 'open-preview', source: label, preview: opening.preview });
+        },
+        onLayer: (layerIndex, index) => {
+          const layer = { files: index.entries.length, size: index.size };
+          opening.indexed[layerIndex] = layer;
+          this.emit('event', { type: 'open-layer', source: label, layerIndex, ...layer });
+        },
+      });
+      return this.hold(model, label);
+    } finally {
+      this.inFlight.delete(opening);
+    }
+  }
+
+  /** The archives being opened right now, as far as each is, and the opens unasked that failed. */
+  openings(): OpeningSnapshot[] {
+    return [...this.inFlight, ...this.failedUnasked].map((opening) => structuredClone(opening));
+  }
+
+  /**
+   * An open no page asked for (a SOURCE on the command line) failed: the pages are told now, and
+   * a page that comes later finds it in `openings()`.
+   */
+  unaskedOpenFailed(source: string, err: unknown): void {
+    const failed = describeError(err);
+    this.failedUnasked.push({ source, progress: null, preview: null, indexed: {}, failed });
+    this.emit('event', { type: 'open-failed', source, ...failed });
   }
 
   /** A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`. */

@@ -2,7 +2,7 @@
 // Thin on purpose; everything security-relevant is set here or in a module named for it:
 // window-options.ts (webPreferences), app-protocol.ts (app://strata/), ipc.ts (sender checks),
 // permissions.ts, app-origin.ts (navigation), preload.ts (the bridge).
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import type { WebContents } from 'electron';
 import type { MenuEvent, StrataEvent } from '../api/contract';
@@ -71,6 +71,8 @@ function startApp(): void {
     const task = service.open(path).then(
       (image) => broadcast({ type: 'opened', image }),
       async (err: unknown) => {
+        // The page shows the archive opening (image:openings): it is told the open ended.
+        service.unaskedOpenFailed(basename(path), err);
         const { message } = describeError(err);
         const options = {
           type: 'error' as const,

@@ -18,6 +18,7 @@ export type DispatchService = EngineDispatchService &
     | 'open'
     | 'openDemo'
     | 'list'
+    | 'openings'
     | 'close'
     | 'openView'
     | 'viewRows'
@@ -188,6 +189,7 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
       return { handle: text(body, channel, 'handle', MAX_HANDLE_LENGTH) } as Request<C>;
     case 'image:openDemo':
     case 'image:list':
+    case 'image:openings':
     case 'dialog:openArchive':
       onlyKeys(body, channel, []);
       return {} as Request<C>;
@@ -320,6 +322,8 @@ async function call<C extends Channel>(
     case 'image:list':
       await door.settled?.();
       return service.list() as Response<C>;
+    case 'image:openings':
+      return service.openings() as Response<C>;
     case 'image:close': {
       const { handle } = request as Request<'image:close'>;
       await service.close(handle);

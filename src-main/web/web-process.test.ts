@@ -104,3 +104,19 @@ describe('strata web, stopped', () => {
     },
   );
 });
+
+describe('strata web, with a SOURCE that cannot be read', () => {
+  it('fails before it serves: one line naming the file, exit code 2, no URL', async () => {
+    const child = spawn(process.execPath, ['bin/strata.js', 'web', '--port', '0', '/no/such.tar'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('strata: /no/such.tar: no such file\n');
+  });
+});

@@ -36,6 +36,7 @@ export function createElectronApi(bridge: StrataBridge): StrataApi {
     },
     openDemo: async () => unwrap(await bridge['image:openDemo']({})),
     listOpen: async () => unwrap(await bridge['image:list']({})),
+    listOpenings: async () => unwrap(await bridge['image:openings']({})),
     async close(handle) {
       unwrap(await bridge['image:close']({ handle }));
     },

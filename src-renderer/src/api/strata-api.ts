@@ -1,7 +1,7 @@
 // The one interface the UI talks to. Two transports implement it: the Electron preload bridge
 // and HTTP/WebSocket for the browser mode (`strata web`).
 import type { OpenedImage } from '../../../src-main/api/model';
-import type { ErrorInfo, StrataEvent } from '../../../src-main/api/contract';
+import type { ErrorInfo, OpeningSnapshot, StrataEvent } from '../../../src-main/api/contract';
 import type { CompareApi } from './compare-api';
 import type { EngineApi } from './engine-api';
 import type { ExplorerApi } from './explorer-api';
@@ -15,6 +15,8 @@ export interface StrataApi {
   openFile(file: File): Promise<OpenedImage>;
   openDemo(): Promise<OpenedImage>;
   listOpen(): Promise<OpenedImage[]>;
+  /** Archives being opened right now without the page asking (SOURCEs on the command line). */
+  listOpenings(): Promise<OpeningSnapshot[]>;
   close(handle: string): Promise<void>;
   chooseArchivePath(): Promise<string | null>;
   onEvent(listener: (event: StrataEvent) => void): () => void;

@@ -84,6 +84,7 @@ export function createWebApi(env: WebEnvironment = browserEnvironment()): Strata
     },
     openDemo: () => call('image:openDemo', {}),
     listOpen: () => call('image:list', {}),
+    listOpenings: () => call('image:openings', {}),
     async close(handle) {
       await call('image:close', { handle });
     },

@@ -5,7 +5,13 @@ import { formatBytes } from './format';
 /** 0..1 when the service says how far along it is; null while it cannot tell. */
 export function openingFraction(task: OpeningTask): number | null {
   const { progress } = task;
-  if (!progress || progress.phase === 'reading') return null;
+  // Reading the first layer, how far along cannot be told: the bar slides rather than sit at 0.
+  if (
+    !progress ||
+    progress.phase === 'reading' ||
+    (progress.phase === 'indexing' && !progress.done)
+  )
+    return null;
   if (progress.phase === 'done') return 1;
   return progress.total ? Math.min(1, progress.done / progress.total) : null;
 }

@@ -23,6 +23,8 @@ export interface OpeningTask {
   preview: OpeningPreview | null;
   /** Layers read and stacked so far, by layer index. */
   indexed: Record<number, IndexedLayerInfo>;
+  /** Opened without the page asking (a SOURCE on the command line): its end comes as an event. */
+  unasked?: boolean;
 }
 
 export class Session {
@@ -37,6 +39,8 @@ export class Session {
   ready = $state(false);
   opening = $state<OpeningTask | null>(null);
   problem = $state<Problem | null>(null);
+  /** Sources of the images that opened without the page asking. */
+  private readonly openedUnasked: string[] = [];
   /** The two open images being compared (kept while both are open), or null. */
   comparison = $state.raw<Comparison | null>(null);
   /** True while the Compare view is shown instead of Home or an image. */
@@ -56,13 +60,48 @@ export class Session {
       } else if (event.type === 'open-layer') {
         const { layerIndex, files, size } = event;
         if (this.opening) this.opening.indexed[layerIndex] = { files, size };
-      } else if (event.type === 'opened' && this.ready) {
+      } else if (event.type === 'open-failed') {
+        if (this.isUnasked(event.source)) {
+          this.opening = null;
+          this.problem = { code: event.code, message: event.message };
+        }
+      } else if (event.type === 'opened') {
+        this.openedUnasked.push(event.image.source);
+        if (this.isUnasked(event.image.source)) this.opening = null;
         // Before `ready`, the first listOpen() answer includes it (and decides what to show).
-        this.add(event.image);
+        if (this.ready) this.add(event.image);
       }
     });
     void this.loadOpenImages();
+    void this.loadOpenings();
     return unsubscribe;
+  }
+
+  private isUnasked(source: string): boolean {
+    return !!this.opening?.unasked && this.opening.label === source;
+  }
+
+  /** An archive the service is opening unasked is shown opening, as one the page asked for. */
+  private async loadOpenings(): Promise<void> {
+    try {
+      const openings = await this.api.listOpenings();
+      const failed = openings.find((opening) => opening.failed)?.failed;
+      if (failed && !this.problem) this.problem = { ...failed };
+      const first = openings.find((opening) => !opening.failed);
+      // Its end may have come first: then it is listed, not opening.
+      if (!first || this.opening || this.openedUnasked.includes(first.source)) return;
+      const { source, progress, preview, indexed } = first;
+      this.opening = {
+        label: source,
+        waiting: 'Opening…',
+        progress,
+        preview,
+        indexed,
+        unasked: true,
+      };
+    } catch {
+      // Not knowing of an open in flight only hides its progress: the image still comes.
+    }
   }
 
   private async loadOpenImages(): Promise<void> {
