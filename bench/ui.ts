@@ -92,6 +92,8 @@ async function untilShown(page: Page, mark: string, selector: string, timeoutMs 
   );
 }
 
+const WEB_FIRST_SCREEN = '`strata web ARCHIVE` started: to its first screen';
+const WEB_LAYER_LIST = '`strata web ARCHIVE` started: to the layer list';
 const CHOSEN_STEPS =
   'archive chosen in the page (uploaded): to its build steps, before any layer is read';
 const CHOSEN_LAYERS = 'archive chosen in the page (uploaded): to the layer list';
@@ -242,16 +244,23 @@ export async function measureUi(
   try {
     for (let run = 0; run < runs + 1; run++) {
       const warmup = run === 0;
-      const server = await startWeb(cli, archive);
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      // `strata web ARCHIVE`, from its start: it serves once the archive's manifest and config are
+      // read, and the page shows the image opening, then its layer list.
+      const started = Date.now();
+      const server = await startWeb(cli, archive);
       try {
-        // Open to layer list: from navigation (the server is opening the archive given on its
-        // command line) to the first frame with the layer rows.
         await page.goto(server.url, { waitUntil: 'commit' });
-        const open = await untilShown(page, '', '[data-testid="layer-row"]');
+        const first = '[data-testid="archive-opening"], [data-testid="layer-row"]';
+        await untilShown(page, '', first);
+        const firstScreen = Date.now() - started;
+        await untilShown(page, '', '[data-testid="layer-row"]');
+        const open = Date.now() - started;
         const rows = await page.locator('[data-testid="layer-row"]').count();
-        if (!warmup)
-          record('open to layer list (server opening the archive)', open, `${rows} layer rows`);
+        if (!warmup) {
+          record(WEB_FIRST_SCREEN, firstScreen, 'its build steps, or the layer list if first');
+          record(WEB_LAYER_LIST, open, `${rows} layer rows`);
+        }
         // Again with the image already open in the server: the UI's own cost.
         await page.reload({ waitUntil: 'commit' });
         const again = await untilShown(page, '', '[data-testid="layer-row"]');
