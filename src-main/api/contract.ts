@@ -1,6 +1,6 @@
 // The contract between the renderer and whichever front door serves it (Electron IPC or the
 // browser mode's HTTP). One entry per channel; main validates every request before use.
-import type { OpenedImage, OpeningPreview } from './model';
+import type { IndexedLayerInfo, OpenedImage, OpeningPreview } from './model';
 import { ENGINE_CHANNELS, type EngineChannels, type EngineEvent } from './engine';
 import type {
   EntryDetails,
@@ -177,14 +177,10 @@ export interface OpenPreviewEvent {
   preview: OpeningPreview;
 }
 /** One layer of an archive being opened is read and stacked (base first). */
-export interface OpenLayerEvent {
+export interface OpenLayerEvent extends IndexedLayerInfo {
   type: 'open-layer';
   source: string;
   layerIndex: number;
-  /** Entries in the layer. */
-  files: number;
-  /** The layer's bytes as a tar, uncompressed. */
-  size: number;
 }
 /** An archive being opened: what its events have told so far. */
 export interface OpeningSnapshot {
@@ -192,7 +188,7 @@ export interface OpeningSnapshot {
   progress: ProgressEvent | null;
   preview: OpeningPreview | null;
   /** Layers read and stacked so far, by layer index. */
-  indexed: Record<number, { files: number; size: number }>;
+  indexed: Record<number, IndexedLayerInfo>;
   /** Why it could not be opened, for a SOURCE on the command line that failed after it showed. */
   failed?: { code: string; message: string };
 }

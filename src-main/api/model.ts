@@ -88,6 +88,12 @@ export interface OpenedImage {
   inspect: InspectResult;
 }
 
+/** A layer read while its image opens: its entries and its bytes as a tar, uncompressed. */
+export interface IndexedLayerInfo {
+  files: number;
+  size: number;
+}
+
 /** One build step, with the layer it made when that can be told. */
 export interface PreviewStep {
   command: string;

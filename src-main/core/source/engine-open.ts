@@ -3,7 +3,7 @@
 // indexed, then the image model read from the cached archive, whose layers are all in the index
 // cache by then. A second open of the same image ID reads the cached archive without exporting.
 import type { Readable } from 'node:stream';
-import type { OpeningPreview, PreviewStep } from '../../api/model';
+import type { OpeningPreview } from '../../api/model';
 import { StrataError } from '../errors';
 import { openArchive } from '../archive/open-archive';
 import { chunksOf } from '../io/stream-chunks';
@@ -29,8 +29,6 @@ import type { CacheLease, ExportCache } from './export-cache';
 import { ExportIndexer, type IndexedLayer } from './export-indexer';
 import { idHex, parseImageRef } from './image-ref';
 import { recycle } from './socket-export';
-
-export type { OpeningPreview, PreviewStep };
 
 export interface ExportProgress {
   /** Bytes exported so far (all of them when the archive came from the cache). */

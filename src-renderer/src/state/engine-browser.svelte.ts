@@ -2,7 +2,7 @@
 // sort and the dangling toggle, kept fresh from the engine's events, the export cache, and the
 // engine open in flight with its preview, progress and cancel. One instance, made by Home.
 import type { StrataEvent } from '../../../src-main/api/contract';
-import type { OpeningPreview } from '../../../src-main/api/model';
+import type { IndexedLayerInfo, OpeningPreview } from '../../../src-main/api/model';
 import type {
   EngineImageSummary,
   EngineInfo,
@@ -14,12 +14,6 @@ import { ApiError, type StrataApi } from '../api/strata-api';
 import type { Session } from './session.svelte';
 
 export type ImageSortKey = 'name' | 'size' | 'created';
-
-/** One layer indexed while the export streams. */
-export interface IndexedLayerInfo {
-  files: number;
-  size: number;
-}
 
 /** An engine open in flight, as the opening card shows it. */
 export interface EngineOpening {

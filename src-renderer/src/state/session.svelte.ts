@@ -1,11 +1,10 @@
 // The app's session: which images are open, which one is shown, what is being opened right now
 // and the error to show. One instance, created by App and handed down through context.
 import { createContext } from 'svelte';
-import type { OpenedImage, OpeningPreview } from '../../../src-main/api/model';
+import type { IndexedLayerInfo, OpenedImage, OpeningPreview } from '../../../src-main/api/model';
 import type { ProgressEvent, StrataEvent } from '../../../src-main/api/contract';
 import { ApiError, type StrataApi } from '../api/strata-api';
 import { Comparison } from './comparison.svelte';
-import type { IndexedLayerInfo } from './engine-browser.svelte';
 
 /** An error as the banner shows it. */
 export interface Problem {
