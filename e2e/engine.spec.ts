@@ -271,3 +271,59 @@ test('opens a docker://REF given to strata web on the command line', async ({ pa
     new RegExp(`docker://${engine.refs.basic}`),
   );
 });
+
+/** `strata web docker://basic` through the proxy, its export held: the URL comes before it. */
+async function startWithHeldExport(): Promise<{ release(): void }> {
+  const held = slow.hold(/\/images\/get/);
+  server = await startStrataWeb(environment({ DOCKER_HOST: slow.dockerHost }), [
+    `docker://${engine.refs.basic}`,
+  ]);
+  await held.seen;
+  return held;
+}
+
+test('serves a docker://REF from the command line while it exports, showing its steps first', async ({
+  page,
+}) => {
+  const held = await startWithHeldExport();
+  await page.goto(server!.url);
+  const card = page.getByTestId('engine-opening');
+  await expect(card).toBeVisible();
+  await expect(card).toContainText(`Opening ${engine.refs.basic}`);
+  await expect(page.getByTestId('engine-open-steps')).toContainText("echo 'workers = 4'");
+  await expect(page.getByTestId('engine-open-detail')).toHaveText(
+    /Starting the export…|The engine is preparing the export…/,
+  );
+  await page.screenshot({ path: test.info().outputPath('engine-command-line-opening.png') });
+  // A page that comes later finds it opening too.
+  await page.reload();
+  await expect(page.getByTestId('engine-open-steps')).toContainText("echo 'workers = 4'");
+  held.release();
+  await expectLayerRows(page, basic);
+  await expect(card).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+});
+
+test('a docker://REF the engine does not have fails strata web before it serves', async () => {
+  // Awaited to its preview, as an archive is: an image not there is said at once, exit code 2.
+  await expect(startStrataWeb(environment(), ['docker://strata-test/absent:1'])).rejects.toThrow(
+    /exited with 2 before printing its URL:\nstrata: .*strata-test\/absent:1/,
+  );
+});
+
+test('cancels from the page a docker://REF the command line is opening', async ({ page }) => {
+  const held = await startWithHeldExport();
+  await page.goto(server!.url);
+  await expect(page.getByTestId('engine-open-steps')).toContainText("echo 'workers = 4'");
+  await page.getByTestId('engine-open-cancel').click();
+  await expect(page.getByTestId('engine-opening')).toHaveCount(0);
+  await expect(page.getByTestId('drop-zone')).toBeVisible();
+  held.release();
+  await expect.poll(() => slow.openConnections(/\/images\/get/), { timeout: 5_000 }).toBe(0);
+  // Cancelled is not failed: no banner, now or for a page that comes later.
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('drop-zone')).toBeVisible();
+  await expect(page.getByTestId('image-tab')).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+});

@@ -1,7 +1,12 @@
 // The contract between the renderer and whichever front door serves it (Electron IPC or the
 // browser mode's HTTP). One entry per channel; main validates every request before use.
 import type { IndexedLayerInfo, OpenedImage, OpeningPreview } from './model';
-import { ENGINE_CHANNELS, type EngineChannels, type EngineEvent } from './engine';
+import {
+  ENGINE_CHANNELS,
+  type EngineChannels,
+  type EngineEvent,
+  type EngineOpenProgressEvent,
+} from './engine';
 import type {
   EntryDetails,
   SizeMapNode,
@@ -40,7 +45,7 @@ export interface Channels extends EngineChannels {
   'image:openDemo': { request: Record<string, never>; response: OpenedImage };
   /** Images already open (for example the SOURCEs given on the command line). */
   'image:list': { request: Record<string, never>; response: OpenedImage[] };
-  /** Archives being opened right now, as far as they are (a SOURCE given on the command line). */
+  /** Images being opened right now, as far as they are (a SOURCE given on the command line). */
   'image:openings': { request: Record<string, never>; response: OpeningSnapshot[] };
   'image:close': { request: { handle: string }; response: null };
   /** Electron only: show the native Open dialog; null when cancelled. */
@@ -182,17 +187,19 @@ export interface OpenLayerEvent extends IndexedLayerInfo {
   source: string;
   layerIndex: number;
 }
-/** An archive being opened: what its events have told so far. */
+/** An image being opened: what its events have told so far. */
 export interface OpeningSnapshot {
   source: string;
   progress: ProgressEvent | null;
   preview: OpeningPreview | null;
   /** Layers read and stacked so far, by layer index. */
   indexed: Record<number, IndexedLayerInfo>;
+  /** An image from an engine: its events carry `openId`, which `engine:cancelOpen` takes. */
+  engine?: { openId: string; ref: string; progress: EngineOpenProgressEvent | null };
   /** Why it could not be opened, for a SOURCE on the command line that failed after it showed. */
   failed?: { code: string; message: string };
 }
-/** An archive the page did not ask for (a SOURCE on the command line) could not be opened. */
+/** An image the page did not ask for (a SOURCE on the command line) could not be opened. */
 export interface OpenFailedEvent {
   type: 'open-failed';
   source: string;

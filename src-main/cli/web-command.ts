@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataService } from '../core/service';
 import { describeError, StrataError } from '../core/errors';
-import { parseSource } from '../core/source/source-spec';
-import type { StrataEvent } from '../api/contract';
+import { parseSource, sourceLabel } from '../core/source/source-spec';
 import type { OpenedImage } from '../api/model';
 import { startWebServer } from '../web/server';
 import { parseCommandArgs } from './args';
@@ -51,28 +50,20 @@ export async function runWeb(args: string[]): Promise<number> {
 }
 
 /**
- * Opens the SOURCEs in order before serving, but an archive only until its manifest and config
- * are read: a missing or unreadable archive still fails the command at once, while its layers are
- * read with the page served, which shows the image opening. The SOURCEs after it open after it;
- * a failure from then on is said on stderr and in the page.
+ * Opens the SOURCEs in order before serving, but each only until the image is described (an
+ * archive's manifest and config, an engine's inspect and history): a missing or unreadable
+ * archive, or an image the engine does not have, still fails the command at once, while the
+ * layers are read (or exported) with the page served, which shows the image opening. The SOURCEs
+ * after it open after it; a failure from then on is said on stderr and in the page.
  */
 async function openSources(service: StrataService, sources: string[]): Promise<void> {
   let rest: string[] = [];
   let inFlight: Promise<unknown> | null = null;
   for (const [i, source] of sources.entries()) {
-    const spec = parseSource(source);
-    if (spec.kind !== 'path') {
-      await service.openSource(source);
-      continue;
-    }
-    const label = basename(spec.path);
+    const label = sourceLabel(parseSource(source));
     let shown!: () => void;
     const preview = new Promise<void>((resolve) => (shown = resolve));
-    const onEvent = (event: StrataEvent): void => {
-      if (event.type === 'open-preview' && event.source === label) shown();
-    };
-    service.on('event', onEvent);
-    const opening = service.openSource(source).finally(() => service.off('event', onEvent));
+    const opening = service.openSource(source, {}, shown);
     const ended = opening.then(() => 'opened' as const);
     ended.catch(() => {}); // once shown, its end is announced instead
     const first = await Promise.race([ended, preview.then(() => 'shown' as const)]);
@@ -85,8 +76,7 @@ async function openSources(service: StrataService, sources: string[]): Promise<v
   if (!inFlight) return;
   void inFlight.then(async () => {
     for (const source of rest) {
-      const spec = parseSource(source);
-      const label = spec.kind === 'path' ? basename(spec.path) : source;
+      const label = sourceLabel(parseSource(source));
       await announce(service, label, service.openSource(source));
     }
   });

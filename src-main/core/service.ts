@@ -20,7 +20,7 @@ import { LayerIndexCache } from './layer/index-cache';
 import { demoArchivePath } from './demo/demo-archive';
 import type { EngineImageList, EngineList, ExportCacheInfo } from '../api/engine';
 import { EngineSession, type EngineSessionOptions } from './source/engine-session';
-import { parseSource } from './source/source-spec';
+import { parseSource, sourceLabel } from './source/source-spec';
 import type { EntryDetails, SizeMapNode, TreeRow, TreeViewSpec, WastedPath } from '../api/explorer';
 import { TreeView, checkSpec } from './view/tree-view';
 import { makeViewsAhead, type ViewsAheadOptions } from './view/views-ahead';
@@ -65,6 +65,8 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   private readonly views = new Map<string, { handle: string; view: TreeView }>();
   private readonly comparisons = new Comparisons();
   private readonly inFlight = new Set<OpeningSnapshot>();
+  /** Called once an open in flight has its preview (see open()'s `onPreview`). */
+  private readonly previewWatchers = new WeakMap<OpeningSnapshot, () => void>();
   private readonly failedUnasked: OpeningSnapshot[] = [];
   /** Shared by every image this service opens: a layer two images share is read once. */
   readonly layerCache = new LayerIndexCache();
@@ -75,13 +77,24 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   constructor(options: StrataServiceOptions = {}) {
     super();
     this.viewsAhead = options.viewsAhead;
-    this.engines = new EngineSession((event) => this.emit('event', event), options.engines);
+    this.engines = new EngineSession((event) => {
+      this.noteEngineEvent(event);
+      this.emit('event', event);
+    }, options.engines);
   }
 
-  /** Opens the archive at `path`; `label` is what the UI shows as its source (default: the file name). */
-  async open(path: string, label = basename(path), choice: ImageChoice = {}): Promise<OpenedImage> {
+  /**
+   * Opens the archive at `path`; `label` is what the UI shows as its source (default: the file
+   * name). `onPreview` is called once the manifest and config are read, before any layer.
+   */
+  async open(
+    path: string,
+    label = basename(path),
+    choice: ImageChoice = {},
+    onPreview?: () => void,
+  ): Promise<OpenedImage> {
     const opening: OpeningSnapshot = { source: label, progress: null, preview: null, indexed: {} };
-    this.inFlight.add(opening);
+    this.track(opening, onPreview);
     try {
       const model = await loadImage(path, {
         ...choice,
@@ -94,6 +107,7 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
         onResolved: (resolved) => {
           opening.preview = archivePreview(label, resolved);
           this.emit('event', { type: 'open-preview', source: label, preview: opening.preview });
+          this.previewWatchers.get(opening)?.();
         },
         onLayer: (layerIndex, index) => {
           const layer = { files: index.entries.length, size: index.size };
@@ -107,7 +121,26 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     }
   }
 
-  /** The archives being opened right now, as far as each is, and the opens unasked that failed. */
+  private track(opening: OpeningSnapshot, onPreview: (() => void) | undefined): void {
+    this.inFlight.add(opening);
+    if (onPreview) this.previewWatchers.set(opening, onPreview);
+  }
+
+  /** An engine open in flight takes what its events tell, for a page that comes later. */
+  private noteEngineEvent(event: StrataEvent): void {
+    if (!('openId' in event)) return;
+    const opening = [...this.inFlight].find((o) => o.engine?.openId === event.openId);
+    if (!opening?.engine) return;
+    if (event.type === 'engine-open-progress') opening.engine.progress = event;
+    else if (event.type === 'engine-layer-indexed' && event.layerIndex !== null) {
+      opening.indexed[event.layerIndex] = { files: event.files, size: event.size };
+    } else if (event.type === 'engine-open-preview') {
+      opening.preview = event.preview;
+      this.previewWatchers.get(opening)?.();
+    }
+  }
+
+  /** The images being opened right now, as far as each is, and the opens unasked that failed. */
   openings(): OpeningSnapshot[] {
     return [...this.inFlight, ...this.failedUnasked].map((opening) => structuredClone(opening));
   }
@@ -118,16 +151,41 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
    */
   unaskedOpenFailed(source: string, err: unknown): void {
     const failed = describeError(err);
-    this.failedUnasked.push({ source, progress: null, preview: null, indexed: {}, failed });
+    // A cancelled open was a person's choice: nothing to tell a page that comes later.
+    if (failed.code !== 'cancelled') {
+      this.failedUnasked.push({ source, progress: null, preview: null, indexed: {}, failed });
+    }
     this.emit('event', { type: 'open-failed', source, ...failed });
   }
 
-  /** A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`. */
-  async openSource(text: string, choice: ImageChoice = {}): Promise<OpenedImage> {
+  /**
+   * A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`, named
+   * `sourceLabel(SOURCE)` in events and in `openings()`. `onPreview` is called once the image is
+   * described (manifest and config, or the engine's inspect and history), before any layer.
+   */
+  async openSource(
+    text: string,
+    choice: ImageChoice = {},
+    onPreview?: () => void,
+  ): Promise<OpenedImage> {
     const spec = parseSource(text);
-    if (spec.kind === 'path') return this.open(spec.path, basename(spec.path), choice);
-    const { model, label } = await this.engines.openSource(text, this.layerCache, choice);
-    return this.hold(model, label);
+    const label = sourceLabel(spec);
+    if (spec.kind === 'path') return this.open(spec.path, label, choice, onPreview);
+    const openId = randomUUID();
+    const opening: OpeningSnapshot = {
+      source: label,
+      progress: null,
+      preview: null,
+      indexed: {},
+      engine: { openId, ref: spec.ref, progress: null },
+    };
+    this.track(opening, onPreview);
+    try {
+      const opened = await this.engines.openSource(text, this.layerCache, choice, openId);
+      return this.hold(opened.model, opened.label);
+    } finally {
+      this.inFlight.delete(opening);
+    }
   }
 
   listEngines(): Promise<EngineList> {

@@ -102,8 +102,8 @@ export class EngineSession {
     text: string,
     layerCache: LayerIndexCache,
     choice: ImageChoice = {},
+    openId: string = randomUUID(),
   ): Promise<OpenedSource> {
-    const openId = randomUUID();
     return this.tracked(openId, (signal) =>
       openSource(text, {
         ...choice,

@@ -1,6 +1,7 @@
 // What a SOURCE names (DESIGN.md, "The CLI contract"): an archive or OCI layout on disk, or an
 // image in an engine, `docker://REF` (DOCKER_HOST, the docker context, the default socket) or
 // `podman://REF` (CONTAINER_HOST, Podman's sockets).
+import { basename } from 'node:path';
 import { StrataError } from '../errors';
 import type { EngineKind } from './engine-endpoint';
 import { parseImageRef } from './image-ref';
@@ -32,6 +33,11 @@ export function parseSource(text: string): SourceSpec {
   }
   parseImageRef(ref);
   return { kind: 'engine', engine, ref };
+}
+
+/** How a SOURCE is named as an image's source: the archive's file name, or `docker://alpine:3`. */
+export function sourceLabel(spec: SourceSpec): string {
+  return spec.kind === 'path' ? basename(spec.path) : engineSourceLabel(spec.engine, spec.ref);
 }
 
 /** How an engine image is named in messages and as an image's source: `docker://alpine:3`. */

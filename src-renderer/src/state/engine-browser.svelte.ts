@@ -2,30 +2,17 @@
 // sort and the dangling toggle, kept fresh from the engine's events, the export cache, and the
 // engine open in flight with its preview, progress and cancel. One instance, made by Home.
 import type { StrataEvent } from '../../../src-main/api/contract';
-import type { IndexedLayerInfo, OpeningPreview } from '../../../src-main/api/model';
 import type {
   EngineImageSummary,
   EngineInfo,
   EngineList,
-  EngineOpenProgressEvent,
   ExportCacheInfo,
 } from '../../../src-main/api/engine';
 import { ApiError, type StrataApi } from '../api/strata-api';
+import { noteEngineOpenEvent, type EngineOpening } from './engine-opening';
 import type { Session } from './session.svelte';
 
 export type ImageSortKey = 'name' | 'size' | 'created';
-
-/** An engine open in flight, as the opening card shows it. */
-export interface EngineOpening {
-  openId: string;
-  ref: string;
-  /** The inspect and history, once the engine answered them (before any layer). */
-  preview: OpeningPreview | null;
-  progress: EngineOpenProgressEvent | null;
-  /** Layers indexed so far, by layer index. */
-  indexed: Record<number, IndexedLayerInfo>;
-  cancelling: boolean;
-}
 
 /** How long to wait after an engine event for more before listing again (a build sends many). */
 const REFRESH_DEBOUNCE_MS = 250;
@@ -244,17 +231,8 @@ export class EngineBrowser {
         }
         this.noteReachable(event.engineId, event.reachable);
         break;
-      case 'engine-open-preview':
-        if (opening?.openId === event.openId) opening.preview = event.preview;
-        break;
-      case 'engine-open-progress':
-        if (opening?.openId === event.openId) opening.progress = event;
-        break;
-      case 'engine-layer-indexed':
-        if (opening?.openId === event.openId && event.layerIndex !== null) {
-          opening.indexed[event.layerIndex] = { files: event.files, size: event.size };
-        }
-        break;
+      default:
+        if (opening) noteEngineOpenEvent(opening, event);
     }
   }
 

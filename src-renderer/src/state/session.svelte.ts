@@ -5,6 +5,7 @@ import type { IndexedLayerInfo, OpenedImage, OpeningPreview } from '../../../src
 import type { ProgressEvent, StrataEvent } from '../../../src-main/api/contract';
 import { ApiError, type StrataApi } from '../api/strata-api';
 import { Comparison } from './comparison.svelte';
+import { noteEngineOpenEvent, type EngineOpening } from './engine-opening';
 
 /** An error as the banner shows it. */
 export interface Problem {
@@ -24,6 +25,8 @@ export interface OpeningTask {
   indexed: Record<number, IndexedLayerInfo>;
   /** Opened without the page asking (a SOURCE on the command line): its end comes as an event. */
   unasked?: boolean;
+  /** An image from an engine the page did not ask for, shown in the engine's opening card. */
+  engine?: EngineOpening;
 }
 
 export class Session {
@@ -62,13 +65,17 @@ export class Session {
       } else if (event.type === 'open-failed') {
         if (this.isUnasked(event.source)) {
           this.opening = null;
-          this.problem = { code: event.code, message: event.message };
+          // Cancelled from its card: nothing went wrong.
+          if (event.code !== 'cancelled')
+            this.problem = { code: event.code, message: event.message };
         }
       } else if (event.type === 'opened') {
         this.openedUnasked.push(event.image.source);
         if (this.isUnasked(event.image.source)) this.opening = null;
         // Before `ready`, the first listOpen() answer includes it (and decides what to show).
         if (this.ready) this.add(event.image);
+      } else if (this.opening?.engine) {
+        noteEngineOpenEvent(this.opening.engine, event);
       }
     });
     void this.loadOpenImages();
@@ -80,7 +87,7 @@ export class Session {
     return !!this.opening?.unasked && this.opening.label === source;
   }
 
-  /** An archive the service is opening unasked is shown opening, as one the page asked for. */
+  /** An image the service is opening unasked is shown opening, as one the page asked for. */
   private async loadOpenings(): Promise<void> {
     try {
       const openings = await this.api.listOpenings();
@@ -89,15 +96,16 @@ export class Session {
       const first = openings.find((opening) => !opening.failed);
       // Its end may have come first: then it is listed, not opening.
       if (!first || this.opening || this.openedUnasked.includes(first.source)) return;
-      const { source, progress, preview, indexed } = first;
-      this.opening = {
-        label: source,
-        waiting: 'Opening…',
-        progress,
-        preview,
-        indexed,
-        unasked: true,
-      };
+      const { source, progress, preview, indexed, engine } = first;
+      const task = { label: source, waiting: 'Opening…', progress, unasked: true };
+      this.opening = engine
+        ? {
+            ...task,
+            preview: null,
+            indexed: {},
+            engine: { ...engine, preview, indexed, cancelling: false },
+          }
+        : { ...task, preview, indexed };
     } catch {
       // Not knowing of an open in flight only hides its progress: the image still comes.
     }
@@ -113,6 +121,18 @@ export class Session {
       this.report(error);
     } finally {
       this.ready = true;
+    }
+  }
+
+  /** Cancels an engine open the page did not ask for; its end comes as an `open-failed` event. */
+  async cancelUnasked(): Promise<void> {
+    const engine = this.opening?.engine;
+    if (!engine || engine.cancelling) return;
+    engine.cancelling = true;
+    try {
+      await this.api.engine.cancelOpen(engine.openId);
+    } catch (error) {
+      this.report(error);
     }
   }
 
