@@ -175,6 +175,32 @@ test('opens an archive dropped on the page', async ({ page }) => {
   await page.screenshot({ path: test.info().outputPath('web-drop.png'), fullPage: true });
 });
 
+test('opens an archive by its path on the machine, read where it lies, not uploaded', async ({
+  page,
+}) => {
+  const uploads: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/upload') uploads.push(request.url());
+  });
+  await openHome(page);
+  const field = page.getByTestId('archive-path');
+  const open = page.getByTestId('open-path');
+  await expect(open).toBeDisabled();
+  // A path that is not there: one banner naming it, the path left in the field to be fixed.
+  await field.fill('/no/such/image.tar');
+  await open.click();
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toContainText('/no/such/image.tar: no such file');
+  await expect(field).toHaveValue('/no/such/image.tar');
+  await page.screenshot({ path: test.info().outputPath('web-path-missing.png'), fullPage: true });
+
+  await field.fill(`  ${basic.archive}  `);
+  await field.press('Enter');
+  await expectLayerRows(page, basic);
+  await expect(page.getByTestId('image-tab')).toHaveAttribute('title', /basic\.tar/);
+  expect(uploads).toEqual([]);
+});
+
 test('shows the SOURCE given on the command line, opened at start', async ({ page }) => {
   server = await startStrataWeb([basic.archive]);
   await page.goto(server.url);

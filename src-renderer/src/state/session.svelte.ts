@@ -146,6 +146,11 @@ export class Session {
     return this.run(file.name, () => this.api.openFile(file), waiting);
   }
 
+  /** An archive on the machine the service runs on, opened where it lies. */
+  openPath(path: string): Promise<void> {
+    return this.run(baseName(path), () => this.api.openPath(path));
+  }
+
   openDemo(): Promise<void> {
     return this.run('the demo image', () => this.api.openDemo());
   }
@@ -160,7 +165,7 @@ export class Session {
       this.report(error);
       return;
     }
-    if (path) await this.run(baseName(path), () => this.api.openPath(path));
+    if (path) await this.openPath(path);
   }
 
   show(handle: string): void {
