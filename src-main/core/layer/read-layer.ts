@@ -20,7 +20,7 @@ import type { LayerIndex } from './layer-index';
 import { readLayerOnWorker, type WorkerReadOptions } from './layer-workers';
 
 /** How long a layer read on this thread runs before it lets the event loop turn. */
-const TURN_MS = 20;
+const TURN_MS = 2;
 
 /** Where a layer's bytes lie: a region of an archive. */
 export interface LayerBlob {
