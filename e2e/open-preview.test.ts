@@ -2,8 +2,12 @@
 // manifest and config give (the build steps, each with the layer it made and that layer's stored
 // bytes) first, then each layer once it is read and stacked, base first. Checked on the engine's
 // own archives in every form against the inspect result of the finished open.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OpenLayerEvent, OpenPreviewEvent, StrataEvent } from '../src-main/api/contract';
+import { describeError } from '../src-main/core/errors';
 import { StrataService } from '../src-main/core/service';
 import { fixturePaths, type FixtureName } from './fixtures';
 
@@ -25,15 +29,16 @@ describe('an archive being opened', () => {
             seenInFlight.push(...service.openings());
         });
         try {
-          const opened = await service.open(path, 'the-image.tar');
+          const opened = await service.openUnasked(path);
           const { inspect } = opened;
           const model = service.model(opened.handle);
           const ours = events.filter((e) => e.type !== 'progress' && 'source' in e);
-          expect(ours.every((e) => 'source' in e && e.source === 'the-image.tar')).toBe(true);
+          const label = basename(path);
+          expect(ours.every((e) => 'source' in e && e.source === label)).toBe(true);
           const [first, ...rest] = ours as (OpenPreviewEvent | OpenLayerEvent)[];
           expect(first?.type).toBe('open-preview');
           const { preview } = first as OpenPreviewEvent;
-          expect(preview.ref).toBe('the-image.tar');
+          expect(preview.ref).toBe(label);
           expect(preview.id).toBe(inspect.image.id);
           expect(preview.diffIds).toEqual(inspect.layers.map((layer) => layer.diffId));
           expect(preview.os).toBe(inspect.image.os);
@@ -56,7 +61,7 @@ describe('an archive being opened', () => {
           const layer0 = rest[0] as OpenLayerEvent;
           expect(seenInFlight).toEqual([
             {
-              source: 'the-image.tar',
+              source: label,
               progress: expect.objectContaining({ phase: 'indexing' }),
               preview,
               indexed: { 0: { files: layer0.files, size: layer0.size } },
@@ -70,15 +75,55 @@ describe('an archive being opened', () => {
     }
   }
 
-  it('that failed unasked is told to the pages, and listed for a page that comes later', () => {
+  it('unasked, is listed for the pages while it opens, and its end is told to them', async () => {
+    const path = fixturePaths().fixtures.basic.archive;
+    const label = basename(path);
+    const service = new StrataService({ viewsAhead: { minChanges: Infinity } });
+    const events: StrataEvent[] = [];
+    const listed: string[][] = [];
+    service.on('event', (event) => {
+      events.push(event);
+      if (event.type === 'open-layer') listed.push(service.openings().map((o) => o.source));
+    });
+    try {
+      let previewed = 0;
+      const image = await service.openUnasked(path, () => previewed++);
+      expect(previewed).toBe(1);
+      expect(listed).toEqual(listed.map(() => [label]));
+      expect(listed.length).toBeGreaterThan(0);
+      expect(events.at(-1)).toEqual({ type: 'opened', image });
+      expect(service.openings()).toEqual([]);
+
+      // An open a page asked for is that page's: another page is not shown it.
+      listed.length = 0;
+      await service.open(path, 'asked.tar');
+      expect(listed).toEqual(listed.map(() => []));
+      expect(listed.length).toBeGreaterThan(0);
+    } finally {
+      await service.dispose();
+    }
+  });
+
+  it('unasked, that failed is told to the pages, and listed for a page that comes later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-unasked-'));
+    const bad = join(dir, 'bad.tar');
+    writeFileSync(bad, 'not a tar archive at all, and too short to be one');
     const service = new StrataService();
     const events: StrataEvent[] = [];
     service.on('event', (event) => events.push(event));
-    service.unaskedOpenFailed('bad.tar', new Error('bad.tar: not an image archive'));
-    const failed = { code: 'internal', message: 'bad.tar: not an image archive' };
-    expect(events).toEqual([{ type: 'open-failed', source: 'bad.tar', ...failed }]);
-    expect(service.openings()).toEqual([
-      { source: 'bad.tar', progress: null, preview: null, indexed: {}, failed },
-    ]);
+    try {
+      const error = await service.openUnasked(bad).catch((err: unknown) => err);
+      const failed = describeError(error);
+      expect(failed.message).toContain('bad.tar');
+      expect(events.filter((event) => event.type === 'open-failed')).toEqual([
+        { type: 'open-failed', source: 'bad.tar', ...failed },
+      ]);
+      expect(service.openings()).toEqual([
+        { source: 'bad.tar', progress: null, preview: null, indexed: {}, failed },
+      ]);
+    } finally {
+      await service.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -243,6 +243,35 @@ test('serves a SOURCE from the command line while it opens, showing its steps fi
   await expect(card).toHaveCount(0);
 });
 
+test('an archive one page opens is not shown opening in another', async ({ page, context }) => {
+  server = await startStrataWeb([], { STRATA_INDEX_CACHE: '0' });
+  await page.goto(server.url);
+  await page.getByTestId('archive-path').fill(slowArchive());
+  await page.getByTestId('archive-path').press('Enter');
+  await expect(page.getByTestId('archive-opening')).toBeVisible();
+  // The first tab steps away (the server goes on opening) and a second one of the same server
+  // (the browser's session cookie) loads while the archive is still being read.
+  await page.goto('about:blank');
+  const other = await context.newPage();
+  await other.addInitScript({
+    content: `
+      window.__cardSeen = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="archive-opening"]')) window.__cardSeen = true;
+      }).observe(document, { subtree: true, childList: true });
+    `,
+  });
+  await other.goto(new URL(server.url).origin + '/');
+  await expect(other.getByTestId('drop-zone')).toBeVisible();
+  // Still opening when it loaded: the image was not listed yet.
+  await expect(other.getByTestId('image-tab')).toHaveCount(0);
+  const seen = await other.evaluate(
+    () => (globalThis as unknown as { __cardSeen: boolean }).__cardSeen,
+  );
+  expect(seen, 'the second tab showed the open the first one asked for').toBe(false);
+  await other.close();
+});
+
 test('keeps serving when a SOURCE fails after it showed, and says why in the page', async ({
   page,
 }) => {

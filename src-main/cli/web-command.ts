@@ -3,8 +3,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataService } from '../core/service';
 import { describeError, StrataError } from '../core/errors';
-import { parseSource, sourceLabel } from '../core/source/source-spec';
-import type { OpenedImage } from '../api/model';
 import { startWebServer } from '../web/server';
 import { parseCommandArgs } from './args';
 
@@ -57,42 +55,29 @@ export async function runWeb(args: string[]): Promise<number> {
  * after it open after it; a failure from then on is said on stderr and in the page.
  */
 async function openSources(service: StrataService, sources: string[]): Promise<void> {
-  let rest: string[] = [];
-  let inFlight: Promise<unknown> | null = null;
   for (const [i, source] of sources.entries()) {
-    const label = sourceLabel(parseSource(source));
     let shown!: () => void;
     const preview = new Promise<void>((resolve) => (shown = resolve));
-    const opening = service.openSource(source, {}, shown);
+    const opening = service.openUnasked(source, shown);
     const ended = opening.then(() => 'opened' as const);
-    ended.catch(() => {}); // once shown, its end is announced instead
+    ended.catch(() => {}); // once shown, its end is told instead
     const first = await Promise.race([ended, preview.then(() => 'shown' as const)]);
     if (first === 'shown') {
-      inFlight = announce(service, label, opening);
-      rest = sources.slice(i + 1);
-      break;
+      void openRest(service, opening, sources.slice(i + 1));
+      return;
     }
   }
-  if (!inFlight) return;
-  void inFlight.then(async () => {
-    for (const source of rest) {
-      const label = sourceLabel(parseSource(source));
-      await announce(service, label, service.openSource(source));
-    }
-  });
 }
 
-/** Tells the page (and stderr, for a failure) how an open it did not ask for ended. */
-function announce(
+/** The pages are told by the service how each open ended; a failure is said on stderr too. */
+async function openRest(
   service: StrataService,
-  label: string,
-  opening: Promise<OpenedImage>,
+  opening: Promise<unknown>,
+  rest: string[],
 ): Promise<void> {
-  return opening.then(
-    (image) => void service.emit('event', { type: 'opened', image }),
-    (err: unknown) => {
-      process.stderr.write(`strata: ${describeError(err).message}\n`);
-      service.unaskedOpenFailed(label, err);
-    },
-  );
+  const sayFailure = (err: unknown): void => {
+    process.stderr.write(`strata: ${describeError(err).message}\n`);
+  };
+  await opening.catch(sayFailure);
+  for (const source of rest) await service.openUnasked(source).catch(sayFailure);
 }

@@ -55,6 +55,19 @@ interface OpenImage {
   viewsAhead?: Promise<void>;
 }
 
+/** An open in flight: what its events told so far, for a page that comes later. */
+interface OpenInFlight {
+  snapshot: OpeningSnapshot;
+  /** No page asked for it: listed in openings(). */
+  unasked: boolean;
+  /** Called once the image is described, before any layer. */
+  onPreview?: () => void;
+}
+
+function newSnapshot(source: string): OpeningSnapshot {
+  return { source, progress: null, preview: null, indexed: {} };
+}
+
 /** Views kept open at most; the oldest is dropped first (the renderer reopens one it needs). */
 const MAX_VIEWS = 64;
 /** The most bytes one read answers. */
@@ -64,9 +77,7 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   private readonly images = new Map<string, OpenImage>();
   private readonly views = new Map<string, { handle: string; view: TreeView }>();
   private readonly comparisons = new Comparisons();
-  private readonly inFlight = new Set<OpeningSnapshot>();
-  /** Called once an open in flight has its preview (see open()'s `onPreview`). */
-  private readonly previewWatchers = new WeakMap<OpeningSnapshot, () => void>();
+  private readonly inFlight = new Set<OpenInFlight>();
   private readonly failedUnasked: OpeningSnapshot[] = [];
   /** Shared by every image this service opens: a layer two images share is read once. */
   readonly layerCache = new LayerIndexCache();
@@ -83,108 +94,120 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     }, options.engines);
   }
 
-  /**
-   * Opens the archive at `path`; `label` is what the UI shows as its source (default: the file
-   * name). `onPreview` is called once the manifest and config are read, before any layer.
-   */
-  async open(
+  /** Opens the archive at `path`; `label` is what the UI shows as its source (default: the file name). */
+  open(path: string, label = basename(path), choice: ImageChoice = {}): Promise<OpenedImage> {
+    return this.openArchive(path, choice, { snapshot: newSnapshot(label), unasked: false });
+  }
+
+  private async openArchive(
     path: string,
-    label = basename(path),
-    choice: ImageChoice = {},
-    onPreview?: () => void,
+    choice: ImageChoice,
+    open: OpenInFlight,
   ): Promise<OpenedImage> {
-    const opening: OpeningSnapshot = { source: label, progress: null, preview: null, indexed: {} };
-    this.track(opening, onPreview);
+    const { snapshot } = open;
+    const label = snapshot.source;
+    this.inFlight.add(open);
     try {
       const model = await loadImage(path, {
         ...choice,
         label,
         cache: this.layerCache,
         onProgress: (phase, done, total) => {
-          opening.progress = { type: 'progress', source: label, phase, done, total };
-          this.emit('event', opening.progress);
+          snapshot.progress = { type: 'progress', source: label, phase, done, total };
+          this.emit('event', snapshot.progress);
         },
         onResolved: (resolved) => {
-          opening.preview = archivePreview(label, resolved);
-          this.emit('event', { type: 'open-preview', source: label, preview: opening.preview });
-          this.previewWatchers.get(opening)?.();
+          snapshot.preview = archivePreview(label, resolved);
+          this.emit('event', { type: 'open-preview', source: label, preview: snapshot.preview });
+          open.onPreview?.();
         },
         onLayer: (layerIndex, index) => {
           const layer = { files: index.entries.length, size: index.size };
-          opening.indexed[layerIndex] = layer;
+          snapshot.indexed[layerIndex] = layer;
           this.emit('event', { type: 'open-layer', source: label, layerIndex, ...layer });
         },
       });
       return this.hold(model, label);
     } finally {
-      this.inFlight.delete(opening);
+      this.inFlight.delete(open);
     }
-  }
-
-  private track(opening: OpeningSnapshot, onPreview: (() => void) | undefined): void {
-    this.inFlight.add(opening);
-    if (onPreview) this.previewWatchers.set(opening, onPreview);
   }
 
   /** An engine open in flight takes what its events tell, for a page that comes later. */
   private noteEngineEvent(event: StrataEvent): void {
     if (!('openId' in event)) return;
-    const opening = [...this.inFlight].find((o) => o.engine?.openId === event.openId);
-    if (!opening?.engine) return;
-    if (event.type === 'engine-open-progress') opening.engine.progress = event;
+    const open = [...this.inFlight].find((o) => o.snapshot.engine?.openId === event.openId);
+    const engine = open?.snapshot.engine;
+    if (!open || !engine) return;
+    const { snapshot } = open;
+    if (event.type === 'engine-open-progress') engine.progress = event;
     else if (event.type === 'engine-layer-indexed' && event.layerIndex !== null) {
-      opening.indexed[event.layerIndex] = { files: event.files, size: event.size };
+      snapshot.indexed[event.layerIndex] = { files: event.files, size: event.size };
     } else if (event.type === 'engine-open-preview') {
-      opening.preview = event.preview;
-      this.previewWatchers.get(opening)?.();
+      snapshot.preview = event.preview;
+      open.onPreview?.();
     }
   }
 
-  /** The images being opened right now, as far as each is, and the opens unasked that failed. */
+  /**
+   * The opens no page asked for, as far as each is, and those of them that failed (a page that
+   * asked for an open has its answer; another page is not told of it).
+   */
   openings(): OpeningSnapshot[] {
-    return [...this.inFlight, ...this.failedUnasked].map((opening) => structuredClone(opening));
+    const unasked = [...this.inFlight].filter((open) => open.unasked);
+    const snapshots = [...unasked.map((open) => open.snapshot), ...this.failedUnasked];
+    return snapshots.map((snapshot) => structuredClone(snapshot));
   }
 
   /**
-   * An open no page asked for (a SOURCE on the command line) failed: the pages are told now, and
-   * a page that comes later finds it in `openings()`.
+   * Opens a SOURCE no page asked for (one given on the command line): while it opens, pages find
+   * it in `openings()`, named `sourceLabel(SOURCE)`; every page is told how it ended, `opened` or
+   * `open-failed` (a failure stays listed for pages that come later; a cancel does not). `onPreview`
+   * is called once the image is described (manifest and config, or the engine's inspect and
+   * history), before any layer. Rejects as openSource does.
    */
-  unaskedOpenFailed(source: string, err: unknown): void {
-    const failed = describeError(err);
-    // A cancelled open was a person's choice: nothing to tell a page that comes later.
-    if (failed.code !== 'cancelled') {
-      this.failedUnasked.push({ source, progress: null, preview: null, indexed: {}, failed });
+  async openUnasked(text: string, onPreview?: () => void): Promise<OpenedImage> {
+    let label = text;
+    try {
+      label = sourceLabel(parseSource(text));
+      const image = await this.openSpec(
+        text,
+        {},
+        { snapshot: newSnapshot(label), onPreview, unasked: true },
+      );
+      this.emit('event', { type: 'opened', image });
+      return image;
+    } catch (err) {
+      const failed = describeError(err);
+      if (failed.code !== 'cancelled') {
+        this.failedUnasked.push({ ...newSnapshot(label), failed });
+      }
+      this.emit('event', { type: 'open-failed', source: label, ...failed });
+      throw err;
     }
-    this.emit('event', { type: 'open-failed', source, ...failed });
   }
 
-  /**
-   * A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`, named
-   * `sourceLabel(SOURCE)` in events and in `openings()`. `onPreview` is called once the image is
-   * described (manifest and config, or the engine's inspect and history), before any layer.
-   */
-  async openSource(
+  /** A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`. */
+  openSource(text: string, choice: ImageChoice = {}): Promise<OpenedImage> {
+    const label = sourceLabel(parseSource(text));
+    return this.openSpec(text, choice, { snapshot: newSnapshot(label), unasked: false });
+  }
+
+  private async openSpec(
     text: string,
-    choice: ImageChoice = {},
-    onPreview?: () => void,
+    choice: ImageChoice,
+    open: OpenInFlight,
   ): Promise<OpenedImage> {
     const spec = parseSource(text);
-    const label = sourceLabel(spec);
-    if (spec.kind === 'path') return this.open(spec.path, label, choice, onPreview);
+    if (spec.kind === 'path') return this.openArchive(spec.path, choice, open);
     const openId = randomUUID();
-    const opening: OpeningSnapshot = {
-      source: label,
-      progress: null,
-      preview: null,
-      indexed: {},
-      engine: { openId, ref: spec.ref, progress: null },
-    };
-    this.track(opening, onPreview);
+    open.snapshot.engine = { openId, ref: spec.ref, progress: null };
+    this.inFlight.add(open);
     try {
       const opened = await this.engines.openSource(text, this.layerCache, choice, openId);
       return this.hold(opened.model, opened.label);
     } finally {
-      this.inFlight.delete(opening);
+      this.inFlight.delete(open);
     }
   }
 

@@ -2,7 +2,7 @@
 // Thin on purpose; everything security-relevant is set here or in a module named for it:
 // window-options.ts (webPreferences), app-protocol.ts (app://strata/), ipc.ts (sender checks),
 // permissions.ts, app-origin.ts (navigation), preload.ts (the bridge).
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import type { WebContents } from 'electron';
 import type { MenuEvent, StrataEvent } from '../api/contract';
@@ -68,11 +68,10 @@ function startApp(): void {
   service.on('event', broadcast);
 
   function openArchive(path: string): Promise<void> {
-    const task = service.open(path).then(
-      (image) => broadcast({ type: 'opened', image }),
+    // The page shows it opening (image:openings); the service tells it how the open ended.
+    const task = service.openUnasked(path).then(
+      () => {},
       async (err: unknown) => {
-        // The page shows the archive opening (image:openings): it is told the open ended.
-        service.unaskedOpenFailed(basename(path), err);
         const { message } = describeError(err);
         const options = {
           type: 'error' as const,
