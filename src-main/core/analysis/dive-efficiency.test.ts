@@ -6,6 +6,7 @@ import type { Efficiency } from '../../api/model';
 import { WHITEOUT_PREFIX } from '../layer/entry-path';
 import { computeEfficiency } from './efficiency';
 import { diveEfficiency, DiveStack } from './dive-efficiency';
+import { runInTurns } from '../io/next-turn';
 
 function layer(...specs: [string, number?, number?][]): LayerIndex {
   const b = new LayerIndexBuilder('sha256:x', 'none', 'L');
@@ -108,6 +109,26 @@ describe("dive's figures", () => {
     expect(stack.figures()).toEqual({ score: 1, wastedBytes: 0, userWastedPercent: 0 });
     stack.add(layer(...names));
     expect(stack.figures()).toEqual({ score: 0.5, wastedBytes: 6000, userWastedPercent: 2 });
+  });
+
+  it('counts the same when stacked in steps, pausing for the event loop', async () => {
+    // 100k files of 1 byte, each rewritten once: long enough to pause several times.
+    const names = Array.from(
+      { length: 100_000 },
+      (_, i) => [`d${i % 100}/f${i}`, 1] as [string, number],
+    );
+    const layers = [layer(...names), layer(...names)];
+    const stack = new DiveStack();
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    try {
+      for (const index of layers) await runInTurns(stack.addSteps(index));
+    } finally {
+      clearInterval(counting);
+    }
+    expect(turns).toBeGreaterThan(0);
+    expect(stack.figures()).toEqual(diveEfficiency(layers));
+    expect(stack.figures().wastedBytes).toBe(200_000);
   });
 
   it('is 1 for an image with nothing stored', () => {

@@ -4,6 +4,7 @@ import type { Efficiency } from '../../api/model';
 import { WHITEOUT_PREFIX } from '../layer/entry-path';
 import type { LayerIndex } from '../layer/layer-index';
 import { grown } from '../tree/grown';
+import { runAtOnce, turnClock, type Steps } from '../io/next-turn';
 import { INITIAL_NODES, PathTree, ROOT } from '../tree/path-tree';
 
 /** Every proper ancestor (not the root) of the given absolute paths. */
@@ -131,6 +132,12 @@ export class DiveStack {
 
   /** Stacks the next layer up. */
   add(index: LayerIndex): void {
+    runAtOnce(this.addSteps(index));
+  }
+
+  /** `add` in steps, pausing every few milliseconds. */
+  *addSteps(index: LayerIndex): Steps<void> {
+    const due = turnClock();
     const layer = this.layers++;
     if (layer > 0) this.userSize += index.size;
     const { tree } = this;
@@ -168,6 +175,7 @@ export class DiveStack {
     let parent = ROOT;
     const placed = new Int32Array(entries.length);
     for (let i = 0; i < entries.length; i++) {
+      if ((i & 1023) === 1023 && due()) yield;
       const path = entries[i]!.path;
       const slash = path.lastIndexOf('/');
       if (slash !== parentPath.length || !path.startsWith(parentPath)) {
@@ -177,6 +185,7 @@ export class DiveStack {
       placed[i] = this.child(parent, path, slash + 1, path.length);
     }
     for (let i = 0; i < entries.length; i++) {
+      if ((i & 1023) === 1023 && due()) yield;
       const entry = entries[i]!;
       const node = placed[i]!;
       const size = entry.type === 'file' ? entry.size : 0;

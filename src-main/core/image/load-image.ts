@@ -13,6 +13,7 @@ import type { StoredLayer } from '../layer/content';
 import { FilePairs, sameContents } from '../layer/same-content';
 import { MergedTree, type LayerChangeSet } from '../tree/merged-tree';
 import { DiveStack } from '../analysis/dive-efficiency';
+import { runInTurns } from '../io/next-turn';
 import type { Efficiency } from '../../api/model';
 
 export type ProgressPhase = 'reading' | 'indexing' | 'done';
@@ -193,9 +194,9 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
         options.onLayer?.(i, index);
         continue;
       }
-      const changes = tree.apply(index, i);
+      const changes = await runInTurns(tree.applySteps(index, i));
       // dive's figures are counted here, while the next layer may still be on its way.
-      dive?.add(index);
+      if (dive) await runInTurns(dive.addSteps(index));
       const pending = changes.pendingContent;
       const pairs = new FilePairs();
       for (const { before, after } of pending)

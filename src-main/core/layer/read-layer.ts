@@ -12,15 +12,12 @@ import { StrataError } from '../errors';
 import { blobMismatch, markUnverified, StreamDigest } from '../integrity/digests';
 import { LIMITS, overLimit } from '../limits';
 import { walkTarBatches } from '../tar/walk';
-import { nextTurn } from '../io/next-turn';
+import { nextTurn, TURN_MS } from '../io/next-turn';
 import type { TarStreamParser } from '../tar/stream-parser';
 import { LayerIndexBuilder } from './index-builder';
 import { streamedLayerParser } from './streamed-layer';
 import type { LayerIndex } from './layer-index';
 import { readLayerOnWorker, type WorkerReadOptions } from './layer-workers';
-
-/** How long a layer read on this thread runs before it lets the event loop turn. */
-const TURN_MS = 2;
 
 /** Where a layer's bytes lie: a region of an archive. */
 export interface LayerBlob {

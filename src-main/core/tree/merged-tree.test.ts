@@ -3,6 +3,7 @@ import type { Change } from '../../api/model';
 import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
 import type { LayerIndex } from '../layer/layer-index';
 import { MergedTree } from './merged-tree';
+import { runInTurns } from '../io/next-turn';
 
 type Spec = [name: string, typeflag?: string, extra?: Partial<RawLayerEntry>];
 
@@ -187,5 +188,37 @@ describe('place: stacking without change sets', () => {
       placed.place(l, i);
       expect(state(placed), `after layer ${i}`).toEqual(state(applied));
     }
+  });
+});
+
+describe('applySteps: a big layer stacked in turns of the event loop', () => {
+  it('pauses while it stacks, and ends with what apply gives', async () => {
+    // 120k files in 120 directories over a base that the second layer partly rewrites and
+    // deletes: the entries' fast path and the remembered paths' slow one both run long.
+    const files = (prefix: string, n: number): Spec[] =>
+      Array.from({ length: n }, (_, i) => [`${prefix}/d${Math.floor(i / 1000)}/f${i}`] as Spec);
+    const base = layer(...files('srv', 120_000));
+    const top = layer(
+      ['srv/d0/.wh..wh..opq', '0'],
+      ...files('srv', 60_000),
+      ...files('app', 60_000),
+    );
+    const applied = stack(base, top);
+
+    const tree = new MergedTree();
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    const steps: Change[][] = [];
+    try {
+      for (const [i, l] of [base, top].entries()) {
+        const changes = await runInTurns(tree.applySteps(l, i));
+        steps.push([...changes.changes.values()]);
+      }
+    } finally {
+      clearInterval(counting);
+    }
+    expect(turns).toBeGreaterThan(0);
+    expect(paths(tree)).toEqual(paths(applied.tree));
+    expect(steps).toEqual(applied.changes.map((m) => [...m.values()]));
   });
 });

@@ -3,6 +3,7 @@
 import type { Change } from '../../api/model';
 import { baseName, parentOf } from '../layer/entry-path';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
+import { runAtOnce, turnClock, type Steps } from '../io/next-turn';
 
 /** A path's state in the merged tree: the entry that wrote it last, and that entry's layer. */
 export interface Placed {
@@ -276,6 +277,12 @@ export class MergedTree {
 
   /** Applies layer `layerNo` on top of the tree and reports what it changed. */
   apply(index: LayerIndex, layerNo: number): LayerChangeSet {
+    return runAtOnce(this.applySteps(index, layerNo));
+  }
+
+  /** `apply` in steps, pausing every few milliseconds (a layer of a million entries takes seconds). */
+  *applySteps(index: LayerIndex, layerNo: number): Steps<LayerChangeSet> {
+    const due = turnClock();
     const before = new Map<string, Placed | null>();
     const remember = (path: string, node: FsNode | undefined): void => {
       if (!before.has(path)) before.set(path, node ?? null);
@@ -325,6 +332,7 @@ export class MergedTree {
     let parentPath: string | null = null;
     let parent: FsNode = this.root;
     for (const entry of index.entries) {
+      if ((at & 1023) === 1023 && due()) yield;
       if (entry.type === 'hardlink') {
         const target = this.get(entry.linkTarget!);
         if (!target)
@@ -390,6 +398,7 @@ export class MergedTree {
       // entries, still standing where it was placed (wasList and nowList hold them in order).
       const codes = new Uint8Array(count);
       for (let i = 0; i < codes.length; i++) {
+        if ((i & 1023) === 1023 && due()) yield;
         const was = wasList[i]!;
         const now = nowList[i]!;
         // The common cases first, without a call: a path added, or rewritten with a change.
@@ -410,7 +419,9 @@ export class MergedTree {
     }
     const changes = new Map<string, Change>();
     const lookup = this.cachedLookup();
+    let n = 0;
     for (const [path, was] of before) {
+      if ((++n & 1023) === 0 && due()) yield;
       const now = lookup(path)?.placed ?? null;
       if (was || now) changes.set(path, classify(was, now, path));
     }
