@@ -1,7 +1,8 @@
 // Browser mode end to end: `strata web` serves the real UI over the real core; Debian's Chromium
 // opens fixture archives the ways a person would (file chooser, drop, command line).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -199,6 +200,23 @@ test('opens an archive by its path on the machine, read where it lies, not uploa
   await expectLayerRows(page, basic);
   await expect(page.getByTestId('image-tab')).toHaveAttribute('title', /basic\.tar/);
   expect(uploads).toEqual([]);
+});
+
+test('a path typed from ~ is in the home folder of the user Strata runs as', async ({ page }) => {
+  const home = mkdtempSync(join(tmpdir(), 'strata-home-'));
+  try {
+    mkdirSync(join(home, 'images'));
+    symlinkSync(basic.archive, join(home, 'images', 'basic.tar'));
+    server = await startStrataWeb([], { HOME: home });
+    await page.goto(server.url);
+    await page.getByTestId('archive-path').fill('~/images/basic.tar');
+    await page.getByTestId('archive-path').press('Enter');
+    await expectLayerRows(page, basic);
+  } finally {
+    await server?.stop();
+    server = undefined;
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test('shows the SOURCE given on the command line, opened at start', async ({ page }) => {

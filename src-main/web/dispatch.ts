@@ -2,6 +2,8 @@
 // the browser mode's HTTP API (web/server.ts). It checks a request's shape for its channel, calls
 // the service and answers a Result; errors go through describeError, never with a stack trace.
 // It imports nothing from electron: Electron-only work arrives as a FrontDoor hook.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Channel, ErrorInfo, Request, Response, Result, RowsWanted } from '../api/contract';
 import { CHANNELS } from '../api/contract';
 import type { StrataService } from '../core/service';
@@ -304,6 +306,12 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Reque
   }
 }
 
+/** A path a person typed: `~` and `~/…` are the home folder, as a shell reads them. */
+function typedPath(path: string): string {
+  if (path === '~') return homedir();
+  return path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+}
+
 async function call<C extends Channel>(
   service: DispatchService,
   door: FrontDoor,
@@ -316,7 +324,9 @@ async function call<C extends Channel>(
   // Each case narrows by hand: TypeScript cannot relate `channel` and `request` through C.
   switch (channel) {
     case 'image:open':
-      return (await service.open((request as Request<'image:open'>).path)) as Response<C>;
+      return (await service.open(
+        typedPath((request as Request<'image:open'>).path),
+      )) as Response<C>;
     case 'image:openDemo':
       return (await service.openDemo()) as Response<C>;
     case 'image:list':
