@@ -20,7 +20,7 @@ import { LayerIndexCache } from './layer/index-cache';
 import { demoArchivePath } from './demo/demo-archive';
 import type { EngineImageList, EngineList, ExportCacheInfo } from '../api/engine';
 import { EngineSession, type EngineSessionOptions } from './source/engine-session';
-import { parseSource, sourceLabel } from './source/source-spec';
+import { parseSource, sourceLabel, type SourceSpec } from './source/source-spec';
 import type { EntryDetails, SizeMapNode, TreeRow, TreeViewSpec, WastedPath } from '../api/explorer';
 import { TreeView, checkSpec } from './view/tree-view';
 import { makeViewsAhead, type ViewsAheadOptions } from './view/views-ahead';
@@ -169,12 +169,10 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   async openUnasked(text: string, onPreview?: () => void): Promise<OpenedImage> {
     let label = text;
     try {
-      label = sourceLabel(parseSource(text));
-      const image = await this.openSpec(
-        text,
-        {},
-        { snapshot: newSnapshot(label), onPreview, unasked: true },
-      );
+      const spec = parseSource(text);
+      label = sourceLabel(spec);
+      const open = { snapshot: newSnapshot(label), onPreview, unasked: true };
+      const image = await this.openSpec(spec, text, {}, open);
       this.emit('event', { type: 'opened', image });
       return image;
     } catch (err) {
@@ -188,17 +186,18 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
   }
 
   /** A SOURCE as the CLI takes it: an archive path, `docker://REF` or `podman://REF`. */
-  openSource(text: string, choice: ImageChoice = {}): Promise<OpenedImage> {
-    const label = sourceLabel(parseSource(text));
-    return this.openSpec(text, choice, { snapshot: newSnapshot(label), unasked: false });
+  async openSource(text: string, choice: ImageChoice = {}): Promise<OpenedImage> {
+    const spec = parseSource(text);
+    const open = { snapshot: newSnapshot(sourceLabel(spec)), unasked: false };
+    return this.openSpec(spec, text, choice, open);
   }
 
   private async openSpec(
+    spec: SourceSpec,
     text: string,
     choice: ImageChoice,
     open: OpenInFlight,
   ): Promise<OpenedImage> {
-    const spec = parseSource(text);
     if (spec.kind === 'path') return this.openArchive(spec.path, choice, open);
     const openId = randomUUID();
     open.snapshot.engine = { openId, ref: spec.ref, progress: null };
