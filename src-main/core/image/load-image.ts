@@ -115,13 +115,22 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
       own(i) || options.cache?.has(layer.diffId) ? undefined : fromStore(i),
     );
     for (const pending of [...held, ...kept]) pending?.catch(() => {});
+    const compressions = resolved.layers.map((layer) => detectCompression(layer.blob));
+    // The compressed bytes of the layers this open may read (those kept on disk counted too: it
+    // is not known yet which are), which tells whether workers pay for themselves.
+    const openBytes = Promise.all(
+      resolved.layers.map(async (layer, i) =>
+        held[i] || own(i) || (await compressions[i]) === 'none' ? 0 : layer.blob.length,
+      ),
+    ).then((lengths) => lengths.reduce((sum, length) => sum + length, 0));
+    for (const pending of [...compressions, openBytes]) pending.catch(() => {});
     // Layers are read ahead of their turn (compressed ones on the layer workers, so they use
     // every core) and stacked in order as each one's turn comes.
     const reads = new Map<number, Promise<{ stored: StoredLayer; index: LayerIndex }>>();
     const read = (i: number, onQueued?: () => void) => {
       const layer = resolved.layers[i]!;
       return (async () => {
-        const stored = { blob: layer.blob, compression: await detectCompression(layer.blob) };
+        const stored = { blob: layer.blob, compression: await compressions[i]! };
         let index = own(i);
         let differs: string | null = null;
         if (!index) {
@@ -135,7 +144,7 @@ export async function loadImage(path: string, options: LoadOptions = {}): Promis
             layer.blob,
             layer.diffId,
             `${path}: layer ${i} (${layer.member})`,
-            { onQueued, base: i === 0 },
+            { onQueued, base: i === 0, openBytes: await openBytes },
           );
           if (isVerified(index))
             await store?.put(layer.blob, layer.diffId, index, options.identity).catch(() => {});

@@ -280,6 +280,38 @@ setTimeout(() => parentPort.postMessage('ready'), 1000);`,
     await stopLayerWorkers();
   });
 
+  it('are not started for an image whose compressed layers are small in all', async () => {
+    // Two layers of 100 kB that do not compress: 200 kB to read, each blob over minBytes.
+    const bodies = [randomBytes(100_000), randomBytes(100_000)];
+    const layers = await Promise.all(bodies.map((body, i) => packTar([{ name: `f${i}`, body }])));
+    const config = JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: {
+        type: 'layers',
+        diff_ids: layers.map((l) => `sha256:${createHash('sha256').update(l).digest('hex')}`),
+      },
+      history: layers.map(() => ({ created_by: 'RUN step' })),
+    });
+    const path = tempArchive(
+      await containerdLayout({ tag: 'strata/small:1', config, layers }, false),
+    );
+    // 200 kB is under 16 times 50 kB: both read here.
+    useLayerWorkers({ script: SCRIPT, minBytes: 50_000 });
+    onThisThread();
+    const here = await indexesOf(path);
+    useLayerWorkers({ script: SCRIPT, minBytes: 50_000 });
+    let before = layersReadOnWorkers();
+    expect(await indexesOf(path)).toEqual(here);
+    expect(layersReadOnWorkers() - before).toBe(0);
+    // and over 16 times 10 kB: both read on workers.
+    useLayerWorkers({ minBytes: 10_000 });
+    before = layersReadOnWorkers();
+    expect(await indexesOf(path)).toEqual(here);
+    expect(layersReadOnWorkers() - before).toBe(2);
+    onWorkers();
+  });
+
   it('let a waiting worker that dies go, and start another for the next layer', async () => {
     // A real worker that answers every layer with an error, then exits while it waits.
     const script = workerScript(
