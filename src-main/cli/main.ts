@@ -5,34 +5,60 @@ import { useLayerWorkers } from '../core/layer/layer-workers';
 import { version } from '../../package.json';
 import { writeOut } from './write-out';
 
-const USAGE = `Usage: strata <command> SOURCE [options]
-
-Commands:
-  inspect SOURCE [--json] [--html FILE]
+/** Each command's lines of the help, by command. */
+const COMMAND_USAGE: Record<string, string> = {
+  inspect: `  inspect SOURCE [--json] [--html FILE]
                                  the image's config, layers, history, efficiency and
                                  findings; --html writes a self-contained report
-  ls SOURCE [--layer N] [--changes] [--json]
+`,
+  ls: `  ls SOURCE [--layer N] [--changes] [--json]
                                  the file system as of layer N (default: the last),
                                  with what that layer changed; --changes: only that
-  cat SOURCE PATH [--layer N]    a file's bytes, as of layer N
-  diff A B [--json]              what changed from image A to image B: shared layers,
+`,
+  cat: `  cat SOURCE PATH [--layer N]    a file's bytes, as of layer N
+`,
+  diff: `  diff A B [--json]              what changed from image A to image B: shared layers,
                                  files, config, size
-  ci SOURCE [--min-efficiency X] [--max-wasted-bytes N] [--max-user-wasted-percent X]
+`,
+  ci: `  ci SOURCE [--min-efficiency X] [--max-wasted-bytes N] [--max-user-wasted-percent X]
      [--config .strata-ci.yaml|.dive-ci] [--junit FILE] [--json]
                                  one line per rule; exit 1 when a rule fails
-  web [--port N] [SOURCE...]     serve the UI on 127.0.0.1 and print its URL
+`,
+  web: `  web [--port N] [SOURCE...]     serve the UI on 127.0.0.1 and print its URL
+`,
+};
 
-SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz), an OCI layout directory,
+const SOURCES = `SOURCE is a docker save / podman save / OCI archive (.tar, .tar.gz), an OCI layout directory,
 docker://REF (an image in the engine at DOCKER_HOST, the docker context or the default socket)
 or podman://REF (CONTAINER_HOST or Podman's socket). Engine exports are cached in
 $XDG_CACHE_HOME/strata (STRATA_CACHE_DIR, STRATA_CACHE_MAX_BYTES change where and how much).
-Options:
-  --image REF                    pick one image from a multi-image archive
+`;
+
+const SOURCE_OPTIONS_USAGE = `  --image REF                    pick one image from a multi-image archive
   --platform OS/ARCH             pick one platform from a multi-platform index
-  --json                         machine-readable output (stable, see DESIGN.md)
-  -h, --help                     this help
+`;
+
+const USAGE = `Usage: strata <command> SOURCE [options]
+
+Commands:
+${Object.values(COMMAND_USAGE).join('')}
+${SOURCES}Options:
+${SOURCE_OPTIONS_USAGE}  --json                         machine-readable output (stable, see DESIGN.md)
+  -h, --help                     this help (strata <command> --help: that command's)
   -V, --version                  Strata's version
 `;
+
+/** `strata <command> --help`: the command's lines, what SOURCE may be, and the options of a source. */
+function commandUsage(command: string): string {
+  const options = command === 'web' ? '' : `Options of a SOURCE:\n${SOURCE_OPTIONS_USAGE}`;
+  return `Usage:\n${COMMAND_USAGE[command]}\n${SOURCES}${options}`;
+}
+
+/** Whether the command's arguments ask for its help (not after `--`, which ends the options). */
+function asksHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '-h' || arg === '--help');
+}
 
 // Each command loads its own modules, so a quick command does not pay for the web server's.
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
@@ -46,6 +72,10 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'help' && rest[0] && COMMAND_USAGE[rest[0]]) {
+    writeOut(commandUsage(rest[0]));
+    return 0;
+  }
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     writeOut(USAGE);
     return command ? 0 : 2;
@@ -57,6 +87,10 @@ export async function main(argv: string[]): Promise<number> {
   const run = COMMANDS[command];
   if (!run)
     throw new StrataError('bad-request', `unknown command "${command}" (try: strata --help)`);
+  if (asksHelp(rest)) {
+    writeOut(commandUsage(command));
+    return 0;
+  }
   return run(rest);
 }
 
