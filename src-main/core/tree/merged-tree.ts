@@ -75,6 +75,11 @@ export interface LayerChangeSet {
    * when the layer only wrote, with the state the layer left the path in (it stands as placed).
    */
   forEachChange(fn: (path: string, change: Change, placed?: Placed) => void): void;
+  /** forEachChange, pausing where `due()` says a turn of the event loop is due. */
+  forEachChangeSteps(
+    fn: (path: string, change: Change, placed?: Placed) => void,
+    due: () => boolean,
+  ): Steps<void>;
   /**
    * True when the layer only placed its entries: it removed nothing, so no path it touched
    * had anything removed below it (a directory replaced by a file is the case it rules out).
@@ -198,13 +203,26 @@ class ChangeSet implements LayerChangeSet {
   }
 
   forEachChange(fn: (path: string, change: Change, placed?: Placed) => void): void {
+    runAtOnce(this.forEachChangeSteps(fn, () => false));
+  }
+
+  *forEachChangeSteps(
+    fn: (path: string, change: Change, placed?: Placed) => void,
+    due: () => boolean,
+  ): Steps<void> {
     const { entries, codes, now } = this;
+    let i = 0;
     if (!codes) {
-      for (const [path, change] of this.map!) fn(path, change);
+      for (const [path, change] of this.map!) {
+        fn(path, change);
+        if ((++i & 511) === 0 && due()) yield;
+      }
       return;
     }
-    for (let i = 0; i < codes.length; i++)
+    for (; i < codes.length; i++) {
       fn(entries![i]!.path, CHANGE_OF_CODE[codes[i]!]!, now![i]!);
+      if ((i & 511) === 511 && due()) yield;
+    }
   }
 
   markModified(item: ContentComparison): void {

@@ -9,6 +9,7 @@ import { changesOf, type ImageModel } from '../image/load-image';
 import { stateAsOf, treeAt } from '../image/layer-view';
 import { baseName, parentOf } from '../layer/entry-path';
 import type { FsNode, LayerChangeSet, Placed } from '../tree/merged-tree';
+import { nextTurn, runAtOnce, turnClock, type Steps } from '../io/next-turn';
 
 /** A directory's children that hold nothing (files, links, ...): their nodes made on demand. */
 class Leaves {
@@ -155,20 +156,31 @@ const trees = new WeakMap<ImageModel, Map<string, ViewNode>>();
  */
 const KEPT_TREES = 4;
 
+/** Trees being made ahead in turns of the event loop, by image and key. */
+const building = new WeakMap<ImageModel, Map<string, Steps<ViewNode>>>();
+
 export function viewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
+  const key = `${layer}:${mode}`;
+  let root = trees.get(model)?.get(key);
+  if (!root) {
+    // A tree being made ahead is finished now, at once, rather than made a second time.
+    const ahead = building.get(model)?.get(key);
+    root = runAtOnce(ahead ?? viewTreeSteps(model, layer, mode, () => false));
+  }
+  keep(model, key, root);
+  return root;
+}
+
+/** Keeps `root` as the most recently used tree of its image. */
+function keep(model: ImageModel, key: string, root: ViewNode): void {
   let perModel = trees.get(model);
   if (!perModel) trees.set(model, (perModel = new Map()));
-  const key = `${layer}:${mode}`;
-  let root = perModel.get(key);
-  if (root)
-    perModel.delete(key); // most recently used last
-  else root = buildViewTree(model, layer, mode);
+  perModel.delete(key);
   perModel.set(key, root);
   for (const old of perModel.keys()) {
     if (perModel.size <= KEPT_TREES) break;
     perModel.delete(old);
   }
-  return root;
 }
 
 /** The view tree of (`layer`, `mode`) if it is kept, without counting as a use of it. */
@@ -186,17 +198,50 @@ export function hasViewTree(model: ImageModel, layer: number, mode: ViewMode): b
 }
 
 /**
- * Makes the view tree of (`layer`, `mode`) ahead of its first view, where the kept trees have
- * room: one made ahead never pushes out one a view used. True when it is kept now.
+ * Makes the view tree of (`layer`, `mode`) ahead of its first view, in turns of the event loop
+ * while `stillOpen()`, where the kept trees have room: one made ahead never pushes out one a view
+ * used. True when it is kept now.
  */
-export function makeViewTreeAhead(model: ImageModel, layer: number, mode: ViewMode): boolean {
+export async function makeViewTreeAhead(
+  model: ImageModel,
+  layer: number,
+  mode: ViewMode,
+  stillOpen: () => boolean = () => true,
+): Promise<boolean> {
   if (hasViewTree(model, layer, mode)) return true;
   if ((trees.get(model)?.size ?? 0) >= KEPT_TREES) return false;
-  viewTree(model, layer, mode);
-  return true;
+  const key = `${layer}:${mode}`;
+  let perModel = building.get(model);
+  if (!perModel) building.set(model, (perModel = new Map()));
+  const steps = viewTreeSteps(model, layer, mode, turnClock());
+  perModel.set(key, steps);
+  try {
+    for (;;) {
+      // Done here, or by a view that asked for the tree meanwhile (which keeps it).
+      const step = steps.next();
+      if (step.done) {
+        if (step.value && !hasViewTree(model, layer, mode)) keep(model, key, step.value);
+        break;
+      }
+      await nextTurn();
+      if (!stillOpen()) break;
+    }
+  } finally {
+    perModel.delete(key);
+  }
+  return hasViewTree(model, layer, mode);
 }
 
-function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
+/** How many paths a tree's loops take between two looks at the clock. */
+const PATHS_PER_LOOK = 512;
+
+/** Builds the view tree of (`layer`, `mode`), pausing where `due()` says a turn is due. */
+function* viewTreeSteps(
+  model: ImageModel,
+  layer: number,
+  mode: ViewMode,
+  due: () => boolean,
+): Steps<ViewNode> {
   const changeSet = changesOf(model, layer);
   const root = new ViewNode('/', '', model.tree.root.placed, 'unchanged');
   /** Directories only: what a removed path or a changed one hangs under. */
@@ -227,10 +272,11 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
     return node;
   };
 
-  if (mode === 'aggregate') copyTree(treeAt(model, layer).root, root, dirs, changeSet, layer);
+  if (mode === 'aggregate')
+    yield* copyTree(treeAt(model, layer).root, root, dirs, changeSet, layer, due);
   let parentPath = '/';
   let parent = root;
-  changeSet.forEachChange((path, change, left) => {
+  const place = (path: string, change: Change, left?: Placed): void => {
     if (change === 'unchanged' || (mode !== 'changes' && change !== 'removed')) return;
     const placed = left ?? stateOf(path, change);
     // What may hold others: a directory, or a path written over a directory (its old children
@@ -252,11 +298,22 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
     const node = new ViewNode(path, path.slice(slash + 1), placed, change);
     parent.addChild(node);
     dirs.set(path, node);
-  });
-  summarizeSizes(root);
+  };
+  yield* changeSet.forEachChangeSteps(place, due);
+  yield* summarizeSizesSteps(root, due);
   // The whole file system is what gets expanded and filtered at large: its file nodes are made
   // now, with the tree (a layer's changes, clicked through in turn, make theirs when shown).
-  if (mode === 'aggregate') for (const node of flatTree(root).nodes) node.makeLeaves();
+  if (mode === 'aggregate') {
+    let made = 0;
+    for (const node of flatTree(root).nodes) {
+      node.makeLeaves();
+      made += node.leafCount + 1;
+      if (made >= PATHS_PER_LOOK) {
+        made = 0;
+        if (due()) yield;
+      }
+    }
+  }
   return root;
 }
 
@@ -266,17 +323,24 @@ function buildViewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNo
  * the others as leaves. Every node's entry carries its path; only what `layer` placed can have a
  * change of its own.
  */
-function copyTree(
+function* copyTree(
   fsRoot: FsNode,
   root: ViewNode,
   dirs: Map<string, ViewNode>,
   changeSet: LayerChangeSet,
   layer: number,
-): void {
+  due: () => boolean,
+): Steps<void> {
   const { changes } = changeSet;
   const stack: [FsNode, ViewNode][] = [[fsRoot, root]];
+  let copied = 0;
   while (stack.length) {
     const [fs, view] = stack.pop()!;
+    copied += fs.children!.size;
+    if (copied >= PATHS_PER_LOOK) {
+      copied = 0;
+      if (due()) yield;
+    }
     for (const [name, child] of fs.children!) {
       const { placed } = child;
       const path = placed.entry.path;
@@ -331,11 +395,21 @@ function flatten(root: ViewNode): FlatTree {
 
 /** Fills totalSize and changedBelow bottom-up, without recursion; keeps the tree's flat form. */
 export function summarizeSizes(root: ViewNode): void {
+  runAtOnce(summarizeSizesSteps(root, () => false));
+}
+
+function* summarizeSizesSteps(root: ViewNode, due: () => boolean): Steps<void> {
   const flat = flatten(root);
   flatTrees.set(root, flat);
   const order = flat.nodes;
+  let summed = 0;
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
+    summed += node.leafCount + 1;
+    if (summed >= PATHS_PER_LOOK) {
+      summed = 0;
+      if (due()) yield;
+    }
     // a removed directory shows what it held; elsewhere removed paths take no space
     const countRemoved = node.change === 'removed';
     let total = node.placed.entry.size;

@@ -5,7 +5,8 @@ import { loadImage } from '../image/load-image';
 import { StrataService } from '../service';
 import { PathSearch } from './path-search';
 import { isSorted, sortedChildren } from './sorted-children';
-import { hasViewTree, viewTree, type ViewNode } from './view-tree';
+import { nextTurn } from '../io/next-turn';
+import { hasViewTree, keptViewTree, makeViewTreeAhead, viewTree, type ViewNode } from './view-tree';
 import { bigDirectories, layersWorthAhead, wholeWorthAhead } from './views-ahead';
 
 const files = (dir: string, count: number) =>
@@ -26,7 +27,7 @@ describe('views made ahead', () => {
       expect(layersWorthAhead(model)).toEqual([]); // thousands of changes by default
       expect(wholeWorthAhead(model, { minChanges: 18 })).toBe(true);
       expect(wholeWorthAhead(model, { minChanges: 19 })).toBe(false);
-      // Nor too big a tree: made in one turn, it would hold every request meanwhile.
+      // Nor too big a tree: the click on it makes it, not an open.
       expect(layersWorthAhead(model, { minChanges: 3, maxChanges: 8 })).toEqual([0, 1]);
       expect(wholeWorthAhead(model, { minChanges: 3, maxChanges: 17 })).toBe(false);
     } finally {
@@ -114,6 +115,46 @@ describe('views made ahead', () => {
       expect(hasViewTree(model, 0, 'aggregate')).toBe(true);
     } finally {
       await service.dispose();
+    }
+  });
+
+  it('are made in turns of the event loop, and finished at once for a view that asks meanwhile', async () => {
+    const path = await withLayers([await files('many', 30_000), await files('more', 3_000)]);
+    const shape = (root: ViewNode): unknown[] => {
+      const rows: unknown[] = [];
+      const stack = [root];
+      for (let node = stack.pop(); node; node = stack.pop()) {
+        rows.push([node.path, node.change, node.totalSize, node.changedBelow, node.childCount]);
+        stack.push(...(node.children ?? []));
+      }
+      return rows;
+    };
+    const atOnce = await loadImage(path, { store: null });
+    const inTurns = await loadImage(path, { store: null });
+    try {
+      let turns = 0;
+      let counting = true;
+      const count = (): void => {
+        turns++;
+        if (counting) setImmediate(count);
+      };
+      setImmediate(count);
+      expect(await makeViewTreeAhead(inTurns, 0, 'changes')).toBe(true);
+      counting = false;
+      expect(turns).toBeGreaterThan(1);
+      expect(shape(keptViewTree(inTurns, 0, 'changes')!)).toEqual(
+        shape(viewTree(atOnce, 0, 'changes')),
+      );
+
+      const ahead = makeViewTreeAhead(inTurns, 1, 'aggregate');
+      await nextTurn();
+      expect(hasViewTree(inTurns, 1, 'aggregate')).toBe(false);
+      const asked = viewTree(inTurns, 1, 'aggregate');
+      expect(await ahead).toBe(true);
+      expect(keptViewTree(inTurns, 1, 'aggregate')).toBe(asked);
+      expect(shape(asked)).toEqual(shape(viewTree(atOnce, 1, 'aggregate')));
+    } finally {
+      await Promise.all([atOnce.close(), inTurns.close()]);
     }
   });
 });
