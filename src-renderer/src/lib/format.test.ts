@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   displayCommand,
   formatBytes,
+  countOf,
   formatCount,
   formatDateTime,
   formatExactBytes,
@@ -40,6 +41,13 @@ describe('counts and percentages', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(formatExactBytes(1)).toBe('1 byte');
     expect(formatExactBytes(1234)).toBe('1,234 bytes');
+  });
+
+  it('names one of a thing in the singular', () => {
+    expect(countOf(1, 'row')).toBe('1 row');
+    expect(countOf(0, 'row')).toBe('0 rows');
+    expect(countOf(12345, 'row')).toBe('12,345 rows');
+    expect(countOf(2, 'entry', 'entries')).toBe('2 entries');
   });
 
   it('shows at most one decimal', () => {

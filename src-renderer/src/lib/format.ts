@@ -33,6 +33,11 @@ export function formatCount(count: number): string {
   return countFormat.format(count);
 }
 
+/** A count and its noun, singular for one: `1 row`, `12,345 rows`. */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(count)} ${count === 1 ? noun : plural}`;
+}
+
 /** Exact bytes for tooltips: `1,234,567 bytes`. */
 export function formatExactBytes(bytes: number): string {
   return `${formatCount(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
