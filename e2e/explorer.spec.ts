@@ -159,9 +159,10 @@ test('switches modes, filters by text, glob, regex, change and size, and sorts',
 }) => {
   await openImage(page, basicArchive);
   await selectLayer(page, 7);
-  // Layer 7's changes: only /srv and what is under it.
-  await expect(tree(page).getByRole('treeitem')).toHaveCount(1);
-  await expect(item(page, 'srv')).toBeVisible();
+  // Layer 7's changes: only /srv and what is under it, open since /srv is alone at the root.
+  await expect(item(page, 'srv')).toHaveAttribute('aria-expanded', 'true');
+  await expect(tree(page).getByRole('treeitem', { level: 1 })).toHaveCount(1);
+  await expect(tree(page).getByRole('treeitem', { level: 2 }).first()).toBeVisible();
 
   await showWholeFileSystem(page);
   await expect(item(page, 'bin')).toBeVisible();

@@ -269,3 +269,40 @@ describe('a layer-changes view of crafted layers', () => {
     expect(changesView(2)).toEqual(['d', '  old (modified)', 'n (added)', '  m (added)']);
   });
 });
+
+describe('a directory alone in its parent', () => {
+  let image: ImageModel;
+  beforeAll(async () => {
+    const file = (name: string) => ({ name, body: name });
+    const layers = [
+      await packTar([file('app/src/a.js'), file('etc/hosts')]),
+      await packTar([file('app/src/b.js'), file('app/src/lib/c.js'), file('app/src/lib/d.js')]),
+      await packTar([{ name: 'work/', type: 'directory' as const }]),
+    ];
+    image = await loadImage(await withLayers(layers), { store: null });
+  });
+  afterAll(() => image.close());
+
+  const rows = (view: TreeView) => names(view.page(0, 100));
+
+  it('starts open, down from the root while each level holds one directory only', () => {
+    const view = new TreeView(image, { layer: 1, mode: 'changes', sort: 'name' });
+    expect(rows(view)).toEqual(['app', '  src', '    b.js (added)', '    lib (added)']);
+    expect(view.page(0, 4).map((row) => row.expanded)).toEqual([true, true, false, false]);
+  });
+
+  it('stays closed when the user closes it, when it holds nothing, and beside others', () => {
+    const closed = new TreeView(image, { layer: 1, mode: 'changes', sort: 'name' });
+    closed.setExpanded('/app/src', false);
+    expect(rows(closed)).toEqual(['app', '  src']);
+    closed.expandAll(false);
+    expect(rows(closed)).toEqual(['app']);
+    expect(rows(new TreeView(image, { layer: 2, mode: 'changes', sort: 'name' }))).toEqual([
+      'work (added)',
+    ]);
+    expect(rows(new TreeView(image, { layer: 0, mode: 'changes', sort: 'name' }))).toEqual([
+      'app (added)',
+      'etc (added)',
+    ]);
+  });
+});

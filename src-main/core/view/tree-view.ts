@@ -16,6 +16,9 @@ interface FlatRow {
   childCount: number;
 }
 
+/** Levels of lone directories opened at most, from the root. */
+const MAX_LONE_DEPTH = 16;
+
 export class TreeView {
   private readonly root: ViewNode;
   private readonly test: NodeTest | null;
@@ -46,6 +49,23 @@ export class TreeView {
     }
     // With a filter, every directory on the way to a match starts open.
     this.expandEverything = this.test !== null;
+    if (!this.test) this.openLoneDirectories();
+  }
+
+  /**
+   * A directory alone in its parent starts open, down from the root while each level holds one
+   * directory only: a layer that wrote under /app/src only shows what it wrote, not a row to
+   * click through for each level above it. (A file written over a directory stays closed: what
+   * the directory held shows when asked.)
+   */
+  private openLoneDirectories(): void {
+    let children = this.childrenOf(this.root);
+    for (let depth = 0; depth < MAX_LONE_DEPTH && children.length === 1; depth++) {
+      const only = children[0]!;
+      if (only.type !== 'dir' || !only.childCount) return;
+      this.expanded.add(only.path);
+      children = this.childrenOf(only);
+    }
   }
 
   setExpanded(path: string, expanded: boolean): void {
