@@ -36,6 +36,21 @@ function workerScript(source: string): string {
   return script;
 }
 
+/** An OCI archive whose gzip layers each hold one file of `bodies`: its path. */
+async function gzipImage(tag: string, bodies: Buffer[]): Promise<string> {
+  const layers = await Promise.all(bodies.map((body, i) => packTar([{ name: `f${i}`, body }])));
+  const config = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: {
+      type: 'layers',
+      diff_ids: layers.map((l) => `sha256:${createHash('sha256').update(l).digest('hex')}`),
+    },
+    history: layers.map(() => ({ created_by: 'RUN step' })),
+  });
+  return tempArchive(await containerdLayout({ tag, config, layers }, false));
+}
+
 const onWorkers = (): void => useLayerWorkers({ script: SCRIPT, minBytes: 0 });
 const onThisThread = (): void => useLayerWorkers({ script: null });
 
@@ -253,19 +268,7 @@ setTimeout(() => parentPort.postMessage('ready'), 1000);`,
       Buffer.concat(Array<Buffer>(15).fill(piece)),
       Buffer.concat(Array<Buffer>(25).fill(piece)),
     ];
-    const layers = await Promise.all(bodies.map((body, i) => packTar([{ name: `f${i}`, body }])));
-    const config = JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: {
-        type: 'layers',
-        diff_ids: layers.map((l) => `sha256:${createHash('sha256').update(l).digest('hex')}`),
-      },
-      history: layers.map(() => ({ created_by: 'RUN step' })),
-    });
-    const path = tempArchive(
-      await containerdLayout({ tag: 'strata/order:1', config, layers }, false),
-    );
+    const path = await gzipImage('strata/order:1', bodies);
     useLayerWorkers({ script: pathToFileURL(script), minBytes: 1_000, workers: 1 });
     for (const cache of [undefined, new LayerIndexCache()]) {
       await stopLayerWorkers();
@@ -283,19 +286,7 @@ setTimeout(() => parentPort.postMessage('ready'), 1000);`,
   it('are not started for an image whose compressed layers are small in all', async () => {
     // Two layers of 100 kB that do not compress: 200 kB to read, each blob over minBytes.
     const bodies = [randomBytes(100_000), randomBytes(100_000)];
-    const layers = await Promise.all(bodies.map((body, i) => packTar([{ name: `f${i}`, body }])));
-    const config = JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: {
-        type: 'layers',
-        diff_ids: layers.map((l) => `sha256:${createHash('sha256').update(l).digest('hex')}`),
-      },
-      history: layers.map(() => ({ created_by: 'RUN step' })),
-    });
-    const path = tempArchive(
-      await containerdLayout({ tag: 'strata/small:1', config, layers }, false),
-    );
+    const path = await gzipImage('strata/small:1', bodies);
     // 200 kB is under 16 times 50 kB: both read here.
     useLayerWorkers({ script: SCRIPT, minBytes: 50_000 });
     onThisThread();
