@@ -24,6 +24,7 @@ import { parseSource, sourceLabel, type SourceSpec } from './source/source-spec'
 import type { EntryDetails, SizeMapNode, TreeRow, TreeViewSpec, WastedPath } from '../api/explorer';
 import { TreeView, checkSpec } from './view/tree-view';
 import { makeViewsAhead, type ViewsAheadOptions } from './view/views-ahead';
+import { prepareViewTree } from './view/view-tree';
 import { entryDetails, fileAt, readEntryBytes } from './image/entry-details';
 import { openContent } from './image/read-file';
 import type { Readable } from 'node:stream';
@@ -285,6 +286,16 @@ export class StrataService extends EventEmitter<StrataServiceEvents> {
     for (const [id, v] of this.views) if (v.handle === handle) this.views.delete(id);
     this.comparisons.forget(handle);
     await image.model.close();
+  }
+
+  /**
+   * Makes the tree a view of `spec` shows in turns of the event loop, so that openView, called
+   * next, finds it made (a tree is made at once otherwise, holding every other request).
+   */
+  async prepareView(handle: string, spec: TreeViewSpec): Promise<void> {
+    const model = this.model(handle);
+    checkSpec(spec, model.indexes.length);
+    await prepareViewTree(model, spec.layer, spec.mode);
   }
 
   /**

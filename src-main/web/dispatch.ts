@@ -22,6 +22,7 @@ export type DispatchService = EngineDispatchService &
     | 'list'
     | 'openings'
     | 'close'
+    | 'prepareView'
     | 'openView'
     | 'viewRows'
     | 'expand'
@@ -345,6 +346,7 @@ async function call<C extends Channel>(
       return (await door.chooseArchivePath()) as Response<C>;
     case 'view:open': {
       const { handle, keep, rows, ...spec } = request as Request<'view:open'>;
+      await service.prepareView(handle, spec);
       return service.openView(handle, spec, keep, rows) as Response<C>;
     }
     case 'view:rows': {

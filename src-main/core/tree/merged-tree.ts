@@ -61,6 +61,8 @@ export interface ChangeCounts {
 export interface LayerChangeSet {
   /** Every path this layer touched, with its change (`unchanged` for identical rewrites). */
   readonly changes: Map<string, Change>;
+  /** `changes`, made pausing where `due()` says a turn of the event loop is due. */
+  changesSteps(due: () => boolean): Steps<Map<string, Change>>;
   /** How many paths it added, modified and removed (without making `changes`). */
   counts(): ChangeCounts;
   /** The changes of those of `paths` this layer touched (without making `changes`). */
@@ -159,15 +161,24 @@ class ChangeSet implements LayerChangeSet {
   }
 
   get changes(): Map<string, Change> {
-    if (!this.map) {
-      const map = new Map<string, Change>();
-      const entries = this.entries!;
-      const codes = this.codes!;
-      for (let i = 0; i < entries.length; i++)
-        map.set(entries[i]!.path, CHANGE_OF_CODE[codes[i]!]!);
-      this.map = map;
+    return runAtOnce(this.changesSteps(() => false));
+  }
+
+  *changesSteps(due: () => boolean): Steps<Map<string, Change>> {
+    if (this.map) return this.map;
+    const map = new Map<string, Change>();
+    const entries = this.entries!;
+    const codes = this.codes!;
+    for (let i = 0; i < entries.length; i++) {
+      map.set(entries[i]!.path, CHANGE_OF_CODE[codes[i]!]!);
+      // Made meanwhile by a caller that could not wait: that one is the map.
+      if ((i & 511) === 511 && due()) {
+        yield;
+        if (this.map) return this.map;
+      }
     }
-    return this.map;
+    this.map = map;
+    return map;
   }
 
   counts(): ChangeCounts {

@@ -210,6 +210,30 @@ export async function makeViewTreeAhead(
 ): Promise<boolean> {
   if (hasViewTree(model, layer, mode)) return true;
   if ((trees.get(model)?.size ?? 0) >= KEPT_TREES) return false;
+  await buildInTurns(model, layer, mode, stillOpen);
+  return hasViewTree(model, layer, mode);
+}
+
+/**
+ * Makes the view tree of (`layer`, `mode`) in turns of the event loop, unless it is kept or being
+ * made already, for a view about to ask for it: the whole file system of a million paths takes
+ * 1.8 s to make, which would hold every other request meanwhile.
+ */
+export async function prepareViewTree(
+  model: ImageModel,
+  layer: number,
+  mode: ViewMode,
+): Promise<void> {
+  if (hasViewTree(model, layer, mode) || building.get(model)?.has(`${layer}:${mode}`)) return;
+  await buildInTurns(model, layer, mode, () => true);
+}
+
+async function buildInTurns(
+  model: ImageModel,
+  layer: number,
+  mode: ViewMode,
+  stillOpen: () => boolean,
+): Promise<void> {
   const key = `${layer}:${mode}`;
   let perModel = building.get(model);
   if (!perModel) building.set(model, (perModel = new Map()));
@@ -221,15 +245,14 @@ export async function makeViewTreeAhead(
       const step = steps.next();
       if (step.done) {
         if (step.value && !hasViewTree(model, layer, mode)) keep(model, key, step.value);
-        break;
+        return;
       }
       await nextTurn();
-      if (!stillOpen()) break;
+      if (!stillOpen()) return;
     }
   } finally {
     perModel.delete(key);
   }
-  return hasViewTree(model, layer, mode);
 }
 
 /** How many paths a tree's loops take between two looks at the clock. */
@@ -272,8 +295,10 @@ function* viewTreeSteps(
     return node;
   };
 
-  if (mode === 'aggregate')
-    yield* copyTree(treeAt(model, layer).root, root, dirs, changeSet, layer, due);
+  if (mode === 'aggregate') {
+    const changes = yield* changeSet.changesSteps(due);
+    yield* copyTree(treeAt(model, layer).root, root, dirs, changeSet, changes, layer, due);
+  }
   let parentPath = '/';
   let parent = root;
   const place = (path: string, change: Change, left?: Placed): void => {
@@ -328,10 +353,10 @@ function* copyTree(
   root: ViewNode,
   dirs: Map<string, ViewNode>,
   changeSet: LayerChangeSet,
+  changes: ReadonlyMap<string, Change>,
   layer: number,
   due: () => boolean,
 ): Steps<void> {
-  const { changes } = changeSet;
   const stack: [FsNode, ViewNode][] = [[fsRoot, root]];
   let copied = 0;
   while (stack.length) {

@@ -158,4 +158,32 @@ describe('views made ahead', () => {
       await Promise.all([atOnce.close(), inTurns.close()]);
     }
   });
+
+  it('are not needed for a view to find its tree made in turns of the event loop', async () => {
+    const path = await withLayers([await files('many', 30_000)]);
+    const service = new StrataService({ viewsAhead: { maxChanges: 0 } });
+    try {
+      const { handle } = await service.open(path);
+      await service.viewsMadeAhead(handle);
+      const model = service.model(handle);
+      expect(hasViewTree(model, 0, 'aggregate')).toBe(false);
+      let turns = 0;
+      let counting = true;
+      const count = (): void => {
+        turns++;
+        if (counting) setImmediate(count);
+      };
+      setImmediate(count);
+      const spec = { layer: 0, mode: 'aggregate', sort: 'name' } as const;
+      await service.prepareView(handle, spec);
+      counting = false;
+      expect(turns).toBeGreaterThan(1);
+      const made = keptViewTree(model, 0, 'aggregate');
+      const opened = service.openView(handle, spec, undefined, { offset: 0, limit: 3 });
+      expect(keptViewTree(model, 0, 'aggregate')).toBe(made);
+      expect(opened.rows?.map((row) => row.name)).toEqual(['many', 'f0', 'f1']);
+    } finally {
+      await service.dispose();
+    }
+  });
 });
