@@ -17,6 +17,21 @@ async function archive(): Promise<string> {
   return withLayers([await files('five', 5), await files('two', 2), await files('eight', 8)]);
 }
 
+/** Counts the turns of the event loop from now: the count so far, each time it is called. */
+function countTurns(): () => number {
+  let turns = 0;
+  let counting = true;
+  const count = (): void => {
+    turns++;
+    if (counting) setImmediate(count);
+  };
+  setImmediate(count);
+  return () => {
+    counting = false;
+    return turns;
+  };
+}
+
 describe('views made ahead', () => {
   it('are those of the layers that changed the most, the most first', async () => {
     const model = await loadImage(await archive(), { store: null });
@@ -133,16 +148,9 @@ describe('views made ahead', () => {
     const atOnce = await loadImage(path, { store: null });
     const inTurns = await loadImage(path, { store: null });
     try {
-      let turns = 0;
-      let counting = true;
-      const count = (): void => {
-        turns++;
-        if (counting) setImmediate(count);
-      };
-      setImmediate(count);
+      const turns = countTurns();
       expect(await makeViewTreeAhead(inTurns, 0, 'changes')).toBe(true);
-      counting = false;
-      expect(turns).toBeGreaterThan(1);
+      expect(turns()).toBeGreaterThan(1);
       expect(shape(keptViewTree(inTurns, 0, 'changes')!)).toEqual(
         shape(viewTree(atOnce, 0, 'changes')),
       );
@@ -167,17 +175,10 @@ describe('views made ahead', () => {
       await service.viewsMadeAhead(handle);
       const model = service.model(handle);
       expect(hasViewTree(model, 0, 'aggregate')).toBe(false);
-      let turns = 0;
-      let counting = true;
-      const count = (): void => {
-        turns++;
-        if (counting) setImmediate(count);
-      };
-      setImmediate(count);
+      const turns = countTurns();
       const spec = { layer: 0, mode: 'aggregate', sort: 'name' } as const;
       await service.prepareView(handle, spec);
-      counting = false;
-      expect(turns).toBeGreaterThan(1);
+      expect(turns()).toBeGreaterThan(1);
       const made = keptViewTree(model, 0, 'aggregate');
       const opened = service.openView(handle, spec, undefined, { offset: 0, limit: 3 });
       expect(keptViewTree(model, 0, 'aggregate')).toBe(made);
