@@ -3,6 +3,7 @@ import type { Change, EntryType } from '../../api/model';
 import { StrataError } from '../errors';
 import { MergedTree, type FsNode, type LayerChangeSet, type Placed } from '../tree/merged-tree';
 import { changesOf, type ImageModel } from './load-image';
+import { runAtOnce, type Steps } from '../io/next-turn';
 
 export interface ListedEntry {
   path: string;
@@ -37,15 +38,26 @@ const lowerTrees = new WeakMap<ImageModel, Map<number, MergedTree>>();
  * same layer (a view, then an entry, then its bytes): the few most recent.
  */
 export function treeAt(model: ImageModel, layer: number): MergedTree {
+  return runAtOnce(treeAtSteps(model, layer, () => false));
+}
+
+/** `treeAt`, stacking pausing where `due()` says a turn of the event loop is due. */
+export function* treeAtSteps(
+  model: ImageModel,
+  layer: number,
+  due: () => boolean,
+): Steps<MergedTree> {
   if (layer === model.indexes.length - 1) return model.tree;
+  let tree = lowerTrees.get(model)?.get(layer);
+  if (!tree) {
+    const stacked = new MergedTree();
+    for (let i = 0; i <= layer; i++) yield* stacked.placeSteps(model.indexes[i]!, i, due);
+    // Stacked meanwhile by a caller that could not wait: that one is kept.
+    tree = lowerTrees.get(model)?.get(layer) ?? stacked;
+  }
   let kept = lowerTrees.get(model);
   if (!kept) lowerTrees.set(model, (kept = new Map()));
-  let tree = kept.get(layer);
-  if (tree) kept.delete(layer);
-  else {
-    tree = new MergedTree();
-    for (let i = 0; i <= layer; i++) tree.place(model.indexes[i]!, i);
-  }
+  kept.delete(layer);
   kept.set(layer, tree);
   while (kept.size > KEPT_TREES) kept.delete(kept.keys().next().value!);
   return tree;

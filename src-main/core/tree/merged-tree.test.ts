@@ -222,3 +222,55 @@ describe('applySteps: a big layer stacked in turns of the event loop', () => {
     expect(steps).toEqual(applied.changes.map((m) => [...m.values()]));
   });
 });
+
+describe("a layer's change of each node it placed", () => {
+  it('is the change its map gives by path, without making the map', async () => {
+    const base = layer(['etc/'], ['etc/a', '0', { size: 1 }], ['etc/b', '0', { size: 2 }], ['x']);
+    // Mostly added; /etc/a rewritten as it was (unchanged), /etc/b resized (modified); /new/deep
+    // implied by its file, with no entry of its own.
+    const over = layer(
+      ['etc/a', '0', { size: 1 }],
+      ['etc/b', '0', { size: 5 }],
+      ...Array.from({ length: 50 }, (_, i): Spec => [`lib/f${i}`]),
+      ['new/deep/file'],
+    );
+    // A layer mostly of rewrites (its usual change is "unchanged") and of removals.
+    const again = layer(['etc/a', '0', { size: 1 }], ['x', '0', { size: 9 }], ['.wh.lib']);
+    for (const layers of [
+      [base, over],
+      [base, over, again],
+    ]) {
+      const tree = new MergedTree();
+      const sets = layers.map((l, i) => tree.apply(l, i));
+      const top = layers.length - 1;
+      const changeOf = await runInTurns(sets[top]!.placedChangeSteps(() => true));
+      const byMap: Record<string, Change> = {};
+      const byNode: Record<string, Change> = {};
+      for (const [path, node] of tree.walk()) {
+        if (node.layer !== top) continue;
+        byMap[path] = sets[top]!.changes.get(path) ?? 'unchanged';
+        byNode[path] = changeOf(node);
+      }
+      expect(byNode).toEqual(byMap);
+      expect(new Set(Object.values(byNode)).size).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe('placing a layer in steps', () => {
+  it('pauses where asked, and places what placing at once does', () => {
+    const lower = layer(['a/'], ['a/old'], ['b']);
+    const upper = layer(['.wh.b'], ...Array.from({ length: 3000 }, (_, i): Spec => [`a/f${i}`]));
+    const atOnce = new MergedTree();
+    atOnce.place(lower, 0);
+    atOnce.place(upper, 1);
+    const inSteps = new MergedTree();
+    let pauses = 0;
+    for (const l of [lower, upper]) {
+      const steps = inSteps.placeSteps(l, l === lower ? 0 : 1, () => true);
+      while (!steps.next().done) pauses++;
+    }
+    expect(pauses).toBe(2); // at the 1024th and 2048th entries of the upper layer
+    expect(paths(inSteps)).toEqual(paths(atOnce));
+  });
+});

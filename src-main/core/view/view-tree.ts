@@ -6,7 +6,7 @@ import type { RowDiff, ViewMode } from '../../api/explorer';
 
 export type { ViewMode };
 import { changesOf, type ImageModel } from '../image/load-image';
-import { stateAsOf, treeAt } from '../image/layer-view';
+import { stateAsOf, treeAtSteps } from '../image/layer-view';
 import { baseName, parentOf } from '../layer/entry-path';
 import type { FsNode, LayerChangeSet, Placed } from '../tree/merged-tree';
 import { nextTurn, runAtOnce, turnClock, type Steps } from '../io/next-turn';
@@ -274,7 +274,8 @@ function* viewTreeSteps(
   // layer is not made. Otherwise it is, and changed paths, grouped by directory, are looked up
   // in it a run of siblings at a time.
   const wholeTree = mode === 'aggregate' || !changeSet.onlyWrote;
-  const lookup = wholeTree ? treeAt(model, layer).cachedLookup() : null;
+  const tree = wholeTree ? yield* treeAtSteps(model, layer, due) : null;
+  const lookup = tree ? tree.cachedLookup() : null;
   /** A path's state as of this layer; what the layer removed is only in the before-state. */
   const stateOf = (path: string, change: Change): Placed =>
     change === 'removed'
@@ -296,8 +297,8 @@ function* viewTreeSteps(
   };
 
   if (mode === 'aggregate') {
-    const changes = yield* changeSet.changesSteps(due);
-    yield* copyTree(treeAt(model, layer).root, root, dirs, changeSet, changes, layer, due);
+    const changeOf = yield* changeSet.placedChangeSteps(due);
+    yield* copyTree(tree!.root, root, dirs, changeSet, changeOf, layer, due);
   }
   let parentPath = '/';
   let parent = root;
@@ -353,7 +354,7 @@ function* copyTree(
   root: ViewNode,
   dirs: Map<string, ViewNode>,
   changeSet: LayerChangeSet,
-  changes: ReadonlyMap<string, Change>,
+  changeOf: (node: Placed) => Change,
   layer: number,
   due: () => boolean,
 ): Steps<void> {
@@ -369,7 +370,7 @@ function* copyTree(
     for (const [name, child] of fs.children!) {
       const { placed } = child;
       const path = placed.entry.path;
-      const change = placed.layer === layer ? (changes.get(path) ?? 'unchanged') : 'unchanged';
+      const change = placed.layer === layer ? changeOf(placed) : 'unchanged';
       const holds = child.children || (change === 'modified' && !changeSet.onlyWrote);
       if (!holds) {
         view.addLeaf(placed, change);
