@@ -183,8 +183,7 @@ class ChangeSet implements LayerChangeSet {
     // go): only the paths whose change is not the layer's most common one are mapped.
     const entries = this.entries!;
     const codes = this.codes!;
-    const counts = [0, 0, 0, 0];
-    for (const code of codes) counts[code]!++;
+    const counts = this.codeCounts();
     const common = counts.indexOf(Math.max(...counts));
     const others = new Map<string, Change>();
     for (let i = 0; i < entries.length; i++) {
@@ -198,10 +197,16 @@ class ChangeSet implements LayerChangeSet {
   }
 
   counts(): ChangeCounts {
+    const counts = this.codeCounts();
+    return { added: counts[1]!, modified: counts[2]!, removed: counts[3]! };
+  }
+
+  /** How many paths have each change, by its code. */
+  private codeCounts(): number[] {
     const counts = [0, 0, 0, 0];
     if (this.map) for (const change of this.map.values()) counts[CODE_OF_CHANGE[change]]!++;
     else for (const code of this.codes!) counts[code]!++;
-    return { added: counts[1]!, modified: counts[2]!, removed: counts[3]! };
+    return counts;
   }
 
   changeOf(path: string): Change | undefined {

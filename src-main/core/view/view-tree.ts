@@ -156,14 +156,14 @@ const trees = new WeakMap<ImageModel, Map<string, ViewNode>>();
  */
 const KEPT_TREES = 4;
 
-/** Trees being made ahead in turns of the event loop, by image and key. */
+/** Trees being made in turns of the event loop (ahead, or for a view about to open), by image and key. */
 const building = new WeakMap<ImageModel, Map<string, Steps<ViewNode>>>();
 
 export function viewTree(model: ImageModel, layer: number, mode: ViewMode): ViewNode {
   const key = `${layer}:${mode}`;
   let root = trees.get(model)?.get(key);
   if (!root) {
-    // A tree being made ahead is finished now, at once, rather than made a second time.
+    // A tree being made in turns is finished now, at once, rather than made a second time.
     const ahead = building.get(model)?.get(key);
     root = runAtOnce(ahead ?? viewTreeSteps(model, layer, mode, () => false));
   }
@@ -217,7 +217,7 @@ export async function makeViewTreeAhead(
 /**
  * Makes the view tree of (`layer`, `mode`) in turns of the event loop, unless it is kept or being
  * made already, for a view about to ask for it: the whole file system of a million paths takes
- * 1.8 s to make, which would hold every other request meanwhile.
+ * 1-1.6 s to make, which would hold every other request meanwhile.
  */
 export async function prepareViewTree(
   model: ImageModel,
