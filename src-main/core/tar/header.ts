@@ -62,31 +62,43 @@ function checksumMatches(block: Buffer, at: number): boolean {
   const stored = numeric(block, at + 148, 8);
   if (stored === null) return false;
   // The checksum field itself (148..156) counts as eight spaces.
-  let unsigned = 8 * 0x20;
-  let high = 0;
-  if ((block.byteOffset + at) % 4 === 0) {
-    // Four bytes at a time: the byte sums of two 16-bit lanes, and the bytes over 127.
-    const words = wordsOf(block.buffer);
-    const first = (block.byteOffset + at) / 4;
-    let lanes = 0;
-    for (let w = 0; w < BLOCK / 4; w++) {
-      if (w === 37 || w === 38) continue;
-      const x = words[first + w]!;
-      lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
-      high += popcount(x & 0x80808080);
-    }
-    // 126 words * 2 bytes * 255 per lane stays far below 2^16: the lanes never carry.
-    unsigned += (lanes & 0xffff) + (lanes >>> 16);
-  } else {
+  const unsigned = 8 * 0x20 + byteSum(block, at);
+  // Old writers summed signed chars: each byte over 127 counts 256 less. Counted only for the
+  // rare header that needs it.
+  return stored === unsigned || stored === unsigned - 256 * highBytes(block, at);
+}
+
+/** The sum of the header's bytes but its checksum field's. */
+function byteSum(block: Buffer, at: number): number {
+  if ((block.byteOffset + at) % 4 !== 0) {
+    let sum = 0;
     for (let i = at; i < at + BLOCK; i++) {
       if (i === at + 148) i += 8;
-      const byte = block[i]!;
-      unsigned += byte;
-      if (byte > 127) high++;
+      sum += block[i]!;
     }
+    return sum;
   }
-  // Old writers summed signed chars: each byte over 127 counts 256 less.
-  return stored === unsigned || stored === unsigned - 256 * high;
+  // Four bytes at a time, as the byte sums of two 16-bit lanes: 126 words * 2 bytes * 255 per
+  // lane stays far below 2^16, so the lanes never carry.
+  const words = wordsOf(block.buffer);
+  const first = (block.byteOffset + at) / 4;
+  let lanes = 0;
+  for (let w = 0; w < BLOCK / 4; w++) {
+    if (w === 37 || w === 38) continue;
+    const x = words[first + w]!;
+    lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+  }
+  return (lanes & 0xffff) + (lanes >>> 16);
+}
+
+/** How many of the header's bytes but its checksum field's are over 127. */
+function highBytes(block: Buffer, at: number): number {
+  let high = 0;
+  for (let i = at; i < at + BLOCK; i++) {
+    if (i === at + 148) i += 8;
+    if (block[i]! > 127) high++;
+  }
+  return high;
 }
 
 /** A 32-bit view of the whole buffer, kept for the next header of the same read-ahead window. */
@@ -98,12 +110,6 @@ function wordsOf(buffer: ArrayBufferLike): Uint32Array {
     viewed = buffer;
   }
   return view;
-}
-
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** The magic is "ustar\0" (POSIX), not GNU's "ustar  ". */
