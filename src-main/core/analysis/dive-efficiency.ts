@@ -3,33 +3,10 @@
 import type { Efficiency } from '../../api/model';
 import { WHITEOUT_PREFIX } from '../layer/entry-path';
 import type { LayerIndex } from '../layer/layer-index';
+import { DIR, FILE, type LayerColumns } from '../columns/layer-columns';
 import { grown } from '../tree/grown';
 import { runAtOnce, turnClock, type Steps } from '../io/next-turn';
 import { INITIAL_NODES, PathTree, ROOT } from '../tree/path-tree';
-
-/** Every proper ancestor (not the root) of the given absolute paths. */
-function ancestorsOf(paths: Iterable<string>): Set<string> {
-  const dirs = new Set<string>();
-  let last = '';
-  for (const path of paths) {
-    const first = path.lastIndexOf('/');
-    // Paths come grouped by directory: the run's parent was added already.
-    if (first === last.length && path.startsWith(last)) continue;
-    last = path.slice(0, first);
-    for (let slash = first; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-      const dir = path.slice(0, slash);
-      if (dirs.has(dir)) break; // and so are all of its own ancestors
-      dirs.add(dir);
-    }
-  }
-  return dirs;
-}
-
-/** The `.wh.NAME` path dive keeps in a layer's tree for a whiteout of `target`. */
-function whiteoutPath(target: string): string {
-  const slash = target.lastIndexOf('/');
-  return `${target.slice(0, slash)}/${WHITEOUT_PREFIX}${target.slice(slash + 1)}`;
-}
 
 /**
  * dive's figures. dive builds a tree per layer (every path component a node, whiteouts as
@@ -59,9 +36,13 @@ export class DiveStack {
   private layers = 0;
   private userSize = 0;
 
-  /** `nodes`: the paths to hold room for at first (PathTree's INITIAL_NODES). */
-  constructor(nodes = INITIAL_NODES) {
-    this.tree = new PathTree(nodes);
+  /**
+   * `nodes`: the paths to hold room for at first (PathTree's INITIAL_NODES); `tree`: the image's
+   * path tree, for layers given as columns of it (addColumnsSteps).
+   */
+  constructor(nodes = INITIAL_NODES, tree = new PathTree(nodes)) {
+    this.tree = tree;
+    nodes = Math.max(nodes, tree.capacity);
     this.cumulatives = new Float64Array(nodes);
     this.mins = new Float64Array(nodes);
     this.counts = new Uint32Array(nodes);
@@ -80,33 +61,25 @@ export class DiveStack {
     this.counts[node]!++;
   }
 
-  /** The child of `parent` named by `path.slice(from, to)` in the stacked tree, placed where absent. */
-  private child(parent: number, path: string, from: number, to: number): number {
-    const node = this.tree.intern(parent, path, from, to);
-    if (node >= this.present.length) this.grow(this.tree.capacity);
+  /** Makes `node` stand in the stacked tree (fresh, if it did not). */
+  private stand(node: number): void {
     if (!this.present[node]) {
       this.present[node] = 1;
       this.sizes[node] = 0;
       this.dirs[node] = 0;
       this.innerIn[node] = 0;
     }
-    return node;
   }
 
   /**
-   * The node of `path.slice(0, upTo)` in the stacked tree, placed (as dive's implicit nodes) where
-   * absent, and every node on the way to it marked as holding something placed in `layer`.
+   * Places `dir` and every directory on the way to it (as dive's implicit nodes) where absent,
+   * and marks them as holding something placed in `layer`.
    */
-  private place(layer: number, path: string, upTo: number): number {
-    let node = ROOT;
-    for (let at = 1; at < upTo;) {
-      let slash = path.indexOf('/', at);
-      if (slash < 0 || slash > upTo) slash = upTo;
-      node = this.child(node, path, at, slash);
+  private placeDir(layer: number, dir: number): void {
+    for (let node = dir; node !== ROOT; node = this.tree.parentOf(node)) {
+      this.stand(node);
       this.innerIn[node] = layer + 1;
-      at = slash + 1;
     }
-    return node;
   }
 
   /** The present nodes of the subtree at `node`, itself first. */
@@ -138,71 +111,115 @@ export class DiveStack {
   /** `add` in steps, pausing every few milliseconds. */
   *addSteps(index: LayerIndex): Steps<void> {
     const due = turnClock();
-    const layer = this.layers++;
-    if (layer > 0) this.userSize += index.size;
     const { tree } = this;
     const { entries } = index;
-    const whiteoutPaths = index.whiteouts.map(whiteoutPath);
-    // A whiteout is a leaf unless something of its layer lies below its `.wh.NAME` path: only
-    // entries with such a name in their path can.
-    const belowWhiteouts = whiteoutPaths.length
-      ? ancestorsOf([
-          ...entries.flatMap(({ path }) => (path.includes(`/${WHITEOUT_PREFIX}`) ? [path] : [])),
-          ...whiteoutPaths,
-        ])
-      : null;
-    // Whiteout leaves count what they delete from the layers below: first, before stacking.
-    for (const [i, target] of index.whiteouts.entries()) {
-      if (belowWhiteouts!.has(whiteoutPaths[i]!)) continue;
-      const previous = tree.findPath(target);
-      if (previous >= 0 && this.present[previous]) {
-        let below = 0;
-        if (this.dirs[previous]) this.forEachPresent(previous, (n) => (below += this.sizes[n]!));
-        this.count(previous, below);
-      } else {
-        const node = tree.internPath(target);
-        if (node >= this.present.length) this.grow(this.tree.capacity);
-        this.count(node, 0);
+    const nodes = new Int32Array(entries.length);
+    const sizes = new Float64Array(entries.length);
+    const dirs = new Uint8Array(entries.length);
+    // Entries come grouped by directory: the last parent is looked up once for its run.
+    let parentPath = '';
+    let parent = ROOT;
+    for (let i = 0; i < entries.length; i++) {
+      if ((i & 1023) === 1023 && due()) yield;
+      const { path, type, size } = entries[i]!;
+      const slash = path.lastIndexOf('/');
+      if (slash !== parentPath.length || !path.startsWith(parentPath)) {
+        parentPath = path.slice(0, slash);
+        parent = tree.internPath(parentPath);
       }
+      nodes[i] = tree.intern(parent, path, slash + 1);
+      if (type === 'file') sizes[i] = size;
+      else if (type === 'dir') dirs[i] = 1;
     }
+    const whiteouts = Int32Array.from(index.whiteouts, (target) => tree.internPath(target));
+    yield* this.stackSteps(index.size, nodes, sizes, dirs, whiteouts, due);
+  }
+
+  /**
+   * Stacks the next layer up, given as columns whose nodes are of this stack's tree (made with
+   * the tree of the image's columns).
+   */
+  *addColumnsSteps(columns: LayerColumns, layerSize: number): Steps<void> {
+    const sizes = new Float64Array(columns.count);
+    const dirs = new Uint8Array(columns.count);
+    for (let at = 0; at < columns.count; at++) {
+      if (columns.type[at] === FILE) sizes[at] = columns.size[at]!;
+      else if (columns.type[at] === DIR) dirs[at] = 1;
+    }
+    yield* this.stackSteps(layerSize, columns.node, sizes, dirs, columns.whiteouts, turnClock());
+  }
+
+  /** The `.wh.NAME` node dive keeps in a layer's tree for a whiteout of `target`. */
+  private whiteoutNode(target: number): number {
+    return this.tree.intern(this.tree.parentOf(target), WHITEOUT_PREFIX + this.tree.nameOf(target));
+  }
+
+  /**
+   * The whiteouts that are no leaves of their layer's tree: something of the layer lies below
+   * their `.wh.NAME` node. Only entries with such a name in their path can.
+   */
+  private innerWhiteouts(entries: Int32Array, whiteoutNodes: Int32Array): Set<number> {
+    const inner = new Set<number>();
+    const candidates = new Set(whiteoutNodes);
+    const mark = (node: number): void => {
+      for (let a = this.tree.parentOf(node); a > ROOT; a = this.tree.parentOf(a))
+        if (candidates.has(a)) inner.add(a);
+    };
+    entries.forEach(mark);
+    whiteoutNodes.forEach(mark);
+    return inner;
+  }
+
+  private *stackSteps(
+    layerSize: number,
+    entries: Int32Array,
+    sizes: Float64Array,
+    dirs: Uint8Array,
+    whiteouts: Int32Array,
+    due: () => boolean,
+  ): Steps<void> {
+    const layer = this.layers++;
+    if (layer > 0) this.userSize += layerSize;
+    const whiteoutNodes = whiteouts.map((target) => this.whiteoutNode(target));
+    if (this.tree.size > this.present.length) this.grow(this.tree.capacity);
+    const inner = whiteouts.length ? this.innerWhiteouts(entries, whiteoutNodes) : null;
+    // Whiteout leaves count what they delete from the layers below: first, before stacking.
+    whiteouts.forEach((target, i) => {
+      if (inner!.has(whiteoutNodes[i]!)) return;
+      let below = 0;
+      if (this.present[target] && this.dirs[target])
+        this.forEachPresent(target, (n) => (below += this.sizes[n]!));
+      this.count(target, below);
+    });
     // Stacking: entries first, then whiteouts (a whiteout's node comes after the entries' in its
     // directory, and one below an entry of the same layer removes what that entry placed). An
     // entry is a leaf when nothing of its layer lies below it: the nodes on the way to every
     // entry and whiteout are marked, then the entries counted.
-    // Entries come grouped by directory: the last parent is looked up once for its run.
-    for (const target of index.whiteouts) this.place(layer, target, target.lastIndexOf('/'));
-    let parentPath = '';
-    let parent = ROOT;
-    const placed = new Int32Array(entries.length);
+    for (const target of whiteouts) this.placeDir(layer, this.tree.parentOf(target));
+    let parent = -1;
     for (let i = 0; i < entries.length; i++) {
       if ((i & 1023) === 1023 && due()) yield;
-      const path = entries[i]!.path;
-      const slash = path.lastIndexOf('/');
-      if (slash !== parentPath.length || !path.startsWith(parentPath)) {
-        parentPath = path.slice(0, slash);
-        parent = this.place(layer, path, slash);
+      const node = entries[i]!;
+      // Entries come grouped by directory: a run of them places its directory once.
+      if (this.tree.parentOf(node) !== parent) {
+        parent = this.tree.parentOf(node);
+        this.placeDir(layer, parent);
       }
-      placed[i] = this.child(parent, path, slash + 1, path.length);
+      this.stand(node);
     }
     for (let i = 0; i < entries.length; i++) {
       if ((i & 1023) === 1023 && due()) yield;
-      const entry = entries[i]!;
-      const node = placed[i]!;
-      const size = entry.type === 'file' ? entry.size : 0;
-      const isDir = entry.type === 'dir';
+      const node = entries[i]!;
+      const size = sizes[i]!;
       const leaf = this.innerIn[node] !== layer + 1;
       if (leaf) this.count(node, size);
-      if (size || isDir || leaf) {
+      if (size || dirs[i] || leaf) {
         this.sizes[node] = size;
-        this.dirs[node] = isDir ? 1 : 0;
+        this.dirs[node] = dirs[i]!;
       }
     }
-    for (const target of index.whiteouts) {
-      const slash = target.lastIndexOf('/');
-      const dir = this.place(layer, target, slash);
-      const gone = tree.find(dir, target, slash + 1, target.length);
-      if (gone >= 0 && this.present[gone]) this.forEachPresent(gone, (n) => (this.present[n] = 0));
-    }
+    for (const target of whiteouts)
+      if (this.present[target]) this.forEachPresent(target, (n) => (this.present[n] = 0));
   }
 
   /** The figures of the layers stacked so far. */

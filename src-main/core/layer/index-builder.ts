@@ -8,6 +8,7 @@ import { clampEntryPath, classifyWhiteout, simplePath } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
 import { PackedEntries, type PackedIndex } from './packed-index';
 import { PathPositions } from './path-positions';
+import type { LayerColumns, LayerColumnsWriter } from '../columns/layer-columns';
 
 const TYPES: Record<string, EntryType> = {
   '0': 'file',
@@ -60,6 +61,8 @@ export class LayerIndexBuilder {
     private readonly label: string,
     /** Whether it will finish packed (finishPacked) rather than with entry objects (finish). */
     packed = false,
+    /** Where it writes the entries instead, when it will finish as columns (finishColumns). */
+    private readonly columns: LayerColumnsWriter | null = null,
   ) {
     this.packed = packed ? new PackedEntries() : null;
   }
@@ -133,6 +136,10 @@ export class LayerIndexBuilder {
     const mode = raw.mode & 0o7777;
     const dataOffset = raw.dataOffset - dataBase;
     this.size += size;
+    if (this.columns) {
+      this.columns.push(path, type, size, mode, raw.uid, raw.gid, linkTarget, dataOffset);
+      return;
+    }
     // A repeated path keeps its last position and attributes.
     const packed = this.packed;
     const entries = this.entries;
@@ -220,6 +227,13 @@ export class LayerIndexBuilder {
   finishPacked(): PackedIndex {
     if (!this.packed) throw new Error('this builder finishes with entry objects');
     return this.packed.finish(this.meta());
+  }
+
+  /** The layer's entries as columns and what else its index holds, for a builder made with a writer. */
+  finishColumns(): { columns: LayerColumns; meta: Omit<LayerIndex, 'entries'> } {
+    if (!this.columns) throw new Error('this builder was made without a columns writer');
+    const meta = this.meta();
+    return { columns: this.columns.finish(meta.whiteouts, meta.opaqueDirs), meta };
   }
 
   private meta(): Omit<LayerIndex, 'entries'> {

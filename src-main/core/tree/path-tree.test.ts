@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PathTree, ROOT } from './path-tree';
 
-/** The node's absolute path, from its names up to the root. */
-const pathOf = (tree: PathTree, node: number): string => {
-  const names: string[] = [];
-  for (let n = node; n !== ROOT; n = tree.parentOf(n)) names.unshift(tree.nameOf(n));
-  return `/${names.join('/')}`;
-};
-
 const childrenOf = (tree: PathTree, node: number): string[] => {
   const names: string[] = [];
   for (let c = tree.firstChildOf(node); c >= 0; c = tree.nextSiblingOf(c))
@@ -21,11 +14,11 @@ describe('PathTree', () => {
     const b = tree.internPath('/a/b');
     expect(tree.internPath('/a/b')).toBe(b);
     expect(tree.findPath('/a/b')).toBe(b);
-    expect(pathOf(tree, b)).toBe('/a/b');
+    expect(tree.pathOf(b)).toBe('/a/b');
     expect(tree.nameOf(b)).toBe('b');
-    expect(pathOf(tree, tree.parentOf(b))).toBe('/a');
+    expect(tree.pathOf(tree.parentOf(b))).toBe('/a');
     expect(tree.parentOf(tree.parentOf(b))).toBe(ROOT);
-    expect(pathOf(tree, ROOT)).toBe('/');
+    expect(tree.pathOf(ROOT)).toBe('/');
     expect(tree.findPath('/')).toBe(ROOT);
     expect(tree.size).toBe(3);
   });
@@ -56,7 +49,7 @@ describe('PathTree', () => {
     expect(childrenOf(tree, tree.findPath('/a'))).toEqual(['x', 'y']);
     expect(childrenOf(tree, tree.findPath('/b'))).toEqual(['x']);
     expect(childrenOf(tree, ROOT)).toEqual(['a', 'b']);
-    expect(pathOf(tree, tree.findPath('/a/x/x'))).toBe('/a/x/x');
+    expect(tree.pathOf(tree.findPath('/a/x/x'))).toBe('/a/x/x');
   });
 
   it('holds names that are not ASCII, and names alike but for one character', () => {
@@ -64,7 +57,7 @@ describe('PathTree', () => {
     const names = ['é', 'e\u0301', '日本', '😀', 'ab', 'ba', 'a', 'aa'];
     const nodes = names.map((name) => tree.internPath(`/d/${name}`));
     expect(new Set(nodes).size).toBe(names.length);
-    names.forEach((name, i) => expect(pathOf(tree, nodes[i]!)).toBe(`/d/${name}`));
+    names.forEach((name, i) => expect(tree.pathOf(nodes[i]!)).toBe(`/d/${name}`));
   });
 
   it('finds every node again as it grows past its first columns and table', () => {
@@ -75,7 +68,7 @@ describe('PathTree', () => {
     expect(tree.capacity).toBeGreaterThanOrEqual(tree.size);
     expect(tree.size).toBe(1 + 300 + 90_000);
     expect(paths.filter((path, i) => tree.findPath(path) !== nodes[i])).toEqual([]);
-    expect(pathOf(tree, nodes[89_999]!)).toBe('/d299/f299');
+    expect(tree.pathOf(nodes[89_999]!)).toBe('/d299/f299');
     expect(childrenOf(tree, tree.findPath('/d7')).length).toBe(300);
   });
 
@@ -86,7 +79,7 @@ describe('PathTree', () => {
     expect(tree.mapped).toBe(true);
     expect(paths.map((path) => tree.findPath(path))).toEqual(nodes);
     expect(paths.map((path) => tree.internPath(path))).toEqual(nodes);
-    expect(nodes.map((node) => pathOf(tree, node))).toEqual(paths);
+    expect(nodes.map((node) => tree.pathOf(node))).toEqual(paths);
     expect(tree.findPath('/d1/f0')).toBe(-1);
     expect(childrenOf(tree, tree.findPath('/d3')).length).toBe(
       paths.filter((path) => path.startsWith('/d3/')).length,

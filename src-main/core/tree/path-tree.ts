@@ -148,6 +148,14 @@ export class PathTree {
     return node === ROOT ? NONE : this.parents[node]!;
   }
 
+  /** The node's absolute path ('/a/b'; '/' for the root). */
+  pathOf(node: number): string {
+    if (node === ROOT) return '/';
+    const names: string[] = [];
+    for (let n = node; n !== ROOT; n = this.parents[n]!) names.push(this.names[n]!);
+    return `/${names.reverse().join('/')}`;
+  }
+
   nameOf(node: number): string {
     return this.names[node]!;
   }

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { fixturePaths } from '../../../e2e/fixtures';
+import { openArchive } from '../archive/open-archive';
+import { resolveImage } from '../archive/resolve-image';
+import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
+import { detectCompression, readLayerInto } from '../layer/read-layer';
+import { PathTree } from '../tree/path-tree';
+import {
+  columnsOf,
+  LayerColumnsWriter,
+  TYPES,
+  WrittenNodes,
+  type LayerColumns,
+} from './layer-columns';
+
+/** Every entry as [path, type, size, mode, uid, gid, data offset, link], in order. */
+function rows(tree: PathTree, c: LayerColumns): unknown[] {
+  return Array.from({ length: c.count }, (_, at) => [
+    tree.pathOf(c.node[at]!),
+    TYPES[c.type[at]!],
+    c.size[at],
+    c.mode[at],
+    c.uid[at],
+    c.gid[at],
+    c.dataOffset[at],
+    c.links.get(at) ?? null,
+  ]);
+}
+const paths = (tree: PathTree, nodes: Int32Array): string[] =>
+  [...nodes].map((n) => tree.pathOf(n));
+
+/** The two ways of building a layer's columns, fed the same entries: through objects and directly. */
+async function bothWays(feed: (builder: LayerIndexBuilder) => Promise<void> | void) {
+  const viaObjects = new LayerIndexBuilder('sha256:x', 'none', 'L');
+  await feed(viaObjects);
+  const objectTree = new PathTree(2);
+  const index = viaObjects.finish();
+  const expected = columnsOf(index, objectTree);
+  const tree = new PathTree(2);
+  const direct = new LayerIndexBuilder(
+    'sha256:x',
+    'none',
+    'L',
+    false,
+    new LayerColumnsWriter(tree, new WrittenNodes()),
+  );
+  await feed(direct);
+  const { columns, meta } = direct.finishColumns();
+  expect(rows(tree, columns)).toEqual(rows(objectTree, expected));
+  expect(paths(tree, columns.whiteouts)).toEqual(index.whiteouts);
+  expect(paths(tree, columns.opaqueDirs)).toEqual(index.opaqueDirs);
+  expect(meta.notes).toEqual(index.notes);
+  expect(meta.size).toBe(index.size);
+  return columns;
+}
+
+describe("a layer's columns written as its entries come", () => {
+  it('hold what columns made from its index hold, for every layer of the fixture archives', async () => {
+    const { fixtures } = fixturePaths();
+    let entries = 0;
+    for (const name of ['basic', 'edge', 'secrets', 'dive-figures', 'compare-v2'] as const) {
+      const archive = await openArchive(fixtures[name].archive);
+      try {
+        const { layers } = await resolveImage(archive);
+        for (const layer of layers) {
+          const compression = await detectCompression(layer.blob);
+          const columns = await bothWays(async (builder) => {
+            await readLayerInto(builder, layer.blob, compression, name);
+          });
+          entries += columns.count;
+        }
+      } finally {
+        await archive.close();
+      }
+    }
+    expect(entries).toBeGreaterThan(100);
+  });
+
+  it('keep the last write of a path written again, and every note, for names of every shape', async () => {
+    const names = [
+      'a',
+      'a/',
+      './a',
+      '/a',
+      'a//b',
+      'a/./b',
+      'a/../b',
+      '../../etc/x',
+      'b/.wh.c',
+      '.wh..wh..opq',
+      'd/.wh..wh..opq',
+      '.wh..wh.plnk/x',
+      'é',
+      'a/b/',
+    ];
+    let seed = 7;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    for (let round = 0; round < 300; round++) {
+      const entries: RawLayerEntry[] = Array.from({ length: Math.floor(next() * 20) }, () => {
+        const typeflag = ['0', '5', '2', '1', 'Z'][Math.floor(next() * 5)]!;
+        return {
+          name: names[Math.floor(next() * names.length)]!,
+          typeflag,
+          size: Math.floor(next() * 3) * 7,
+          mode: 0o644,
+          uid: Math.floor(next() * 2),
+          gid: 0,
+          mtime: 0,
+          linkname: typeflag === '1' ? '../../x' : typeflag === '2' ? 'target' : '',
+          dataOffset: Math.floor(next() * 10) * 512,
+        };
+      });
+      await bothWays((builder) => entries.forEach((entry) => builder.add(entry)));
+    }
+  });
+});

@@ -1,0 +1,195 @@
+// One layer's entries as columns over an image's path tree (docs/interned-paths.md, "The shape"):
+// each entry is a position, its path a node of the tree, its attributes numbers in typed arrays.
+import type { EntryType } from '../../api/model';
+import type { LayerIndex } from '../layer/layer-index';
+import { grown } from '../tree/grown';
+import { ROOT, type PathTree } from '../tree/path-tree';
+
+/** Entry types by code, as the `type` column holds them. */
+export const TYPES: readonly EntryType[] = [
+  'file',
+  'dir',
+  'symlink',
+  'hardlink',
+  'char',
+  'block',
+  'fifo',
+  'other',
+];
+export const FILE = 0;
+export const DIR = 1;
+export const HARDLINK = 3;
+const CODE_OF_TYPE = new Map(TYPES.map((type, code) => [type, code]));
+
+export class LayerColumns {
+  readonly node: Int32Array;
+  readonly type: Uint8Array;
+  readonly size: Float64Array;
+  readonly mode: Uint16Array;
+  readonly uid: Float64Array;
+  readonly gid: Float64Array;
+  readonly dataOffset: Float64Array;
+  /** Symlink targets as stored and hardlink targets as absolute paths, by position. */
+  readonly links = new Map<number, string>();
+
+  constructor(
+    readonly count: number,
+    /** Nodes of the paths this layer deletes from the layers below. */
+    readonly whiteouts: Int32Array,
+    /** Nodes of the directories whose lower contents this layer hides. */
+    readonly opaqueDirs: Int32Array,
+  ) {
+    this.node = new Int32Array(count);
+    this.type = new Uint8Array(count);
+    this.size = new Float64Array(count);
+    this.mode = new Uint16Array(count);
+    this.uid = new Float64Array(count);
+    this.gid = new Float64Array(count);
+    this.dataOffset = new Float64Array(count);
+  }
+
+  /** DESIGN.md's comparison of two entries: type, size, mode, owner and link target. */
+  sameAttributes(at: number, other: LayerColumns, otherAt: number): boolean {
+    return (
+      this.type[at] === other.type[otherAt] &&
+      this.size[at] === other.size[otherAt] &&
+      this.mode[at] === other.mode[otherAt] &&
+      this.uid[at] === other.uid[otherAt] &&
+      this.gid[at] === other.gid[otherAt] &&
+      this.links.get(at) === other.links.get(otherAt)
+    );
+  }
+}
+
+/** A layer index's entries as columns, their paths interned in `tree`. */
+export function columnsOf(index: LayerIndex, tree: PathTree): LayerColumns {
+  const nodes = (paths: readonly string[]) => Int32Array.from(paths, (p) => tree.internPath(p));
+  const { entries } = index;
+  const columns = new LayerColumns(entries.length, nodes(index.whiteouts), nodes(index.opaqueDirs));
+  for (let at = 0; at < entries.length; at++) {
+    const entry = entries[at]!;
+    columns.node[at] = tree.internPath(entry.path);
+    columns.type[at] = CODE_OF_TYPE.get(entry.type)!;
+    columns.size[at] = entry.size;
+    columns.mode[at] = entry.mode;
+    columns.uid[at] = entry.uid;
+    columns.gid[at] = entry.gid;
+    columns.dataOffset[at] = entry.dataOffset;
+    if (entry.linkTarget !== null) columns.links.set(at, entry.linkTarget);
+  }
+  return columns;
+}
+
+/**
+ * Which nodes a layer wrote, and where: a stamp and a position by node, kept for the image's next
+ * layer (a new stamp empties it without a pass over it).
+ */
+export class WrittenNodes {
+  private stamps = new Int32Array(0);
+  private positions = new Int32Array(0);
+  private stamp = 0;
+
+  /** Forgets every node: a new layer begins. */
+  next(): void {
+    this.stamp++;
+  }
+
+  /** Records `node` at `position`; the position it had in this layer, or -1. */
+  set(node: number, position: number): number {
+    if (node >= this.stamps.length) {
+      const length = Math.max(node + 1, this.stamps.length * 2, 1024);
+      this.stamps = grown(this.stamps, length);
+      this.positions = grown(this.positions, length);
+    }
+    const before = this.stamps[node] === this.stamp ? this.positions[node]! : -1;
+    this.stamps[node] = this.stamp;
+    this.positions[node] = position;
+    return before;
+  }
+}
+
+/** Writes a layer's columns entry by entry; a path written again keeps its last write, last. */
+export class LayerColumnsWriter {
+  private count = 0;
+  private dropped = 0;
+  private node = new Int32Array(1024);
+  private type = new Uint8Array(1024);
+  private numbers = new Float64Array(1024 * 6);
+  private readonly links = new Map<number, string>();
+  /** The directory of the last entry ('' for the root), and its node. */
+  private dir = '';
+  private dirNode = ROOT;
+
+  constructor(
+    readonly tree: PathTree,
+    private readonly written: WrittenNodes,
+  ) {
+    written.next();
+  }
+
+  push(
+    path: string,
+    type: EntryType,
+    size: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    linkTarget: string | null,
+    dataOffset: number,
+  ): void {
+    const at = this.count++;
+    if (at === this.node.length) {
+      this.node = grown(this.node, at * 2);
+      this.type = grown(this.type, at * 2);
+      this.numbers = grown(this.numbers, at * 12);
+    }
+    // Entries come grouped by directory: a run of them interns its directory once.
+    const slash = path.lastIndexOf('/');
+    if (slash !== this.dir.length || !path.startsWith(this.dir)) {
+      this.dir = path.slice(0, slash);
+      this.dirNode = this.tree.internPath(this.dir);
+    }
+    const node = this.tree.intern(this.dirNode, path, slash + 1);
+    const before = this.written.set(node, at);
+    if (before >= 0) {
+      this.node[before] = -1;
+      this.dropped++;
+    }
+    this.node[at] = node;
+    this.type[at] = CODE_OF_TYPE.get(type)!;
+    const n = at * 6;
+    this.numbers[n] = size;
+    this.numbers[n + 1] = mode;
+    this.numbers[n + 2] = uid;
+    this.numbers[n + 3] = gid;
+    this.numbers[n + 4] = dataOffset;
+    if (linkTarget !== null) this.links.set(at, linkTarget);
+  }
+
+  finish(whiteouts: Iterable<string>, opaqueDirs: Iterable<string>): LayerColumns {
+    const nodes = (paths: Iterable<string>) =>
+      Int32Array.from(paths, (p) => this.tree.internPath(p));
+    const columns = new LayerColumns(
+      this.count - this.dropped,
+      nodes(whiteouts),
+      nodes(opaqueDirs),
+    );
+    let to = 0;
+    for (let at = 0; at < this.count; at++) {
+      const node = this.node[at]!;
+      if (node < 0) continue;
+      columns.node[to] = node;
+      columns.type[to] = this.type[at]!;
+      const n = at * 6;
+      columns.size[to] = this.numbers[n]!;
+      columns.mode[to] = this.numbers[n + 1]!;
+      columns.uid[to] = this.numbers[n + 2]!;
+      columns.gid[to] = this.numbers[n + 3]!;
+      columns.dataOffset[to] = this.numbers[n + 4]!;
+      const link = this.links.get(at);
+      if (link !== undefined) columns.links.set(to, link);
+      to++;
+    }
+    return columns;
+  }
+}
