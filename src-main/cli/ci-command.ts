@@ -1,10 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StrataError } from '../core/errors';
-import { summarize } from '../core/inspect';
-import { findFindings } from '../core/analysis/findings';
 import type { Finding, FindingKind } from '../api/findings';
-import { openCliSource } from './source';
+import { inspectCliSource } from './source';
 import {
   DEFAULT_RULES,
   judge,
@@ -46,7 +44,6 @@ export async function runCi(args: string[]): Promise<number> {
     else rules.push(rule);
   }
   const source = positionals[0]!;
-  const model = await openCliSource(source, { image: values.image, platform: values.platform });
   const failOn = values['fail-on'] ?? [];
   for (const what of failOn) {
     if (!FAIL_ON[what])
@@ -55,14 +52,11 @@ export async function runCi(args: string[]): Promise<number> {
         `ci: --fail-on takes ${Object.keys(FAIL_ON).join(', ')}, not "${what}"`,
       );
   }
-  let result;
-  let findings: Finding[] = [];
-  try {
-    result = summarize(model);
-    if (failOn.length) findings = await findFindings(model);
-  } finally {
-    await model.close();
-  }
+  const { summary: result, findings } = await inspectCliSource(
+    source,
+    { image: values.image, platform: values.platform },
+    { findings: failOn.length > 0 },
+  );
   const results = judge(rules.length || failOn.length ? rules : DEFAULT_RULES, result);
   for (const what of failOn) results.push(findingsRule(what, findings));
   const passed = results.every((r) => r.passed);

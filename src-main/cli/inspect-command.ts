@@ -8,7 +8,7 @@ import { htmlReport } from '../report/html-report';
 import { StrataError } from '../core/errors';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { displayCommand, formatBytes, table } from './format';
-import { openCliSource } from './source';
+import { inspectCliSource, openCliSource } from './source';
 import { writeOut } from './write-out';
 
 export async function runInspect(args: string[]): Promise<number> {
@@ -23,14 +23,13 @@ export async function runInspect(args: string[]): Promise<number> {
       'inspect: give exactly one SOURCE (an image archive path, docker://REF or podman://REF)',
     );
   }
-  const model = await openCliSource(positionals[0]!, {
-    image: values.image,
-    platform: values.platform,
-  });
+  const choice = { image: values.image, platform: values.platform };
   let result: InspectResult;
-  try {
-    result = { ...summarize(model), findings: await findFindings(model) };
-    if (values.html) {
+  if (values.html) {
+    // The report's waste list and size map work on the image model.
+    const model = await openCliSource(positionals[0]!, choice);
+    try {
+      result = { ...summarize(model), findings: await findFindings(model) };
       const report = htmlReport({
         source: positionals[0]!,
         inspect: result,
@@ -40,9 +39,14 @@ export async function runInspect(args: string[]): Promise<number> {
         generatedAt: new Date(),
       });
       await writeFile(values.html, report);
+    } finally {
+      await model.close();
     }
-  } finally {
-    await model.close();
+  } else {
+    const { summary, findings } = await inspectCliSource(positionals[0]!, choice, {
+      findings: true,
+    });
+    result = { ...summary, findings };
   }
   if (values.html && !values.json) {
     process.stderr.write(`strata: wrote the report to ${values.html}\n`);

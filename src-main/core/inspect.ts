@@ -1,35 +1,51 @@
 // `strata inspect`: the image model summarised as DESIGN.md's JSON contract.
-import type { HistoryStep, InspectResult, LayerSummary } from '../api/model';
+import type { Efficiency, HistoryStep, InspectResult } from '../api/model';
 import type { HistoryEntry } from './archive/image-config';
-import { computeEfficiency, treeTotals } from './analysis/efficiency';
+import type { ResolvedImage } from './archive/resolve-image';
+import { efficiencyOf, treeTotals } from './analysis/efficiency';
+import type { ChangeCounts } from './tree/merged-tree';
 import { diveEfficiency } from './analysis/dive-efficiency';
 import { changesOf, loadImage, type ImageModel, type LoadOptions } from './image/load-image';
+
+/** What `inspect` summarises, from either image model. */
+export interface SummaryParts {
+  resolved: ResolvedImage;
+  layers: {
+    diffId: string;
+    size: number;
+    /** The layer index's notes, then those of its stacking. */
+    notes: string[];
+    counts: ChangeCounts;
+  }[];
+  /** The final file system's paths and the bytes of its files. */
+  totals: { paths: number; visibleBytes: number };
+  dive: Efficiency;
+}
 
 export function summarize(model: ImageModel): InspectResult {
   const { resolved, indexes, tree } = model;
   const changeSets = indexes.map((_, i) => changesOf(model, i));
-  const { config } = resolved;
-
-  const { history, layerStep, warnings } = mapHistory(config.history, indexes.length);
-  warnings.unshift(...resolved.warnings);
-  for (const [i, index] of indexes.entries()) {
-    for (const note of [...index.notes, ...changeSets[i]!.notes].slice(0, 20))
-      warnings.push(`layer ${i}: ${note}`);
-  }
-
-  const layers: LayerSummary[] = indexes.map((index, i) => {
-    const counts = changeSets[i]!.counts();
-    return {
-      index: i,
+  return summaryOf({
+    resolved,
+    layers: indexes.map((index, i) => ({
       diffId: index.diffId,
       size: index.size,
-      command: layerStep[i]?.command ?? '',
-      created: layerStep[i]?.created ?? null,
-      ...counts,
-    };
+      notes: [...index.notes, ...changeSets[i]!.notes],
+      counts: changeSets[i]!.counts(),
+    })),
+    totals: treeTotals(tree),
+    dive: model.dive ?? diveEfficiency(indexes),
   });
+}
 
-  const { paths: files, visibleBytes } = treeTotals(tree);
+export function summaryOf({ resolved, layers, totals, dive }: SummaryParts): InspectResult {
+  const { config } = resolved;
+  const { history, layerStep, warnings } = mapHistory(config.history, layers.length);
+  warnings.unshift(...resolved.warnings);
+  for (const [i, layer] of layers.entries()) {
+    for (const note of layer.notes.slice(0, 20)) warnings.push(`layer ${i}: ${note}`);
+  }
+  const sizes = layers.map((layer) => layer.size);
   return {
     format: resolved.format,
     image: {
@@ -40,19 +56,35 @@ export function summarize(model: ImageModel): InspectResult {
       created: config.created,
       config: config.config,
     },
-    layers,
+    layers: layers.map((layer, i) => ({
+      index: i,
+      diffId: layer.diffId,
+      size: layer.size,
+      command: layerStep[i]?.command ?? '',
+      created: layerStep[i]?.created ?? null,
+      ...layer.counts,
+    })),
     history,
-    totals: { files, size: indexes.reduce((sum, index) => sum + index.size, 0) },
-    efficiency: computeEfficiency(indexes, tree, visibleBytes),
-    dive: diveFigures(model),
+    totals: { files: totals.paths, size: sizes.reduce((sum, size) => sum + size, 0) },
+    efficiency: efficiencyOf(sizes, totals.visibleBytes),
+    dive: {
+      efficiency: dive.score,
+      wastedBytes: dive.wastedBytes,
+      userWastedPercent: dive.userWastedPercent,
+    },
     warnings,
   };
 }
 
 /** Each layer's command from the history (cheap: no tree walk, no efficiency figures). */
 export function layerCommands(model: ImageModel): string[] {
-  const { layerStep } = mapHistory(model.resolved.config.history, model.indexes.length);
-  return model.indexes.map((_, i) => layerStep[i]?.command ?? '');
+  return commandsOf(model.resolved, model.indexes.length);
+}
+
+/** The command of each of an image's `count` layers. */
+export function commandsOf(resolved: ResolvedImage, count: number): string[] {
+  const { layerStep } = mapHistory(resolved.config.history, count);
+  return Array.from({ length: count }, (_, i) => layerStep[i]?.command ?? '');
 }
 
 /** The n-th history entry that is not an empty layer belongs to layer n (image-spec config.md). */
@@ -96,9 +128,4 @@ export async function inspectArchive(
   } finally {
     await model.close();
   }
-}
-
-function diveFigures(model: ImageModel): InspectResult['dive'] {
-  const { score, wastedBytes, userWastedPercent } = model.dive ?? diveEfficiency(model.indexes);
-  return { efficiency: score, wastedBytes, userWastedPercent };
 }

@@ -1,6 +1,5 @@
 // Strata's waste figures (DESIGN.md "Semantics"): stored bytes against visible bytes.
 import type { Efficiency } from '../../api/model';
-import type { LayerIndex } from '../layer/layer-index';
 import type { MergedTree } from '../tree/merged-tree';
 
 /** The paths of the final file system and the bytes of its files, in one walk of the tree. */
@@ -20,13 +19,21 @@ export function visibleBytes(tree: MergedTree): number {
 
 /** `visible`: the tree's visibleBytes, when the caller has them already. */
 export function computeEfficiency(
-  indexes: LayerIndex[],
+  indexes: readonly { size: number }[],
   tree: MergedTree,
   visible = visibleBytes(tree),
 ): Efficiency {
-  const stored = indexes.reduce((sum, index) => sum + index.size, 0);
+  return efficiencyOf(
+    indexes.map((index) => index.size),
+    visible,
+  );
+}
+
+/** The figures of layers of `sizes` (base first) whose final file system shows `visible` bytes. */
+export function efficiencyOf(sizes: readonly number[], visible: number): Efficiency {
+  const stored = sizes.reduce((sum, size) => sum + size, 0);
   const wastedBytes = stored - visible;
-  const userSize = indexes.slice(1).reduce((sum, index) => sum + index.size, 0);
+  const userSize = sizes.slice(1).reduce((sum, size) => sum + size, 0);
   return {
     score: stored === 0 ? 1 : visible / stored,
     wastedBytes,

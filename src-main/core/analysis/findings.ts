@@ -7,7 +7,9 @@ import { readEntries } from '../layer/content';
 import { nextTurn } from '../io/next-turn';
 import { baseName } from '../layer/entry-path';
 import type { LayerEntry } from '../layer/layer-index';
-import type { FsNode } from '../tree/merged-tree';
+import type { Placed } from '../tree/merged-tree';
+import type { Change, EntryType } from '../../api/model';
+import type { StoredLayer } from '../layer/content';
 import { layerCommands } from '../inspect';
 import {
   credentialName,
@@ -61,11 +63,11 @@ function treeOrder(a: string, b: string): number {
  * to each layer for the paths of every finding below it, not one per finding and layer (which
  * would make every layer's map of changes).
  */
-function fillGoneIn(model: ImageModel, findings: Finding[]): void {
+function fillGoneIn(source: FindingsSource, findings: Finding[]): void {
   const looking = new Map<string, Finding[]>();
-  for (let layer = 0; layer < model.indexes.length; layer++) {
+  for (let layer = 0; layer < source.layerCount; layer++) {
     if (looking.size) {
-      for (const [path, change] of changesOf(model, layer).changesFor(new Set(looking.keys()))) {
+      for (const [path, change] of source.changesFor(layer, new Set(looking.keys()))) {
         if (change !== 'removed' && change !== 'modified') continue;
         for (const finding of looking.get(path)!) finding.goneIn = layer;
         looking.delete(path);
@@ -85,13 +87,15 @@ function fillGoneIn(model: ImageModel, findings: Finding[]): void {
  * in both), in one pass: summing them per directory would read the layer once per `.git`, which a
  * crafted layer of many makes quadratic.
  */
-function bytesBelowGitDirectories(entries: readonly LayerEntry[]): Map<string, number> {
+function bytesBelowGitDirectories(entries: () => Iterable<EntryCursor>): Map<string, number> {
   const bytes = new Map<string, number>();
-  for (const e of entries) if (e.type === 'dir' && e.path.endsWith('/.git')) bytes.set(e.path, 0);
-  for (const e of entries) {
+  for (const e of entries())
+    if (e.type === 'dir' && e.name === '.git') bytes.set(e.dir + e.name, 0);
+  for (const e of entries()) {
     if (!e.size) continue;
-    for (let at = e.path.indexOf('/.git/'); at >= 0; at = e.path.indexOf('/.git/', at + 1)) {
-      const root = e.path.slice(0, at + 5);
+    const path = e.dir + e.name;
+    for (let at = path.indexOf('/.git/'); at >= 0; at = path.indexOf('/.git/', at + 1)) {
+      const root = path.slice(0, at + 5);
       const sum = bytes.get(root);
       if (sum !== undefined) bytes.set(root, sum + e.size);
     }
@@ -99,8 +103,73 @@ function bytesBelowGitDirectories(entries: readonly LayerEntry[]): Map<string, n
   return bytes;
 }
 
-export async function findFindings(model: ImageModel): Promise<Finding[]> {
-  const commands = layerCommands(model);
+/**
+ * One entry of a layer as the findings go through them: a cursor that the next entry moves on,
+ * so that a source need not make an object or a path for each.
+ */
+export interface EntryCursor {
+  /** The entry's directory, ending with a slash: one string for a run of entries in one directory. */
+  dir: string;
+  name: string;
+  type: EntryType;
+  size: number;
+  /** The entry as its layer's index holds it. */
+  entry(): LayerEntry;
+}
+
+/** A cursor over the entries of a layer index. */
+function* cursorOver(entries: readonly LayerEntry[]): Generator<EntryCursor> {
+  let current = entries[0]!;
+  const cursor: EntryCursor = { dir: '', name: '', type: 'file', size: 0, entry: () => current };
+  for (const entry of entries) {
+    const { path } = entry;
+    const slash = path.lastIndexOf('/');
+    if (slash + 1 !== cursor.dir.length || !path.startsWith(cursor.dir))
+      cursor.dir = path.slice(0, slash + 1);
+    cursor.name = path.slice(slash + 1);
+    cursor.type = entry.type;
+    cursor.size = entry.size;
+    current = entry;
+    yield cursor;
+  }
+}
+
+/** What the findings read of an image, from either image model. */
+export interface FindingsSource {
+  layerCount: number;
+  /** Each layer's command. */
+  commands: string[];
+  /** Layer `layer`'s entries in order, through a cursor. */
+  entries(layer: number): Iterable<EntryCursor>;
+  /** What the scans of a streamed layer's files found (LayerIndex.contentScans). */
+  contentScans(layer: number): Map<string, ContentScan> | undefined;
+  stored(layer: number): StoredLayer;
+  /** The final file system's files whose mode has any of `bits`, with the layers they stand in. */
+  filesWithModeBits(bits: number): Placed[];
+  /** The changes of those of `paths` that layer `layer` touched. */
+  changesFor(layer: number, paths: ReadonlySet<string>): Map<string, Change>;
+}
+
+export function findFindings(model: ImageModel): Promise<Finding[]> {
+  return findingsIn({
+    layerCount: model.indexes.length,
+    commands: layerCommands(model),
+    entries: (layer) => cursorOver(model.indexes[layer]!.entries),
+    contentScans: (layer) => model.indexes[layer]!.contentScans,
+    stored: (layer) => model.layers[layer]!,
+    filesWithModeBits(bits) {
+      const found: Placed[] = [];
+      model.tree.forEachNode(({ placed }) => {
+        if (placed.entry.type === 'file' && placed.entry.mode & bits) found.push(placed);
+      });
+      return found;
+    },
+    changesFor: (layer, paths) => changesOf(model, layer).changesFor(paths),
+  });
+}
+
+export async function findingsIn(source: FindingsSource): Promise<Finding[]> {
+  const { commands } = source;
   const out: Finding[] = [];
   const add = (
     kind: FindingKind,
@@ -141,38 +210,39 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
   };
 
   let sinceTurn = 0;
-  for (const [layer, index] of model.indexes.entries()) {
+  for (let layer = 0; layer < source.layerCount; layer++) {
+    const entries = source.entries(layer);
     const toRead: LayerEntry[] = [];
     const caches = new Map<string, { name: string; bytes: number }>();
     // Entries come grouped by directory: what the directory decides is worked out once per run.
     let dir = '';
     let facts = directoryFacts('/');
     let gitBytes: Map<string, number> | undefined;
-    for (const entry of index.entries) {
+    for (const entry of entries) {
       if (++sinceTurn === ENTRIES_PER_TURN) {
         sinceTurn = 0;
         await nextTurn();
       }
-      const slash = entry.path.lastIndexOf('/');
-      if (slash + 1 !== dir.length || !entry.path.startsWith(dir)) {
-        dir = entry.path.slice(0, slash + 1);
+      if (entry.dir !== dir) {
+        dir = entry.dir;
         facts = directoryFacts(dir);
       }
-      const name = entry.path.slice(slash + 1);
+      const { name } = entry;
       if (entry.type === 'dir' && name === '.git') {
-        gitBytes ??= bytesBelowGitDirectories(index.entries);
+        gitBytes ??= bytesBelowGitDirectories(() => source.entries(layer));
+        const path = dir + name;
         add(
           'git-directory',
-          entry.path,
+          path,
           layer,
-          gitBytes.get(entry.path) ?? 0,
+          gitBytes.get(path) ?? 0,
           'a .git directory: the repository history ships with the image',
         );
       }
       if (entry.type !== 'file') continue;
       if (facts.mayHoldCache || name.startsWith('.npm')) {
         for (const [re, what] of CACHE_ROOTS) {
-          const root = re.exec(entry.path)?.[0];
+          const root = re.exec(dir + name)?.[0];
           if (root) {
             const cache = caches.get(root) ?? { name: what, bytes: 0 };
             cache.bytes += entry.size;
@@ -180,19 +250,19 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
           }
         }
       }
-      if (readsContent(entry.path, entry.size, facts, name)) toRead.push(entry);
+      if (readsContent(dir + name, entry.size, facts, name)) toRead.push(entry.entry());
     }
     for (const [root, { name, bytes }] of caches)
       add('package-cache', root, layer, bytes, `${name} stored in the image`);
 
     // A compressed layer's small files were scanned as it streamed; the others are read now.
-    const scans = index.contentScans;
+    const scans = source.contentScans(layer);
     const scanned = (entry: LayerEntry): boolean => scans !== undefined && entry.size <= SCAN_BYTES;
     for (const entry of toRead) {
       if (scanned(entry)) report(entry, layer, scans!.get(entry.path) ?? NOTHING_FOUND);
     }
     const unread = toRead.filter((entry) => !scanned(entry));
-    for await (const [entry, bytes] of readEntries(model.layers[layer]!, unread)) {
+    for await (const [entry, bytes] of readEntries(source.stored(layer), unread)) {
       sinceTurn += FILE_COST_IN_ENTRIES;
       if (sinceTurn >= ENTRIES_PER_TURN) {
         sinceTurn = 0;
@@ -203,14 +273,9 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
   }
 
   // The few files with special bits, in the tree's order (without walking it in order).
-  const special: FsNode[] = [];
-  model.tree.forEachNode((node) => {
-    const { type, mode } = node.placed.entry;
-    if (type === 'file' && mode & 0o6002) special.push(node);
-  });
-  special.sort((a, b) => treeOrder(a.placed.entry.path, b.placed.entry.path));
-  for (const node of special) {
-    const { entry, layer } = node.placed;
+  const special = source.filesWithModeBits(0o6002);
+  special.sort((a, b) => treeOrder(a.entry.path, b.entry.path));
+  for (const { entry, layer } of special) {
     const path = entry.path;
     if (entry.mode & 0o4000)
       add(
@@ -224,7 +289,7 @@ export async function findFindings(model: ImageModel): Promise<Finding[]> {
     if (entry.mode & 0o002)
       add('world-writable', path, layer, entry.size, 'writable by every user');
   }
-  fillGoneIn(model, out);
+  fillGoneIn(source, out);
   const rank: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
   return out.sort(
     (a, b) =>

@@ -1,6 +1,7 @@
 // The merged file system on interned paths: what each node holds is a number in one column, and
 // stacking a layer records what it changed by entry position or by node, with the semantics of
 // MergedTree.apply (DESIGN.md "Semantics"), which the tests hold it to.
+import type { Change } from '../../api/model';
 import { ROOT, PathTree } from '../tree/path-tree';
 import { DIR, FILE, HARDLINK, TYPES, type LayerColumns } from './layer-columns';
 
@@ -20,6 +21,8 @@ export const UNCHANGED = 0;
 export const ADDED = 1;
 export const MODIFIED = 2;
 export const REMOVED = 3;
+/** The changes by code. */
+export const CHANGES: readonly Change[] = ['unchanged', 'added', 'modified', 'removed'];
 
 /** A rewrite whose attributes match: modified or unchanged once the contents are compared. */
 export interface PendingComparison {
@@ -51,6 +54,33 @@ export class ColumnChanges {
     return { added: counts[ADDED]!, modified: counts[MODIFIED]!, removed: counts[REMOVED]! };
   }
 
+  /** The changes of those of `paths` the layer of `columns` touched (all of them, `unchanged` too). */
+  changesFor(
+    paths: ReadonlySet<string>,
+    tree: PathTree,
+    columns: LayerColumns,
+  ): Map<string, Change> {
+    const found = new Map<string, Change>();
+    const wanted = new Map<number, string>();
+    for (const path of paths) {
+      const node = tree.findPath(path);
+      if (node > ROOT) wanted.set(node, path);
+    }
+    if (!wanted.size) return found;
+    if (this.byNode) {
+      for (const [node, path] of wanted) {
+        const code = this.byNode.get(node);
+        if (code !== undefined) found.set(path, CHANGES[code]!);
+      }
+      return found;
+    }
+    for (let at = 0; at < columns.count; at++) {
+      const path = wanted.get(columns.node[at]!);
+      if (path !== undefined) found.set(path, CHANGES[this.codes![at]!]!);
+    }
+    return found;
+  }
+
   /** A rewrite whose contents differ. */
   markModified(item: PendingComparison): void {
     if (this.codes && item.at !== undefined) this.codes[item.at] = MODIFIED;
@@ -76,6 +106,20 @@ export class ColumnStack {
   /** The layer columns a placement's entry is in (undefined for an implied directory). */
   columnsOf(placed: number): LayerColumns | undefined {
     return positionOf(placed) === IMPLIED ? undefined : this.layers[layerOf(placed)];
+  }
+
+  /** The final file system's paths and the bytes of its files. */
+  totals(): { paths: number; visibleBytes: number } {
+    let paths = 0;
+    let visibleBytes = 0;
+    for (let node = ROOT + 1; node < this.tree.size; node++) {
+      const placed = this.placedAt(node);
+      if (placed === ABSENT) continue;
+      paths++;
+      const at = positionOf(placed);
+      if (at !== IMPLIED) visibleBytes += this.layers[layerOf(placed)]!.size[at]!;
+    }
+    return { paths, visibleBytes };
   }
 
   private isDir(placed: number): boolean {

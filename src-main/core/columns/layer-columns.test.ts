@@ -22,6 +22,7 @@ function rows(tree: PathTree, c: LayerColumns): unknown[] {
     c.mode[at],
     c.uid[at],
     c.gid[at],
+    c.mtime[at],
     c.dataOffset[at],
     c.links.get(at) ?? null,
   ]);
@@ -108,7 +109,7 @@ describe("a layer's columns written as its entries come", () => {
           mode: 0o644,
           uid: Math.floor(next() * 2),
           gid: 0,
-          mtime: 0,
+          mtime: Math.floor(next() * 3),
           linkname: typeflag === '1' ? '../../x' : typeflag === '2' ? 'target' : '',
           dataOffset: Math.floor(next() * 10) * 512,
         };

@@ -1,7 +1,7 @@
 // One layer's entries as columns over an image's path tree (docs/interned-paths.md, "The shape"):
 // each entry is a position, its path a node of the tree, its attributes numbers in typed arrays.
 import type { EntryType } from '../../api/model';
-import type { LayerIndex } from '../layer/layer-index';
+import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { grown } from '../tree/grown';
 import { ROOT, type PathTree } from '../tree/path-tree';
 
@@ -28,9 +28,12 @@ export class LayerColumns {
   readonly mode: Uint16Array;
   readonly uid: Float64Array;
   readonly gid: Float64Array;
+  readonly mtime: Float64Array;
   readonly dataOffset: Float64Array;
   /** Symlink targets as stored and hardlink targets as absolute paths, by position. */
   readonly links = new Map<number, string>();
+  /** The files' sha256 where the layer was streamed (LayerEntry.sha256), by position. */
+  readonly digests = new Map<number, string>();
 
   constructor(
     readonly count: number,
@@ -45,7 +48,26 @@ export class LayerColumns {
     this.mode = new Uint16Array(count);
     this.uid = new Float64Array(count);
     this.gid = new Float64Array(count);
+    this.mtime = new Float64Array(count);
     this.dataOffset = new Float64Array(count);
+  }
+
+  /** The entry at `at` as the layer index holds it, its path given. */
+  entryAt(at: number, path: string): LayerEntry {
+    const entry: LayerEntry = {
+      path,
+      type: TYPES[this.type[at]!]!,
+      size: this.size[at]!,
+      mode: this.mode[at]!,
+      uid: this.uid[at]!,
+      gid: this.gid[at]!,
+      mtime: this.mtime[at]!,
+      linkTarget: this.links.get(at) ?? null,
+      dataOffset: this.dataOffset[at]!,
+    };
+    const digest = this.digests.get(at);
+    if (digest) entry.sha256 = digest;
+    return entry;
   }
 
   /** DESIGN.md's comparison of two entries: type, size, mode, owner and link target. */
@@ -74,8 +96,10 @@ export function columnsOf(index: LayerIndex, tree: PathTree): LayerColumns {
     columns.mode[at] = entry.mode;
     columns.uid[at] = entry.uid;
     columns.gid[at] = entry.gid;
+    columns.mtime[at] = entry.mtime;
     columns.dataOffset[at] = entry.dataOffset;
     if (entry.linkTarget !== null) columns.links.set(at, entry.linkTarget);
+    if (entry.sha256) columns.digests.set(at, entry.sha256);
   }
   return columns;
 }
@@ -134,6 +158,7 @@ export class LayerColumnsWriter {
     mode: number,
     uid: number,
     gid: number,
+    mtime: number,
     linkTarget: string | null,
     dataOffset: number,
   ): void {
@@ -163,6 +188,7 @@ export class LayerColumnsWriter {
     this.numbers[n + 2] = uid;
     this.numbers[n + 3] = gid;
     this.numbers[n + 4] = dataOffset;
+    this.numbers[n + 5] = mtime;
     if (linkTarget !== null) this.links.set(at, linkTarget);
   }
 
@@ -186,6 +212,7 @@ export class LayerColumnsWriter {
       columns.uid[to] = this.numbers[n + 2]!;
       columns.gid[to] = this.numbers[n + 3]!;
       columns.dataOffset[to] = this.numbers[n + 4]!;
+      columns.mtime[to] = this.numbers[n + 5]!;
       const link = this.links.get(at);
       if (link !== undefined) columns.links.set(to, link);
       to++;

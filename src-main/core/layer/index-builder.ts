@@ -137,7 +137,17 @@ export class LayerIndexBuilder {
     const dataOffset = raw.dataOffset - dataBase;
     this.size += size;
     if (this.columns) {
-      this.columns.push(path, type, size, mode, raw.uid, raw.gid, linkTarget, dataOffset);
+      this.columns.push(
+        path,
+        type,
+        size,
+        mode,
+        raw.uid,
+        raw.gid,
+        raw.mtime,
+        linkTarget,
+        dataOffset,
+      );
       return;
     }
     // A repeated path keeps its last position and attributes.

@@ -1,0 +1,155 @@
+// Opens an archive into the image model on interned paths (docs/interned-paths.md): each layer's
+// entries as columns of one path tree, stacked as they come, with dive's figures counted on the
+// way. Plain layers are written as columns straight from their headers (no entry object, no path
+// kept as a string); compressed ones are read as loadImage reads them (the index store, the layer
+// workers) and their indexes made columns.
+import { openArchive } from '../archive/open-archive';
+import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
+import { StrataError } from '../errors';
+import { LIMITS, overLimit } from '../limits';
+import type { Efficiency } from '../../api/model';
+import { DiveStack } from '../analysis/dive-efficiency';
+import { isVerified, markUnverified } from '../integrity/digests';
+import type { StoredLayer } from '../layer/content';
+import { LayerIndexBuilder } from '../layer/index-builder';
+import type { LayerIndex } from '../layer/layer-index';
+import { indexStore, type IndexStore } from '../layer/index-store';
+import { detectCompression, readLayer, readLayerInto } from '../layer/read-layer';
+import { FilePairs, sameContents } from '../layer/same-content';
+import { runAtOnce } from '../io/next-turn';
+import { PathTree } from '../tree/path-tree';
+import { ColumnStack, layerOf, positionOf, type ColumnChanges } from './column-stack';
+import { columnsOf, LayerColumnsWriter, WrittenNodes, type LayerColumns } from './layer-columns';
+
+/** What a layer's index holds besides its entries. */
+export type LayerMeta = Omit<LayerIndex, 'entries'>;
+
+export interface ImageColumns {
+  path: string;
+  resolved: ResolvedImage;
+  /** Where each layer's bytes are, base first. */
+  layers: StoredLayer[];
+  metas: LayerMeta[];
+  columns: LayerColumns[];
+  /** The final merged file system. */
+  stack: ColumnStack;
+  /** What each layer changed, base first. */
+  changes: ColumnChanges[];
+  dive: Efficiency;
+  close(): Promise<void>;
+}
+
+export interface ColumnLoadOptions extends ImageChoice {
+  /** Where compressed layers' indexes are kept between runs; the process's when not given. */
+  store?: IndexStore | null;
+}
+
+export async function loadColumns(
+  path: string,
+  options: ColumnLoadOptions = {},
+): Promise<ImageColumns> {
+  const archive = await openArchive(path);
+  try {
+    const resolved = await resolveImage(archive, options);
+    const store = options.store === undefined ? indexStore() : options.store;
+    const label = (i: number) => `${path}: layer ${i} (${resolved.layers[i]!.member})`;
+    const compressions = resolved.layers.map((layer) => detectCompression(layer.blob));
+    // Compressed layers are all asked for at once (from the store, else the layer workers, which
+    // choose among them); plain ones are read here in their turn, straight into columns.
+    const openBytes = Promise.all(
+      resolved.layers.map(async (layer, i) =>
+        (await compressions[i]) === 'none' ? 0 : layer.blob.length,
+      ),
+    ).then((lengths) => lengths.reduce((sum, length) => sum + length, 0));
+    const compressed = resolved.layers.map(async (layer, i) => {
+      if ((await compressions[i]) === 'none') return null;
+      const kept = await store?.get(layer.blob, layer.diffId);
+      if (kept) return kept;
+      const index = await readLayer(layer.blob, layer.diffId, label(i), {
+        base: i === 0,
+        openBytes: await openBytes,
+      });
+      if (isVerified(index)) await store?.put(layer.blob, layer.diffId, index).catch(() => {});
+      return index;
+    });
+    for (const pending of [...compressions, openBytes, ...compressed]) pending.catch(() => {});
+
+    const tree = new PathTree();
+    const stack = new ColumnStack(tree);
+    const dive = new DiveStack(undefined, tree);
+    const written = new WrittenNodes();
+    const layers: StoredLayer[] = [];
+    const metas: LayerMeta[] = [];
+    const columns: LayerColumns[] = [];
+    const changes: ColumnChanges[] = [];
+    let entries = 0;
+    for (const [i, layer] of resolved.layers.entries()) {
+      const stored = { blob: layer.blob, compression: await compressions[i]! };
+      let meta: LayerMeta;
+      let layerColumns: LayerColumns;
+      const index = await compressed[i]!;
+      if (index) {
+        meta = index;
+        layerColumns = columnsOf(index, tree);
+      } else {
+        const writer = new LayerColumnsWriter(tree, written);
+        const builder = new LayerIndexBuilder(layer.diffId, 'none', label(i), false, writer);
+        const intact = await readLayerInto(builder, layer.blob, 'none', label(i));
+        ({ meta, columns: layerColumns } = builder.finishColumns());
+        if (!intact) markUnverified(meta);
+      }
+      entries += layerColumns.count;
+      if (entries > LIMITS.entriesPerImage) {
+        throw new StrataError(
+          'limit',
+          `${path}: ${entries} entries by layer ${i} is ${overLimit('entriesPerImage')}`,
+        );
+      }
+      layers.push(stored);
+      metas.push(meta);
+      columns.push(layerColumns);
+      const layerChanges = stack.apply(layerColumns, i);
+      runAtOnce(dive.addColumnsSteps(layerColumns, meta.size));
+      await compareContents(stack, layers, layerChanges);
+      changes.push(layerChanges);
+    }
+    return {
+      path,
+      resolved,
+      layers,
+      metas,
+      columns,
+      stack,
+      changes,
+      dive: dive.figures(),
+      close: () => archive.close(),
+    };
+  } catch (err) {
+    await archive.close();
+    throw err;
+  }
+}
+
+/** Settles the layer's rewrites whose attributes match: modified where their contents differ. */
+async function compareContents(
+  stack: ColumnStack,
+  layers: StoredLayer[],
+  changes: ColumnChanges,
+): Promise<void> {
+  const { pending } = changes;
+  if (!pending.length) return;
+  const pairs = new FilePairs();
+  for (const { node, before, after } of pending) {
+    const path = stack.tree.pathOf(node);
+    pairs.add(
+      layers[layerOf(before)]!,
+      stack.columnsOf(before)!.entryAt(positionOf(before), path),
+      layers[layerOf(after)]!,
+      stack.columnsOf(after)!.entryAt(positionOf(after), path),
+    );
+  }
+  const same = await sameContents(pairs);
+  pending.forEach((item, k) => {
+    if (!same[k]) changes.markModified(item);
+  });
+}
