@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fixturePaths } from '../../../e2e/fixtures';
 import { findFindings } from '../analysis/findings';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StrataError } from '../errors';
+import { IndexStore } from '../layer/index-store';
+import { layersReadOnWorkers, stopLayerWorkers, useLayerWorkers } from '../layer/layer-workers';
 import { loadImage } from '../image/load-image';
 import { MALFORMED_CASES, WARNING_CASES, wrongDiffIdArchive } from '../testing/malformed-cases';
 import { summarize } from '../inspect';
@@ -18,6 +23,8 @@ async function outcome(inspect: (path: string) => Promise<unknown>, path: string
   }
 }
 
+const SCRIPT = new URL('../../../out/main/layer-worker.js', import.meta.url);
+
 async function throughModel(path: string) {
   const model = await loadImage(path, { store: null });
   try {
@@ -27,8 +34,8 @@ async function throughModel(path: string) {
   }
 }
 
-async function throughColumns(path: string) {
-  const image = await loadColumns(path, { store: null });
+async function throughColumns(path: string, store: IndexStore | null = null) {
+  const image = await loadColumns(path, { store });
   try {
     return { ...summarizeColumns(image), findings: await findingsOfColumns(image) };
   } finally {
@@ -58,5 +65,33 @@ describe('inspect on interned paths', () => {
     }
     const { path } = await wrongDiffIdArchive();
     expect(await outcome(throughColumns, path)).toEqual(await outcome(throughModel, path));
+  });
+
+  it('reads compressed layers on the layer workers, and from the index store, to the same', async () => {
+    useLayerWorkers({ script: SCRIPT, minBytes: 0 });
+    const store = new IndexStore(
+      mkdtempSync(join(tmpdir(), 'strata-columns-store-')),
+      undefined,
+      0,
+    );
+    const before = layersReadOnWorkers();
+    try {
+      const { fixtures } = fixturePaths();
+      for (const name of ['edge', 'secrets', 'compare-v1'] as const) {
+        for (const form of ['ociGzip', 'ociZstd'] as const) {
+          const path = fixtures[name][form];
+          const expected = await throughModel(path);
+          expect(await throughColumns(path, store), `${name} ${form}`).toEqual(expected);
+          const read = layersReadOnWorkers();
+          expect(await throughColumns(path, store), `${name} ${form} again`).toEqual(expected);
+          expect(layersReadOnWorkers(), 'read from the store').toBe(read);
+        }
+      }
+      expect(layersReadOnWorkers() - before).toBeGreaterThan(10);
+      expect(readdirSync(store.dir).length).toBeGreaterThan(5);
+    } finally {
+      useLayerWorkers({ script: null });
+      await stopLayerWorkers();
+    }
   });
 });

@@ -5,15 +5,17 @@ import { resolveImage } from '../archive/resolve-image';
 import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
 import { detectCompression, readLayerInto } from '../layer/read-layer';
 import { PathTree } from '../tree/path-tree';
+import { checkPacked, packIndex } from '../layer/packed-index';
 import {
   columnsOf,
+  columnsOfPacked,
   LayerColumnsWriter,
   TYPES,
   WrittenNodes,
   type LayerColumns,
 } from './layer-columns';
 
-/** Every entry as [path, type, size, mode, uid, gid, data offset, link], in order. */
+/** Every entry as [path, type, size, mode, uid, gid, mtime, data offset, link, digest], in order. */
 function rows(tree: PathTree, c: LayerColumns): unknown[] {
   return Array.from({ length: c.count }, (_, at) => [
     tree.pathOf(c.node[at]!),
@@ -25,6 +27,7 @@ function rows(tree: PathTree, c: LayerColumns): unknown[] {
     c.mtime[at],
     c.dataOffset[at],
     c.links.get(at) ?? null,
+    c.entryAt(at, '').sha256 ?? null,
   ]);
 }
 const paths = (tree: PathTree, nodes: Int32Array): string[] =>
@@ -48,6 +51,11 @@ async function bothWays(feed: (builder: LayerIndexBuilder) => Promise<void> | vo
   await feed(direct);
   const { columns, meta } = direct.finishColumns();
   expect(rows(tree, columns)).toEqual(rows(objectTree, expected));
+  // And through the packed form that layer workers send and the index store keeps.
+  const packed = packIndex(index);
+  checkPacked(packed);
+  const packedTree = new PathTree(2);
+  expect(rows(packedTree, columnsOfPacked(packed, packedTree))).toEqual(rows(objectTree, expected));
   expect(paths(tree, columns.whiteouts)).toEqual(index.whiteouts);
   expect(paths(tree, columns.opaqueDirs)).toEqual(index.opaqueDirs);
   expect(meta.notes).toEqual(index.notes);
@@ -112,9 +120,43 @@ describe("a layer's columns written as its entries come", () => {
           mtime: Math.floor(next() * 3),
           linkname: typeflag === '1' ? '../../x' : typeflag === '2' ? 'target' : '',
           dataOffset: Math.floor(next() * 10) * 512,
+          ...(next() < 0.3 ? { sha256: String.fromCharCode(round % 256).repeat(32) } : {}),
         };
       });
       await bothWays((builder) => entries.forEach((entry) => builder.add(entry)));
     }
+  });
+});
+
+describe('columns of a packed index', () => {
+  it('are refused where the packed form is damaged', async () => {
+    const builder = new LayerIndexBuilder('sha256:x', 'none', 'L');
+    for (const name of ['a/', 'a/b', 'a/c']) {
+      const typeflag = name.endsWith('/') ? '5' : '2';
+      builder.add({
+        name,
+        typeflag,
+        size: 0,
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: 0,
+        linkname: 'x',
+        dataOffset: 0,
+      });
+    }
+    const good = packIndex(builder.finish());
+    const damaged = [
+      { ...good, count: good.count + 1 },
+      { ...good, numbers: good.numbers.map((n, i) => (i === 0 ? 99 : n)) },
+      { ...good, strings: Buffer.concat([good.strings, Buffer.from('\0/extra')]) },
+      { ...good, digests: Buffer.alloc(32) },
+    ];
+    for (const packed of damaged) expect(() => checkPacked(packed)).toThrow(/packed index/);
+    const relative = {
+      ...good,
+      strings: Buffer.from(good.strings.toString().replace('/a/b', 'a/bb')),
+    };
+    expect(() => columnsOfPacked(relative, new PathTree())).toThrow(/not absolute/);
   });
 });

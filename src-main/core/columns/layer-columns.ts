@@ -2,6 +2,7 @@
 // each entry is a position, its path a node of the tree, its attributes numbers in typed arrays.
 import type { EntryType } from '../../api/model';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
+import { FIELDS, HAS_DIGEST, HAS_LINK, type PackedIndex } from '../layer/packed-index';
 import { grown } from '../tree/grown';
 import { ROOT, type PathTree } from '../tree/path-tree';
 
@@ -32,8 +33,12 @@ export class LayerColumns {
   readonly dataOffset: Float64Array;
   /** Symlink targets as stored and hardlink targets as absolute paths, by position. */
   readonly links = new Map<number, string>();
-  /** The files' sha256 where the layer was streamed (LayerEntry.sha256), by position. */
-  readonly digests = new Map<number, string>();
+  /**
+   * The files' sha256 where the layer was streamed (LayerEntry.sha256): by position, the number
+   * of its 32 bytes in `digestBytes` (-1: none).
+   */
+  digestAt: Int32Array | null = null;
+  digestBytes: Buffer | null = null;
 
   constructor(
     readonly count: number,
@@ -65,8 +70,9 @@ export class LayerColumns {
       linkTarget: this.links.get(at) ?? null,
       dataOffset: this.dataOffset[at]!,
     };
-    const digest = this.digests.get(at);
-    if (digest) entry.sha256 = digest;
+    const digest = this.digestAt?.[at] ?? -1;
+    if (digest >= 0)
+      entry.sha256 = this.digestBytes!.toString('latin1', digest * 32, digest * 32 + 32);
     return entry;
   }
 
@@ -99,7 +105,17 @@ export function columnsOf(index: LayerIndex, tree: PathTree): LayerColumns {
     columns.mtime[at] = entry.mtime;
     columns.dataOffset[at] = entry.dataOffset;
     if (entry.linkTarget !== null) columns.links.set(at, entry.linkTarget);
-    if (entry.sha256) columns.digests.set(at, entry.sha256);
+  }
+  const digested = entries.filter((entry) => entry.sha256).length;
+  if (digested) {
+    columns.digestAt = new Int32Array(entries.length).fill(-1);
+    columns.digestBytes = Buffer.allocUnsafe(digested * 32);
+    let k = 0;
+    entries.forEach((entry, at) => {
+      if (!entry.sha256) return;
+      columns.digestBytes!.write(entry.sha256, k * 32, 32, 'latin1');
+      columns.digestAt![at] = k++;
+    });
   }
   return columns;
 }
@@ -140,6 +156,7 @@ export class LayerColumnsWriter {
   private type = new Uint8Array(1024);
   private numbers = new Float64Array(1024 * 6);
   private readonly links = new Map<number, string>();
+  private readonly digests = new Map<number, string>();
   /** The directory of the last entry ('' for the root), and its node. */
   private dir = '';
   private dirNode = ROOT;
@@ -161,6 +178,7 @@ export class LayerColumnsWriter {
     mtime: number,
     linkTarget: string | null,
     dataOffset: number,
+    sha256?: string,
   ): void {
     const at = this.count++;
     if (at === this.node.length) {
@@ -190,6 +208,7 @@ export class LayerColumnsWriter {
     this.numbers[n + 4] = dataOffset;
     this.numbers[n + 5] = mtime;
     if (linkTarget !== null) this.links.set(at, linkTarget);
+    if (sha256) this.digests.set(at, sha256);
   }
 
   finish(whiteouts: Iterable<string>, opaqueDirs: Iterable<string>): LayerColumns {
@@ -201,6 +220,7 @@ export class LayerColumnsWriter {
       nodes(opaqueDirs),
     );
     let to = 0;
+    let digestsKept = 0;
     for (let at = 0; at < this.count; at++) {
       const node = this.node[at]!;
       if (node < 0) continue;
@@ -215,8 +235,76 @@ export class LayerColumnsWriter {
       columns.mtime[to] = this.numbers[n + 5]!;
       const link = this.links.get(at);
       if (link !== undefined) columns.links.set(to, link);
+      const digest = this.digests.get(at);
+      if (digest !== undefined) {
+        columns.digestAt ??= new Int32Array(columns.count).fill(-1);
+        columns.digestBytes ??= Buffer.allocUnsafe(this.digests.size * 32);
+        const k = digestsKept++;
+        columns.digestBytes.write(digest, k * 32, 32, 'latin1');
+        columns.digestAt[to] = k;
+      }
       to++;
     }
     return columns;
   }
+}
+
+/**
+ * A packed index's entries as columns (the form layer workers send and the index store keeps),
+ * their paths interned from its strings without a string made for each. `packed` must have passed
+ * checkPacked.
+ */
+export function columnsOfPacked(packed: PackedIndex, tree: PathTree): LayerColumns {
+  const { count, numbers, meta } = packed;
+  const nodes = (paths: readonly string[]) => Int32Array.from(paths, (p) => tree.internPath(p));
+  const columns = new LayerColumns(count, nodes(meta.whiteouts), nodes(meta.opaqueDirs));
+  const { buffer, byteOffset, byteLength } = packed.strings;
+  const text = Buffer.from(buffer, byteOffset, byteLength).toString('utf8');
+  let from = 0;
+  /** The next string of `text` ends at... */
+  const end = (): number => {
+    const nul = text.indexOf('\0', from);
+    return nul < 0 ? text.length : nul;
+  };
+  // Entries come grouped by directory: a run of them interns its directory once.
+  let dir = '';
+  let dirNode = ROOT;
+  for (let at = 0; at < count; at++) {
+    const to = end();
+    const slash = text.lastIndexOf('/', to - 1);
+    if (text.charCodeAt(from) !== 0x2f || slash < from || slash === to - 1)
+      throw new Error('the packed index has a path that is not absolute');
+    if (slash - from !== dir.length || !text.startsWith(dir, from)) {
+      dir = text.slice(from, slash);
+      dirNode = tree.internPath(dir);
+    }
+    columns.node[at] = tree.intern(dirNode, text, slash + 1, to);
+    const n = at * FIELDS;
+    columns.type[at] = numbers[n]!;
+    columns.size[at] = numbers[n + 2]!;
+    columns.mode[at] = numbers[n + 3]!;
+    columns.uid[at] = numbers[n + 4]!;
+    columns.gid[at] = numbers[n + 5]!;
+    columns.mtime[at] = numbers[n + 6]!;
+    columns.dataOffset[at] = numbers[n + 7]!;
+    from = to + 1;
+  }
+  let digest = 0;
+  for (let at = 0; at < count; at++) {
+    const flags = numbers[at * FIELDS + 1]!;
+    if (flags & HAS_LINK) {
+      const to = end();
+      columns.links.set(at, text.slice(from, to));
+      from = to + 1;
+    }
+    if (flags & HAS_DIGEST) {
+      columns.digestAt ??= new Int32Array(count).fill(-1);
+      columns.digestAt[at] = digest++;
+    }
+  }
+  if (digest) {
+    const d = packed.digests;
+    columns.digestBytes = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  }
+  return columns;
 }

@@ -2,7 +2,7 @@
 // entries as columns of one path tree, stacked as they come, with dive's figures counted on the
 // way. Plain layers are written as columns straight from their headers (no entry object, no path
 // kept as a string); compressed ones are read as loadImage reads them (the index store, the layer
-// workers) and their indexes made columns.
+// workers) and the packed indexes these give made columns.
 import { openArchive } from '../archive/open-archive';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { StrataError } from '../errors';
@@ -14,12 +14,23 @@ import type { StoredLayer } from '../layer/content';
 import { LayerIndexBuilder } from '../layer/index-builder';
 import type { LayerIndex } from '../layer/layer-index';
 import { indexStore, type IndexStore } from '../layer/index-store';
-import { detectCompression, readLayer, readLayerInto } from '../layer/read-layer';
+import { detectCompression, indexLayer, readLayerInto } from '../layer/read-layer';
+import { readPackedOnWorker } from '../layer/layer-workers';
+import type { PackedIndex } from '../layer/packed-index';
 import { FilePairs, sameContents } from '../layer/same-content';
 import { runAtOnce } from '../io/next-turn';
 import { PathTree } from '../tree/path-tree';
 import { ColumnStack, layerOf, positionOf, type ColumnChanges } from './column-stack';
-import { columnsOf, LayerColumnsWriter, WrittenNodes, type LayerColumns } from './layer-columns';
+import {
+  columnsOf,
+  columnsOfPacked,
+  LayerColumnsWriter,
+  WrittenNodes,
+  type LayerColumns,
+} from './layer-columns';
+
+/** A compressed layer as read: packed (a worker's, the store's) or an index (read here). */
+type Read = { packed: PackedIndex } | { index: LayerIndex };
 
 /** What a layer's index holds besides its entries. */
 export type LayerMeta = Omit<LayerIndex, 'entries'>;
@@ -61,16 +72,23 @@ export async function loadColumns(
         (await compressions[i]) === 'none' ? 0 : layer.blob.length,
       ),
     ).then((lengths) => lengths.reduce((sum, length) => sum + length, 0));
-    const compressed = resolved.layers.map(async (layer, i) => {
-      if ((await compressions[i]) === 'none') return null;
-      const kept = await store?.get(layer.blob, layer.diffId);
-      if (kept) return kept;
-      const index = await readLayer(layer.blob, layer.diffId, label(i), {
+    const compressed = resolved.layers.map(async (layer, i): Promise<Read | null> => {
+      const compression = await compressions[i]!;
+      if (compression === 'none') return null;
+      const kept = await store?.getPacked(layer.blob, layer.diffId);
+      if (kept) return { packed: kept };
+      const read = await readPackedOnWorker(layer.blob, compression, layer.diffId, label(i), {
         base: i === 0,
         openBytes: await openBytes,
       });
+      if (read) {
+        if (read.verified)
+          await store?.putPacked(layer.blob, layer.diffId, read.packed).catch(() => {});
+        return { packed: read.packed };
+      }
+      const index = await indexLayer(layer.blob, compression, layer.diffId, label(i));
       if (isVerified(index)) await store?.put(layer.blob, layer.diffId, index).catch(() => {});
-      return index;
+      return { index };
     });
     for (const pending of [...compressions, openBytes, ...compressed]) pending.catch(() => {});
 
@@ -87,10 +105,13 @@ export async function loadColumns(
       const stored = { blob: layer.blob, compression: await compressions[i]! };
       let meta: LayerMeta;
       let layerColumns: LayerColumns;
-      const index = await compressed[i]!;
-      if (index) {
-        meta = index;
-        layerColumns = columnsOf(index, tree);
+      const read = await compressed[i]!;
+      if (read && 'packed' in read) {
+        meta = read.packed.meta;
+        layerColumns = columnsOfPacked(read.packed, tree);
+      } else if (read) {
+        meta = read.index;
+        layerColumns = columnsOf(read.index, tree);
       } else {
         const writer = new LayerColumnsWriter(tree, written);
         const builder = new LayerIndexBuilder(layer.diffId, 'none', label(i), false, writer);

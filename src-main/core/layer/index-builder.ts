@@ -147,6 +147,7 @@ export class LayerIndexBuilder {
         raw.mtime,
         linkTarget,
         dataOffset,
+        raw.sha256,
       );
       return;
     }

@@ -16,7 +16,7 @@ import { isVerified } from '../integrity/digests';
 import type { LayerIndex } from './layer-index';
 import { SCAN_RULES, type ContentScan } from '../analysis/content-scan';
 import { writeGathered } from '../io/gathered-write';
-import { packedFormOf, unpackIndex, type PackedIndex } from './packed-index';
+import { checkPacked, packedFormOf, unpackIndex, type PackedIndex } from './packed-index';
 import type { LayerBlob } from './read-layer';
 
 const MAGIC = 'STRATAIX';
@@ -49,6 +49,27 @@ export class IndexStore {
 
   /** The stored index of this layer, if one was stored for the file as it is now. */
   async get(blob: LayerBlob, diffId: string, identity?: string): Promise<LayerIndex | undefined> {
+    return this.read(blob, diffId, identity, (packed) => unpackIndex(packed));
+  }
+
+  /** `get`, in the packed form the store keeps (checked: see checkPacked). */
+  async getPacked(
+    blob: LayerBlob,
+    diffId: string,
+    identity?: string,
+  ): Promise<PackedIndex | undefined> {
+    return this.read(blob, diffId, identity, (packed) => {
+      checkPacked(packed);
+      return packed;
+    });
+  }
+
+  private async read<T>(
+    blob: LayerBlob,
+    diffId: string,
+    identity: string | undefined,
+    take: (packed: PackedIndex) => T,
+  ): Promise<T | undefined> {
     const file = await this.fileFor(blob, diffId, identity);
     if (!file) return undefined;
     let bytes: Buffer;
@@ -58,7 +79,7 @@ export class IndexStore {
       return undefined;
     }
     try {
-      const index = decode(bytes, file.key);
+      const index = take(decode(bytes, file.key));
       const now = new Date();
       void utimes(file.path, now, now).catch(() => {}); // most recently used stays longest
       return index;
@@ -72,6 +93,26 @@ export class IndexStore {
   async put(blob: LayerBlob, diffId: string, index: LayerIndex, identity?: string): Promise<void> {
     const packed = packedFormOf(index);
     if (index.entries.length < this.minEntries) return;
+    await this.write(blob, diffId, packed, identity);
+  }
+
+  /** `put`, of an index in its packed form. */
+  async putPacked(
+    blob: LayerBlob,
+    diffId: string,
+    packed: PackedIndex,
+    identity?: string,
+  ): Promise<void> {
+    if (packed.count < this.minEntries) return;
+    await this.write(blob, diffId, () => packed, identity);
+  }
+
+  private async write(
+    blob: LayerBlob,
+    diffId: string,
+    packed: () => PackedIndex,
+    identity: string | undefined,
+  ): Promise<void> {
     const file = await this.fileFor(blob, diffId, identity);
     // The same key is the same file as it is now: what is stored for it already holds.
     if (!file || (await stat(file.path).catch(() => null))) return;
@@ -209,7 +250,7 @@ function encode(packed: PackedIndex, key: string): Uint8Array[] {
   return [prefix, json, pad, numbers, packed.strings, packed.digests];
 }
 
-function decode(bytes: Buffer, key: string): LayerIndex {
+function decode(bytes: Buffer, key: string): PackedIndex {
   if (bytes.length < 16 || bytes.toString('latin1', 0, 8) !== MAGIC)
     throw new Error('not an index');
   if (bytes.readUInt32LE(8) !== FORMAT) throw new Error('another format');
@@ -248,14 +289,14 @@ function decode(bytes: Buffer, key: string): LayerIndex {
   });
   const { contentScans, ...meta } = header.meta;
   const scans = scansOf(contentScans);
-  return unpackIndex({
+  return {
     meta: scans ? { ...meta, contentScans: scans } : meta,
     count,
     strings,
     digests,
     numbers,
     xattrs,
-  });
+  };
 }
 
 /** Stored scans made by today's rules; none otherwise (the findings then read the files). */

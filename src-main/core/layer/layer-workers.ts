@@ -148,8 +148,27 @@ export async function readLayerOnWorker(
   compression: Exclude<Compression, 'none'>,
   diffId: string,
   label: string,
-  { onQueued, base = false, openBytes = blob.length }: WorkerReadOptions = {},
+  options: WorkerReadOptions = {},
 ): Promise<LayerIndex | null> {
+  const read = await readPackedOnWorker(blob, compression, diffId, label, options);
+  if (!read) return null;
+  const index = unpackIndex(read.packed);
+  if (!read.verified) return markUnverified(index);
+  if (indexStore()) keepPackedForm(index, read.packed);
+  return index;
+}
+
+/**
+ * A compressed layer's index read on a worker, in the packed form it comes in, and whether its
+ * digests matched; null when it is to be read here.
+ */
+export async function readPackedOnWorker(
+  blob: LayerBlob,
+  compression: Exclude<Compression, 'none'>,
+  diffId: string,
+  label: string,
+  { onQueued, base = false, openBytes = blob.length }: WorkerReadOptions = {},
+): Promise<{ packed: PackedIndex; verified: boolean } | null> {
   const { source } = blob;
   const { script, minBytes } = settings;
   if (!script || blob.length < minBytes || !(source instanceof FileSource)) return null;
@@ -190,10 +209,7 @@ export async function readLayerOnWorker(
     throw new Error(message);
   }
   reads++;
-  const index = unpackIndex(answer.packed);
-  if (!answer.verified) return markUnverified(index);
-  if (indexStore()) keepPackedForm(index, answer.packed);
-  return index;
+  return { packed: answer.packed, verified: answer.verified };
 }
 
 function ask(worker: Worker, job: LayerJob): Promise<LayerAnswer> {

@@ -19,12 +19,13 @@ export interface PackedIndex {
   xattrs: [number, Record<string, Buffer>][];
 }
 
-const FIELDS = 8;
-const DIGEST_BYTES = 32;
+export const FIELDS = 8;
+export const DIGEST_BYTES = 32;
+/** Entry types by code: LayerColumns' codes too. */
 const TYPES: EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other'];
 const TYPE_CODE = new Map(TYPES.map((type, i) => [type, i]));
-const HAS_LINK = 1;
-const HAS_DIGEST = 2;
+export const HAS_LINK = 1;
+export const HAS_DIGEST = 2;
 
 export function packIndex(index: LayerIndex): PackedIndex {
   const { entries, ...meta } = index;
@@ -193,6 +194,35 @@ export function packedFormOf(index: LayerIndex): () => PackedIndex {
 
 /** A number read from a Float64Array kept as a small integer where it is one (not a boxed double). */
 const small = (value: number): number => ((value | 0) === value ? value | 0 : value);
+
+/**
+ * Throws unless the packed form is consistent, as packIndex makes it: what unpackIndex checks,
+ * without making an entry (for a reader of the columns themselves).
+ */
+export function checkPacked(packed: PackedIndex): void {
+  const { count, numbers, meta } = packed;
+  if (
+    numbers.length !== count * FIELDS ||
+    packed.digests.byteLength % DIGEST_BYTES !== 0 ||
+    typeof meta.diffId !== 'string' ||
+    typeof meta.size !== 'number' ||
+    ![meta.whiteouts, meta.opaqueDirs, meta.notes].every(Array.isArray)
+  )
+    throw new Error('the packed index is inconsistent');
+  let links = 0;
+  let digests = 0;
+  for (let at = 0; at < numbers.length; at += FIELDS) {
+    if (!TYPES[numbers[at]!]) throw new Error('the packed index has an unknown entry type');
+    if (numbers[at + 1]! & HAS_LINK) links++;
+    if (numbers[at + 1]! & HAS_DIGEST) digests++;
+  }
+  if (digests * DIGEST_BYTES !== packed.digests.byteLength)
+    throw new Error('the packed index has other digests');
+  let strings = count ? 1 : 0;
+  const bytes = packed.strings;
+  for (let at = bytes.indexOf(0); at >= 0; at = bytes.indexOf(0, at + 1)) strings++;
+  if (strings !== count + links) throw new Error('the packed index has other strings');
+}
 
 /** The index again; throws when the packed form is not one packIndex made (a damaged file). */
 export function unpackIndex(packed: PackedIndex): LayerIndex {
