@@ -241,9 +241,8 @@ describe('the index store', () => {
 
   it('the CLI keeps indexes in $XDG_CACHE_HOME/strata/indexes, and none with STRATA_INDEX_CACHE=0', () => {
     const cli = join(REPO_ROOT, 'bin/strata.js');
-    // Compressed layers: `inspect` reads a plain layer's headers rather than its stored index.
     const run = (env: Record<string, string>) =>
-      execFileSync(process.execPath, [cli, 'inspect', fixtures.basic.ociGzip, '--json'], {
+      execFileSync(process.execPath, [cli, 'inspect', fixtures.basic.archive, '--json'], {
         env: {
           ...process.env,
           STRATA_INDEX_CACHE: '',

@@ -67,7 +67,7 @@ describe('inspect on interned paths', () => {
     expect(await outcome(throughColumns, path)).toEqual(await outcome(throughModel, path));
   });
 
-  it('reads compressed layers on the layer workers, and from the index store, to the same', async () => {
+  it('reads layers on the layer workers, and from the index store, to the same', async () => {
     useLayerWorkers({ script: SCRIPT, minBytes: 0 });
     const store = new IndexStore(
       mkdtempSync(join(tmpdir(), 'strata-columns-store-')),
@@ -78,7 +78,7 @@ describe('inspect on interned paths', () => {
     try {
       const { fixtures } = fixturePaths();
       for (const name of ['edge', 'secrets', 'compare-v1'] as const) {
-        for (const form of ['ociGzip', 'ociZstd'] as const) {
+        for (const form of ['archive', 'ociGzip', 'ociZstd'] as const) {
           const path = fixtures[name][form];
           const expected = await throughModel(path);
           expect(await throughColumns(path, store), `${name} ${form}`).toEqual(expected);

@@ -2,7 +2,13 @@
 // each entry is a position, its path a node of the tree, its attributes numbers in typed arrays.
 import type { EntryType } from '../../api/model';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
-import { FIELDS, HAS_DIGEST, HAS_LINK, type PackedIndex } from '../layer/packed-index';
+import {
+  FIELDS,
+  HAS_DIGEST,
+  HAS_LINK,
+  PackedEntries,
+  type PackedIndex,
+} from '../layer/packed-index';
 import { grown } from '../tree/grown';
 import { ROOT, type PathTree } from '../tree/path-tree';
 
@@ -307,4 +313,38 @@ export function columnsOfPacked(packed: PackedIndex, tree: PathTree): LayerColum
     columns.digestBytes = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   }
   return columns;
+}
+
+/** The packed form of a layer's columns (for the index store), its paths made from the tree. */
+export function packColumns(
+  columns: LayerColumns,
+  meta: PackedIndex['meta'],
+  tree: PathTree,
+): PackedIndex {
+  const packed = new PackedEntries(columns.count);
+  let dirNode = -1;
+  let dir = '';
+  for (let at = 0; at < columns.count; at++) {
+    const node = columns.node[at]!;
+    const parent = tree.parentOf(node);
+    if (parent !== dirNode) {
+      dirNode = parent;
+      dir = parent === ROOT ? '' : tree.pathOf(parent);
+    }
+    const entry = columns.entryAt(at, `${dir}/${tree.nameOf(node)}`);
+    packed.push(
+      entry.path,
+      entry.type,
+      entry.size,
+      entry.mode,
+      entry.uid,
+      entry.gid,
+      entry.mtime,
+      entry.linkTarget,
+      entry.dataOffset,
+      entry.sha256,
+      undefined,
+    );
+  }
+  return packed.finish(meta);
 }

@@ -1,8 +1,9 @@
 // Opens an archive into the image model on interned paths (docs/interned-paths.md): each layer's
 // entries as columns of one path tree, stacked as they come, with dive's figures counted on the
-// way. Plain layers are written as columns straight from their headers (no entry object, no path
-// kept as a string); compressed ones are read as loadImage reads them (the index store, the layer
-// workers) and the packed indexes these give made columns.
+// way. A layer's index kept in the index store is read in its packed form; otherwise a plain
+// layer is written as columns straight from its headers (no entry object, no path kept as a
+// string) and a compressed one read as loadImage reads it (on the layer workers), and the packed
+// indexes these give are made columns.
 import { openArchive } from '../archive/open-archive';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { StrataError } from '../errors';
@@ -25,11 +26,12 @@ import {
   columnsOf,
   columnsOfPacked,
   LayerColumnsWriter,
+  packColumns,
   WrittenNodes,
   type LayerColumns,
 } from './layer-columns';
 
-/** A compressed layer as read: packed (a worker's, the store's) or an index (read here). */
+/** A layer as read ahead: packed (the store's, a worker's) or an index (read here). */
 type Read = { packed: PackedIndex } | { index: LayerIndex };
 
 /** What a layer's index holds besides its entries. */
@@ -65,18 +67,18 @@ export async function loadColumns(
     const store = options.store === undefined ? indexStore() : options.store;
     const label = (i: number) => `${path}: layer ${i} (${resolved.layers[i]!.member})`;
     const compressions = resolved.layers.map((layer) => detectCompression(layer.blob));
-    // Compressed layers are all asked for at once (from the store, else the layer workers, which
-    // choose among them); plain ones are read here in their turn, straight into columns.
+    // Every layer's stored index, and each compressed layer not stored, is asked for at once (the
+    // layer workers choose among them); plain ones not stored are read here in their turn.
     const openBytes = Promise.all(
       resolved.layers.map(async (layer, i) =>
         (await compressions[i]) === 'none' ? 0 : layer.blob.length,
       ),
     ).then((lengths) => lengths.reduce((sum, length) => sum + length, 0));
-    const compressed = resolved.layers.map(async (layer, i): Promise<Read | null> => {
+    const ahead = resolved.layers.map(async (layer, i): Promise<Read | null> => {
       const compression = await compressions[i]!;
-      if (compression === 'none') return null;
       const kept = await store?.getPacked(layer.blob, layer.diffId);
       if (kept) return { packed: kept };
+      if (compression === 'none') return null;
       const read = await readPackedOnWorker(layer.blob, compression, layer.diffId, label(i), {
         base: i === 0,
         openBytes: await openBytes,
@@ -90,7 +92,7 @@ export async function loadColumns(
       if (isVerified(index)) await store?.put(layer.blob, layer.diffId, index).catch(() => {});
       return { index };
     });
-    for (const pending of [...compressions, openBytes, ...compressed]) pending.catch(() => {});
+    for (const pending of [...compressions, openBytes, ...ahead]) pending.catch(() => {});
 
     const tree = new PathTree();
     const stack = new ColumnStack(tree);
@@ -105,7 +107,7 @@ export async function loadColumns(
       const stored = { blob: layer.blob, compression: await compressions[i]! };
       let meta: LayerMeta;
       let layerColumns: LayerColumns;
-      const read = await compressed[i]!;
+      const read = await ahead[i]!;
       if (read && 'packed' in read) {
         meta = read.packed.meta;
         layerColumns = columnsOfPacked(read.packed, tree);
@@ -118,6 +120,11 @@ export async function loadColumns(
         const intact = await readLayerInto(builder, layer.blob, 'none', label(i));
         ({ meta, columns: layerColumns } = builder.finishColumns());
         if (!intact) markUnverified(meta);
+        // Kept for the next open: a stored index reads faster than the layer's headers.
+        else if (store && layerColumns.count >= store.minEntries) {
+          const packed = packColumns(layerColumns, meta, tree);
+          await store.putPacked(layer.blob, layer.diffId, packed).catch(() => {});
+        }
       }
       entries += layerColumns.count;
       if (entries > LIMITS.entriesPerImage) {
