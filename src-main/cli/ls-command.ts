@@ -1,9 +1,9 @@
 import type { EntryType } from '../api/model';
 import { StrataError } from '../core/errors';
-import { checkLayer, listLayer, type ListedEntry } from '../core/image/layer-view';
+import type { ListedEntry } from '../core/image/layer-view';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { parseLayerOption } from './layer-option';
-import { openCliSource } from './source';
+import { listCliSource } from './source';
 import { writeJsonArray, writeOut, writeTable } from './write-out';
 
 export async function runLs(args: string[]): Promise<number> {
@@ -19,20 +19,15 @@ export async function runLs(args: string[]): Promise<number> {
       'ls: give exactly one SOURCE (an image archive path, docker://REF or podman://REF)',
     );
   const asked = parseLayerOption(values.layer, 'ls');
-  const model = await openCliSource(positionals[0]!, {
+  const entries = await listCliSource(positionals[0]!, {
     image: values.image,
     platform: values.platform,
-    changes: asked ?? 'final', // the listed layer's changes only
+    layer: asked,
+    onlyChanges: values.changes ?? false,
   });
-  try {
-    const layer = checkLayer(model, asked);
-    const entries = listLayer(model, layer, values.changes);
-    if (values.json) writeJsonArray(entries);
-    else writeList(entries);
-    if (values.json || entries.length) writeOut('\n');
-  } finally {
-    await model.close();
-  }
+  if (values.json) writeJsonArray(entries);
+  else writeList(entries);
+  if (values.json || entries.length) writeOut('\n');
   return 0;
 }
 

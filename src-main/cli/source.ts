@@ -8,6 +8,8 @@ import { findingsOfColumns, summarizeColumns } from '../core/columns/inspect-col
 import { loadColumns } from '../core/columns/load-columns';
 import type { ImageModel, LoadOptions } from '../core/image/load-image';
 import { summarize } from '../core/inspect';
+import { checkLayer, listLayer, type ListedEntry } from '../core/image/layer-view';
+import { listColumns } from '../core/columns/list-columns';
 import type { LayerIndexCache } from '../core/layer/index-cache';
 import { openSource } from '../core/source/open-source';
 import { parseSource } from '../core/source/source-spec';
@@ -82,6 +84,38 @@ export async function inspectCliSource(
   const model = await openCliSource(text, choice);
   try {
     return { summary: summarize(model), findings: findings ? await findFindings(model) : [] };
+  } finally {
+    await model.close();
+  }
+}
+
+/**
+ * `strata ls`: SOURCE's file system as of `layer` (the last when not given), or only what that
+ * layer changed. An archive is read into the model on interned paths, up to that layer.
+ */
+export async function listCliSource(
+  text: string,
+  choice: SourceChoice & { layer: number | undefined; onlyChanges: boolean },
+): Promise<ListedEntry[]> {
+  const spec = parseSource(text);
+  if (spec.kind === 'path') {
+    const image = await loadColumns(spec.path, {
+      image: choice.image,
+      platform: choice.platform,
+      listing: choice.layer ?? 'final',
+    });
+    try {
+      return listColumns(image, choice.onlyChanges);
+    } finally {
+      await image.close();
+    }
+  }
+  const model = await openCliSource(text, {
+    ...choice,
+    changes: choice.layer ?? 'final', // the listed layer's changes only
+  });
+  try {
+    return listLayer(model, checkLayer(model, choice.layer), choice.onlyChanges);
   } finally {
     await model.close();
   }

@@ -2,6 +2,7 @@
 // stacking a layer records what it changed by entry position or by node, with the semantics of
 // MergedTree.apply (DESIGN.md "Semantics"), which the tests hold it to.
 import type { Change } from '../../api/model';
+import type { LayerEntry } from '../layer/layer-index';
 import { ROOT, PathTree } from '../tree/path-tree';
 import { DIR, FILE, HARDLINK, TYPES, type LayerColumns } from './layer-columns';
 
@@ -16,6 +17,18 @@ export const IMPLIED = -1;
 export const placement = (layer: number, at: number): number => (layer + 1) * SPAN + at + 1;
 export const layerOf = (placed: number): number => Math.floor(placed / SPAN) - 1;
 export const positionOf = (placed: number): number => (placed % SPAN) - 1;
+
+/** What a directory a layer implied holds (MergedTree's implied entries hold the same). */
+const IMPLIED_DIR: Omit<LayerEntry, 'path'> = {
+  type: 'dir',
+  size: 0,
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  mtime: 0,
+  linkTarget: null,
+  dataOffset: 0,
+};
 
 export const UNCHANGED = 0;
 export const ADDED = 1;
@@ -120,6 +133,13 @@ export class ColumnStack {
       if (at !== IMPLIED) visibleBytes += this.layers[layerOf(placed)]!.size[at]!;
     }
     return { paths, visibleBytes };
+  }
+
+  /** The entry a placement holds (an implied directory's as MergedTree makes it), its path given. */
+  entryOf(placed: number, path: string): LayerEntry {
+    const columns = this.columnsOf(placed);
+    if (columns) return columns.entryAt(positionOf(placed), path);
+    return { ...IMPLIED_DIR, path };
   }
 
   private isDir(placed: number): boolean {

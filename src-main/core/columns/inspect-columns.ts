@@ -11,6 +11,8 @@ import { FILE, TYPES } from './layer-columns';
 import type { ImageColumns } from './load-columns';
 
 export function summarizeColumns(image: ImageColumns): InspectResult {
+  if (!image.dive) throw new Error(`${image.path}: loaded to list a layer, not to be summarised`);
+  const { dive } = image;
   return summaryOf({
     resolved: image.resolved,
     layers: image.metas.map((meta, i) => ({
@@ -20,7 +22,7 @@ export function summarizeColumns(image: ImageColumns): InspectResult {
       counts: image.changes[i]!.counts(),
     })),
     totals: image.stack.totals(),
-    dive: image.dive,
+    dive,
   });
 }
 

@@ -7,6 +7,7 @@
 import { openArchive } from '../archive/open-archive';
 import { resolveImage, type ImageChoice, type ResolvedImage } from '../archive/resolve-image';
 import { StrataError } from '../errors';
+import { checkLayerOf } from '../image/layer-view';
 import { LIMITS, overLimit } from '../limits';
 import type { Efficiency } from '../../api/model';
 import { DiveStack } from '../analysis/dive-efficiency';
@@ -48,13 +49,19 @@ export interface ImageColumns {
   stack: ColumnStack;
   /** What each layer changed, base first. */
   changes: ColumnChanges[];
-  dive: Efficiency;
+  /** dive's figures; null for a load that lists one layer. */
+  dive: Efficiency | null;
   close(): Promise<void>;
 }
 
 export interface ColumnLoadOptions extends ImageChoice {
-  /** Where compressed layers' indexes are kept between runs; the process's when not given. */
+  /** Where layers' indexes are kept between runs; the process's when not given. */
   store?: IndexStore | null;
+  /**
+   * The layer to list (`strata ls`): only layers up to it are read and stacked, only its rewrites
+   * have their contents compared, and dive's figures are not counted. Every layer when not given.
+   */
+  listing?: number | 'final';
 }
 
 export async function loadColumns(
@@ -64,17 +71,22 @@ export async function loadColumns(
   const archive = await openArchive(path);
   try {
     const resolved = await resolveImage(archive, options);
+    const { listing } = options;
+    const last = checkLayerOf(
+      path,
+      resolved.layers.length,
+      listing === 'final' ? undefined : listing,
+    );
+    const wanted = resolved.layers.slice(0, last + 1);
     const store = options.store === undefined ? indexStore() : options.store;
     const label = (i: number) => `${path}: layer ${i} (${resolved.layers[i]!.member})`;
-    const compressions = resolved.layers.map((layer) => detectCompression(layer.blob));
+    const compressions = wanted.map((layer) => detectCompression(layer.blob));
     // Every layer's stored index, and each compressed layer not stored, is asked for at once (the
     // layer workers choose among them); plain ones not stored are read here in their turn.
     const openBytes = Promise.all(
-      resolved.layers.map(async (layer, i) =>
-        (await compressions[i]) === 'none' ? 0 : layer.blob.length,
-      ),
+      wanted.map(async (layer, i) => ((await compressions[i]) === 'none' ? 0 : layer.blob.length)),
     ).then((lengths) => lengths.reduce((sum, length) => sum + length, 0));
-    const ahead = resolved.layers.map(async (layer, i): Promise<Read | null> => {
+    const ahead = wanted.map(async (layer, i): Promise<Read | null> => {
       const compression = await compressions[i]!;
       const kept = await store?.getPacked(layer.blob, layer.diffId);
       if (kept) return { packed: kept };
@@ -96,14 +108,14 @@ export async function loadColumns(
 
     const tree = new PathTree();
     const stack = new ColumnStack(tree);
-    const dive = new DiveStack(undefined, tree);
+    const dive = listing === undefined ? new DiveStack(undefined, tree) : null;
     const written = new WrittenNodes();
     const layers: StoredLayer[] = [];
     const metas: LayerMeta[] = [];
     const columns: LayerColumns[] = [];
     const changes: ColumnChanges[] = [];
     let entries = 0;
-    for (const [i, layer] of resolved.layers.entries()) {
+    for (const [i, layer] of wanted.entries()) {
       const stored = { blob: layer.blob, compression: await compressions[i]! };
       let meta: LayerMeta;
       let layerColumns: LayerColumns;
@@ -137,8 +149,8 @@ export async function loadColumns(
       metas.push(meta);
       columns.push(layerColumns);
       const layerChanges = stack.apply(layerColumns, i);
-      runAtOnce(dive.addColumnsSteps(layerColumns, meta.size));
-      await compareContents(stack, layers, layerChanges);
+      if (dive) runAtOnce(dive.addColumnsSteps(layerColumns, meta.size));
+      if (listing === undefined || i === last) await compareContents(stack, layers, layerChanges);
       changes.push(layerChanges);
     }
     return {
@@ -149,7 +161,7 @@ export async function loadColumns(
       columns,
       stack,
       changes,
-      dive: dive.figures(),
+      dive: dive?.figures() ?? null,
       close: () => archive.close(),
     };
   } catch (err) {

@@ -17,12 +17,17 @@ export interface ListedEntry {
 }
 
 export function checkLayer(model: ImageModel, layer: number | undefined): number {
-  const last = model.indexes.length - 1;
+  return checkLayerOf(model.path, model.indexes.length, layer);
+}
+
+/** `layer` (the last when not given) of the image at `path` with `count` layers, checked. */
+export function checkLayerOf(path: string, count: number, layer: number | undefined): number {
+  const last = count - 1;
   if (layer === undefined) return last;
   if (!Number.isInteger(layer) || layer < 0 || layer > last) {
     throw new StrataError(
       'bad-request',
-      `${model.path}: there is no layer ${layer}; the image has layers 0 to ${last}`,
+      `${path}: there is no layer ${layer}; the image has layers 0 to ${last}`,
     );
   }
   return layer;
