@@ -3,6 +3,7 @@
 // MergedTree.apply (DESIGN.md "Semantics"), which the tests hold it to.
 import type { Change } from '../../api/model';
 import type { LayerEntry } from '../layer/layer-index';
+import { IMPLIED_DIR } from '../tree/merged-tree';
 import { ROOT, PathTree } from '../tree/path-tree';
 import { DIR, FILE, HARDLINK, TYPES, type LayerColumns } from './layer-columns';
 
@@ -17,18 +18,6 @@ export const IMPLIED = -1;
 export const placement = (layer: number, at: number): number => (layer + 1) * SPAN + at + 1;
 export const layerOf = (placed: number): number => Math.floor(placed / SPAN) - 1;
 export const positionOf = (placed: number): number => (placed % SPAN) - 1;
-
-/** What a directory a layer implied holds (MergedTree's implied entries hold the same). */
-const IMPLIED_DIR: Omit<LayerEntry, 'path'> = {
-  type: 'dir',
-  size: 0,
-  mode: 0o755,
-  uid: 0,
-  gid: 0,
-  mtime: 0,
-  linkTarget: null,
-  dataOffset: 0,
-};
 
 export const UNCHANGED = 0;
 export const ADDED = 1;
@@ -152,15 +141,15 @@ export class ColumnStack {
     const x = this.columnsOf(a);
     const y = this.columnsOf(b);
     if (x && y) return x.sameAttributes(positionOf(a), y, positionOf(b));
-    // An implied directory: mode 755, owned by root.
+    // One side or both an implied directory.
     const [c, at] = x ? [x, positionOf(a)] : y ? [y, positionOf(b)] : [null, 0];
     return (
       !c ||
       (c.type[at] === DIR &&
-        c.size[at] === 0 &&
-        c.mode[at] === 0o755 &&
-        c.uid[at] === 0 &&
-        c.gid[at] === 0 &&
+        c.size[at] === IMPLIED_DIR.size &&
+        c.mode[at] === IMPLIED_DIR.mode &&
+        c.uid[at] === IMPLIED_DIR.uid &&
+        c.gid[at] === IMPLIED_DIR.gid &&
         !c.links.has(at))
     );
   }

@@ -184,7 +184,9 @@ export class LayerColumnsWriter {
     mtime: number,
     linkTarget: string | null,
     dataOffset: number,
-    sha256?: string,
+    sha256: string | undefined,
+    /** Not kept: no consumer of the columns shows extended attributes yet. */
+    _xattrs?: Record<string, Buffer>,
   ): void {
     const at = this.count++;
     if (at === this.node.length) {

@@ -136,32 +136,21 @@ export class LayerIndexBuilder {
     const mode = raw.mode & 0o7777;
     const dataOffset = raw.dataOffset - dataBase;
     this.size += size;
-    if (this.columns) {
-      this.columns.push(
-        path,
-        type,
-        size,
-        mode,
-        raw.uid,
-        raw.gid,
-        raw.mtime,
-        linkTarget,
-        dataOffset,
-        raw.sha256,
-      );
-      return;
-    }
-    // A repeated path keeps its last position and attributes.
+    // A repeated path keeps its last position and attributes (the columns writer sees to it).
     const packed = this.packed;
     const entries = this.entries;
-    const before = this.positions.set(path, packed ? packed.length : entries.length, this.pathAt);
-    if (before >= 0) {
-      if (packed) packed.drop(before);
-      else entries[before] = null;
-      this.rewritten++;
+    if (!this.columns) {
+      const at = packed ? packed.length : entries.length;
+      const before = this.positions.set(path, at, this.pathAt);
+      if (before >= 0) {
+        if (packed) packed.drop(before);
+        else entries[before] = null;
+        this.rewritten++;
+      }
     }
-    if (packed) {
-      packed.push(
+    const sink = this.columns ?? packed;
+    if (sink) {
+      sink.push(
         path,
         type,
         size,

@@ -266,18 +266,20 @@ class ChangeSet implements LayerChangeSet {
 /** The entries of directories a layer implied (a parent it wrote no entry for). */
 const implicitEntries = new WeakSet<LayerEntry>();
 
+/** What a directory a layer implied holds: mode 755, owned by root. */
+export const IMPLIED_DIR: Omit<LayerEntry, 'path'> = {
+  type: 'dir',
+  size: 0,
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  mtime: 0,
+  linkTarget: null,
+  dataOffset: 0,
+};
+
 function implicitDir(path: string, layer: number): FsNode {
-  const entry: LayerEntry = {
-    path,
-    type: 'dir',
-    size: 0,
-    mode: 0o755,
-    uid: 0,
-    gid: 0,
-    mtime: 0,
-    linkTarget: null,
-    dataOffset: 0,
-  };
+  const entry: LayerEntry = { ...IMPLIED_DIR, path };
   implicitEntries.add(entry);
   return new FsNode(entry, layer);
 }
