@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StrataError } from '../core/errors';
 import type { Finding, FindingKind } from '../api/findings';
-import { inspectCliSource } from './source';
+import { inspectCliSource } from './inspect-source';
 import {
   DEFAULT_RULES,
   judge,

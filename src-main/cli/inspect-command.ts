@@ -8,7 +8,8 @@ import { htmlReport } from '../report/html-report';
 import { StrataError } from '../core/errors';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { displayCommand, formatBytes, table } from './format';
-import { inspectCliSource, openCliSource } from './source';
+import { inspectCliSource } from './inspect-source';
+import { openCliSource } from './source';
 import { writeOut } from './write-out';
 
 export async function runInspect(args: string[]): Promise<number> {

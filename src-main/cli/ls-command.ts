@@ -1,9 +1,12 @@
 import type { EntryType } from '../api/model';
 import { StrataError } from '../core/errors';
-import type { ListedEntry } from '../core/image/layer-view';
+import { checkLayer, listLayer, type ListedEntry } from '../core/image/layer-view';
+import { listColumns } from '../core/columns/list-columns';
+import { loadColumns } from '../core/columns/load-columns';
+import { parseSource } from '../core/source/source-spec';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { parseLayerOption } from './layer-option';
-import { listCliSource } from './source';
+import { openCliSource, type SourceChoice } from './source';
 import { writeJsonArray, writeOut, writeTable } from './write-out';
 
 export async function runLs(args: string[]): Promise<number> {
@@ -77,4 +80,36 @@ function writeList(entries: ListedEntry[]): void {
     },
     [3],
   );
+}
+
+/**
+ * `strata ls`: SOURCE's file system as of `layer` (the last when not given), or only what that
+ * layer changed. An archive is read into the model on interned paths, up to that layer.
+ */
+async function listCliSource(
+  text: string,
+  choice: SourceChoice & { layer: number | undefined; onlyChanges: boolean },
+): Promise<ListedEntry[]> {
+  const spec = parseSource(text);
+  if (spec.kind === 'path') {
+    const image = await loadColumns(spec.path, {
+      image: choice.image,
+      platform: choice.platform,
+      listing: choice.layer ?? 'final',
+    });
+    try {
+      return listColumns(image, choice.onlyChanges);
+    } finally {
+      await image.close();
+    }
+  }
+  const model = await openCliSource(text, {
+    ...choice,
+    changes: choice.layer ?? 'final', // the listed layer's changes only
+  });
+  try {
+    return listLayer(model, checkLayer(model, choice.layer), choice.onlyChanges);
+  } finally {
+    await model.close();
+  }
 }

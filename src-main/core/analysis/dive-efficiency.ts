@@ -131,7 +131,7 @@ export class DiveStack {
       if (type === 'file') sizes[i] = size;
       else if (type === 'dir') dirs[i] = 1;
     }
-    const whiteouts = Int32Array.from(index.whiteouts, (target) => tree.internPath(target));
+    const whiteouts = tree.internPaths(index.whiteouts);
     yield* this.stackSteps(index.size, nodes, sizes, dirs, whiteouts, due);
   }
 

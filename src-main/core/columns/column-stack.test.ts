@@ -4,10 +4,15 @@ import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import { MergedTree, type LayerChangeSet, type Placed } from '../tree/merged-tree';
 import { PathTree } from '../tree/path-tree';
-import { ABSENT, ColumnStack, layerOf, positionOf, type ColumnChanges } from './column-stack';
+import {
+  ABSENT,
+  CHANGES,
+  ColumnStack,
+  layerOf,
+  positionOf,
+  type ColumnChanges,
+} from './column-stack';
 import { columnsOf } from './layer-columns';
-
-const CHANGES: Change[] = ['unchanged', 'added', 'modified', 'removed'];
 
 /** A small generator of layers: few names, so that paths meet, nest, replace each other and come back. */
 function randomLayers(seed: number): LayerIndex[] {

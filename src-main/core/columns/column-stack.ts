@@ -3,7 +3,7 @@
 // MergedTree.apply (DESIGN.md "Semantics"), which the tests hold it to.
 import type { Change } from '../../api/model';
 import type { LayerEntry } from '../layer/layer-index';
-import { IMPLIED_DIR } from '../tree/merged-tree';
+import { CHANGE_OF_CODE, IMPLIED_DIR } from '../tree/merged-tree';
 import { ROOT, PathTree } from '../tree/path-tree';
 import { DIR, FILE, HARDLINK, TYPES, type LayerColumns } from './layer-columns';
 
@@ -23,8 +23,8 @@ export const UNCHANGED = 0;
 export const ADDED = 1;
 export const MODIFIED = 2;
 export const REMOVED = 3;
-/** The changes by code. */
-export const CHANGES: readonly Change[] = ['unchanged', 'added', 'modified', 'removed'];
+/** The changes by code: MergedTree's change sets use the same codes. */
+export const CHANGES = CHANGE_OF_CODE;
 
 /** A rewrite whose attributes match: modified or unchanged once the contents are compared. */
 export interface PendingComparison {
@@ -110,17 +110,23 @@ export class ColumnStack {
     return positionOf(placed) === IMPLIED ? undefined : this.layers[layerOf(placed)];
   }
 
+  /** Calls `fn` with every node below the root that stands in the tree, and its placement. */
+  forEachPlaced(fn: (node: number, placed: number) => void): void {
+    for (let node = ROOT + 1; node < this.tree.size; node++) {
+      const placed = this.placedAt(node);
+      if (placed !== ABSENT) fn(node, placed);
+    }
+  }
+
   /** The final file system's paths and the bytes of its files. */
   totals(): { paths: number; visibleBytes: number } {
     let paths = 0;
     let visibleBytes = 0;
-    for (let node = ROOT + 1; node < this.tree.size; node++) {
-      const placed = this.placedAt(node);
-      if (placed === ABSENT) continue;
+    this.forEachPlaced((_, placed) => {
       paths++;
       const at = positionOf(placed);
       if (at !== IMPLIED) visibleBytes += this.layers[layerOf(placed)]!.size[at]!;
-    }
+    });
     return { paths, visibleBytes };
   }
 

@@ -5,8 +5,7 @@ import type { InspectResult } from '../../api/model';
 import { findingsIn, type EntryCursor } from '../analysis/findings';
 import { commandsOf, summaryOf } from '../inspect';
 import type { Placed } from '../tree/merged-tree';
-import { ROOT } from '../tree/path-tree';
-import { ABSENT, IMPLIED, layerOf, positionOf } from './column-stack';
+import { layerOf, positionOf } from './column-stack';
 import { FILE, TYPES } from './layer-columns';
 import type { ImageColumns } from './load-columns';
 
@@ -37,14 +36,12 @@ export function findingsOfColumns(image: ImageColumns): Promise<Finding[]> {
     stored: (layer) => image.layers[layer]!,
     filesWithModeBits(bits) {
       const found: Placed[] = [];
-      for (let node = ROOT + 1; node < tree.size; node++) {
-        const placed = stack.placedAt(node);
+      stack.forEachPlaced((node, placed) => {
         const at = positionOf(placed);
-        if (placed === ABSENT || at === IMPLIED) continue;
-        const layer = columns[layerOf(placed)]!;
-        if (layer.type[at] === FILE && layer.mode[at]! & bits)
+        const layer = stack.columnsOf(placed);
+        if (layer && layer.type[at] === FILE && layer.mode[at]! & bits)
           found.push({ entry: layer.entryAt(at, tree.pathOf(node)), layer: layerOf(placed) });
-      }
+      });
       return found;
     },
     changesFor: (layer, paths) => image.changes[layer]!.changesFor(paths, tree, columns[layer]!),
@@ -64,14 +61,10 @@ function* entriesOf(image: ImageColumns, layer: number): Generator<EntryCursor> 
     entry: () => columns.entryAt(at, cursor.dir + cursor.name),
   };
   // Entries come grouped by directory: a run of them makes its directory's path once.
-  let dirNode = -1;
+  const dirOf = tree.dirPaths();
   for (; at < columns.count; at++) {
     const node = columns.node[at]!;
-    const parent = tree.parentOf(node);
-    if (parent !== dirNode) {
-      dirNode = parent;
-      cursor.dir = parent === ROOT ? '/' : `${tree.pathOf(parent)}/`;
-    }
+    cursor.dir = dirOf(node);
     cursor.name = tree.nameOf(node);
     cursor.type = TYPES[columns.type[at]!]!;
     cursor.size = columns.size[at]!;

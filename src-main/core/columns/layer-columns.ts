@@ -7,26 +7,18 @@ import {
   HAS_DIGEST,
   HAS_LINK,
   PackedEntries,
+  TYPE_CODE,
+  TYPES,
   type PackedIndex,
 } from '../layer/packed-index';
 import { grown } from '../tree/grown';
 import { ROOT, type PathTree } from '../tree/path-tree';
 
-/** Entry types by code, as the `type` column holds them. */
-export const TYPES: readonly EntryType[] = [
-  'file',
-  'dir',
-  'symlink',
-  'hardlink',
-  'char',
-  'block',
-  'fifo',
-  'other',
-];
+/** Entry types by code, as the `type` column holds them: the packed form's. */
+export { TYPES };
 export const FILE = 0;
 export const DIR = 1;
 export const HARDLINK = 3;
-const CODE_OF_TYPE = new Map(TYPES.map((type, code) => [type, code]));
 
 export class LayerColumns {
   readonly node: Int32Array;
@@ -82,6 +74,17 @@ export class LayerColumns {
     return entry;
   }
 
+  /** Keeps the files' digests, given as [position, sha256] in position order. */
+  keepDigests(digests: readonly [number, string][]): void {
+    if (!digests.length) return;
+    this.digestAt = new Int32Array(this.count).fill(-1);
+    this.digestBytes = Buffer.allocUnsafe(digests.length * 32);
+    digests.forEach(([at, digest], k) => {
+      this.digestBytes!.write(digest, k * 32, 32, 'latin1');
+      this.digestAt![at] = k;
+    });
+  }
+
   /** DESIGN.md's comparison of two entries: type, size, mode, owner and link target. */
   sameAttributes(at: number, other: LayerColumns, otherAt: number): boolean {
     return (
@@ -97,13 +100,16 @@ export class LayerColumns {
 
 /** A layer index's entries as columns, their paths interned in `tree`. */
 export function columnsOf(index: LayerIndex, tree: PathTree): LayerColumns {
-  const nodes = (paths: readonly string[]) => Int32Array.from(paths, (p) => tree.internPath(p));
   const { entries } = index;
-  const columns = new LayerColumns(entries.length, nodes(index.whiteouts), nodes(index.opaqueDirs));
+  const columns = new LayerColumns(
+    entries.length,
+    tree.internPaths(index.whiteouts),
+    tree.internPaths(index.opaqueDirs),
+  );
   for (let at = 0; at < entries.length; at++) {
     const entry = entries[at]!;
     columns.node[at] = tree.internPath(entry.path);
-    columns.type[at] = CODE_OF_TYPE.get(entry.type)!;
+    columns.type[at] = TYPE_CODE.get(entry.type)!;
     columns.size[at] = entry.size;
     columns.mode[at] = entry.mode;
     columns.uid[at] = entry.uid;
@@ -112,17 +118,9 @@ export function columnsOf(index: LayerIndex, tree: PathTree): LayerColumns {
     columns.dataOffset[at] = entry.dataOffset;
     if (entry.linkTarget !== null) columns.links.set(at, entry.linkTarget);
   }
-  const digested = entries.filter((entry) => entry.sha256).length;
-  if (digested) {
-    columns.digestAt = new Int32Array(entries.length).fill(-1);
-    columns.digestBytes = Buffer.allocUnsafe(digested * 32);
-    let k = 0;
-    entries.forEach((entry, at) => {
-      if (!entry.sha256) return;
-      columns.digestBytes!.write(entry.sha256, k * 32, 32, 'latin1');
-      columns.digestAt![at] = k++;
-    });
-  }
+  columns.keepDigests(
+    entries.flatMap((entry, at): [number, string][] => (entry.sha256 ? [[at, entry.sha256]] : [])),
+  );
   return columns;
 }
 
@@ -207,7 +205,7 @@ export class LayerColumnsWriter {
       this.dropped++;
     }
     this.node[at] = node;
-    this.type[at] = CODE_OF_TYPE.get(type)!;
+    this.type[at] = TYPE_CODE.get(type)!;
     const n = at * 6;
     this.numbers[n] = size;
     this.numbers[n + 1] = mode;
@@ -220,15 +218,13 @@ export class LayerColumnsWriter {
   }
 
   finish(whiteouts: Iterable<string>, opaqueDirs: Iterable<string>): LayerColumns {
-    const nodes = (paths: Iterable<string>) =>
-      Int32Array.from(paths, (p) => this.tree.internPath(p));
     const columns = new LayerColumns(
       this.count - this.dropped,
-      nodes(whiteouts),
-      nodes(opaqueDirs),
+      this.tree.internPaths(whiteouts),
+      this.tree.internPaths(opaqueDirs),
     );
     let to = 0;
-    let digestsKept = 0;
+    const digests: [number, string][] = [];
     for (let at = 0; at < this.count; at++) {
       const node = this.node[at]!;
       if (node < 0) continue;
@@ -244,15 +240,10 @@ export class LayerColumnsWriter {
       const link = this.links.get(at);
       if (link !== undefined) columns.links.set(to, link);
       const digest = this.digests.get(at);
-      if (digest !== undefined) {
-        columns.digestAt ??= new Int32Array(columns.count).fill(-1);
-        columns.digestBytes ??= Buffer.allocUnsafe(this.digests.size * 32);
-        const k = digestsKept++;
-        columns.digestBytes.write(digest, k * 32, 32, 'latin1');
-        columns.digestAt[to] = k;
-      }
+      if (digest !== undefined) digests.push([to, digest]);
       to++;
     }
+    columns.keepDigests(digests);
     return columns;
   }
 }
@@ -264,8 +255,11 @@ export class LayerColumnsWriter {
  */
 export function columnsOfPacked(packed: PackedIndex, tree: PathTree): LayerColumns {
   const { count, numbers, meta } = packed;
-  const nodes = (paths: readonly string[]) => Int32Array.from(paths, (p) => tree.internPath(p));
-  const columns = new LayerColumns(count, nodes(meta.whiteouts), nodes(meta.opaqueDirs));
+  const columns = new LayerColumns(
+    count,
+    tree.internPaths(meta.whiteouts),
+    tree.internPaths(meta.opaqueDirs),
+  );
   const { buffer, byteOffset, byteLength } = packed.strings;
   const text = Buffer.from(buffer, byteOffset, byteLength).toString('utf8');
   let from = 0;
@@ -324,16 +318,10 @@ export function packColumns(
   tree: PathTree,
 ): PackedIndex {
   const packed = new PackedEntries(columns.count);
-  let dirNode = -1;
-  let dir = '';
+  const dirOf = tree.dirPaths();
   for (let at = 0; at < columns.count; at++) {
     const node = columns.node[at]!;
-    const parent = tree.parentOf(node);
-    if (parent !== dirNode) {
-      dirNode = parent;
-      dir = parent === ROOT ? '' : tree.pathOf(parent);
-    }
-    const entry = columns.entryAt(at, `${dir}/${tree.nameOf(node)}`);
+    const entry = columns.entryAt(at, dirOf(node) + tree.nameOf(node));
     packed.push(
       entry.path,
       entry.type,

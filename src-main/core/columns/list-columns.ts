@@ -1,7 +1,7 @@
 // `strata ls` on interned paths: the file system as of a layer, with what that layer did to each
 // path, as listLayer gives it from the image model (the tests compare them).
-import type { ListedEntry } from '../image/layer-view';
-import { ABSENT, CHANGES, REMOVED, UNCHANGED } from './column-stack';
+import { byPath, listedEntry, type ListedEntry } from '../image/layer-view';
+import { CHANGES, REMOVED, UNCHANGED } from './column-stack';
 import type { ImageColumns } from './load-columns';
 
 /**
@@ -17,29 +17,19 @@ export function listColumns(image: ImageColumns, onlyChanges = false): ListedEnt
   const out: ListedEntry[] = [];
   const add = (node: number, placed: number, code: number): void => {
     const path = tree.pathOf(node);
-    const { type, size, mode, uid, gid, linkTarget } = stack.entryOf(placed, path);
-    out.push({ path, type, size, mode, uid, gid, linkTarget, change: CHANGES[code]! });
+    out.push(listedEntry(path, stack.entryOf(placed, path), CHANGES[code]!));
   };
   // The layer's change of each node it touched: by entry position, or by node.
   const codes = new Uint8Array(tree.size);
   if (changes.codes) changes.codes.forEach((code, at) => (codes[columns.node[at]!] = code));
   else for (const [node, code] of changes.byNode!) codes[node] = code;
-  const removed = (): void => {
-    for (const [node, code] of changes.byNode ?? [])
-      if (code === REMOVED) add(node, changes.before!.get(node)!, REMOVED);
-  };
   if (onlyChanges) {
     const touched = changes.codes ? columns.node : changes.byNode!.keys();
     for (const node of touched)
       if (codes[node] !== UNCHANGED && codes[node] !== REMOVED)
         add(node, stack.placedAt(node), codes[node]!);
-    removed();
-  } else {
-    for (let node = 1; node < tree.size; node++) {
-      const placed = stack.placedAt(node);
-      if (placed !== ABSENT) add(node, placed, codes[node]!);
-    }
-    removed();
-  }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  } else stack.forEachPlaced((node, placed) => add(node, placed, codes[node]!));
+  for (const [node, code] of changes.byNode ?? [])
+    if (code === REMOVED) add(node, changes.before!.get(node)!, REMOVED);
+  return out.sort(byPath);
 }

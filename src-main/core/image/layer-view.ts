@@ -1,6 +1,7 @@
 // The file system as of one layer, with what that layer did to each path: `strata ls`.
 import type { Change, EntryType } from '../../api/model';
 import { StrataError } from '../errors';
+import type { LayerEntry } from '../layer/layer-index';
 import { MergedTree, type FsNode, type LayerChangeSet, type Placed } from '../tree/merged-tree';
 import { changesOf, type ImageModel } from './load-image';
 import { runAtOnce, type Steps } from '../io/next-turn';
@@ -83,8 +84,9 @@ export function stateAsOf(model: ImageModel, layer: number, path: string): Place
   return state ?? treeAt(model, layer).get(path)?.placed;
 }
 
-function listed(path: string, placed: Placed, change: Change): ListedEntry {
-  const { type, size, mode, uid, gid, linkTarget } = placed.entry;
+/** What `ls` shows of the entry at `path`. */
+export function listedEntry(path: string, entry: LayerEntry, change: Change): ListedEntry {
+  const { type, size, mode, uid, gid, linkTarget } = entry;
   return { path, type, size, mode, uid, gid, linkTarget, change };
 }
 
@@ -97,7 +99,7 @@ export function listLayer(model: ImageModel, layer: number, onlyChanges = false)
     for (const [path, change] of changeSet.changes) {
       if (change === 'unchanged') continue;
       const placed = change === 'removed' ? changeSet.before.get(path) : tree.get(path)?.placed;
-      if (placed) out.push(listed(path, placed, change));
+      if (placed) out.push(listedEntry(path, placed.entry, change));
     }
   } else {
     // Depth first in each directory's own order; every node's entry carries its path (a flat
@@ -108,7 +110,7 @@ export function listLayer(model: ImageModel, layer: number, onlyChanges = false)
       const node = stack.pop()!;
       if (node !== root) {
         const path = node.placed.entry.path;
-        out.push(listed(path, node.placed, changeSet.changes.get(path) ?? 'unchanged'));
+        out.push(listedEntry(path, node.placed.entry, changeSet.changes.get(path) ?? 'unchanged'));
       }
       if (node.children?.size) {
         const children = [...node.children.values()];
@@ -118,8 +120,12 @@ export function listLayer(model: ImageModel, layer: number, onlyChanges = false)
     for (const [path, change] of changeSet.changes) {
       if (change !== 'removed') continue;
       const before = changeSet.before.get(path);
-      if (before) out.push(listed(path, before, 'removed'));
+      if (before) out.push(listedEntry(path, before.entry, 'removed'));
     }
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(byPath);
 }
+
+/** `ls`'s order: by path, as strings compare. */
+export const byPath = (a: { path: string }, b: { path: string }): number =>
+  a.path < b.path ? -1 : a.path > b.path ? 1 : 0;

@@ -21,9 +21,18 @@ export interface PackedIndex {
 
 export const FIELDS = 8;
 export const DIGEST_BYTES = 32;
-/** Entry types by code: LayerColumns' codes too. */
-const TYPES: EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other'];
-const TYPE_CODE = new Map(TYPES.map((type, i) => [type, i]));
+/** Entry types by code: the packed form's, and LayerColumns' (which copies them over). */
+export const TYPES: readonly EntryType[] = [
+  'file',
+  'dir',
+  'symlink',
+  'hardlink',
+  'char',
+  'block',
+  'fifo',
+  'other',
+];
+export const TYPE_CODE = new Map(TYPES.map((type, i) => [type, i]));
 export const HAS_LINK = 1;
 export const HAS_DIGEST = 2;
 

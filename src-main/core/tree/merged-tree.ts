@@ -105,7 +105,8 @@ export interface LayerChangeSet {
 /** One-by-one lookups of a layer's before-state answered by a scan of its entries. */
 const SCANS_BEFORE_A_MAP = 16;
 
-const CHANGE_OF_CODE: Change[] = ['unchanged', 'added', 'modified', 'removed'];
+/** Changes by code, as change sets keep them by entry position (the column stack too). */
+export const CHANGE_OF_CODE: readonly Change[] = ['unchanged', 'added', 'modified', 'removed'];
 const CODE_OF_CHANGE: Record<Change, number> = {
   unchanged: 0,
   added: 1,

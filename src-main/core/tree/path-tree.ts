@@ -127,6 +127,11 @@ export class PathTree {
     return this.walk(path, true);
   }
 
+  /** The nodes of absolute paths, created with their ancestors. */
+  internPaths(paths: Iterable<string>): Int32Array {
+    return Int32Array.from(paths, (path) => this.walk(path, true));
+  }
+
   /** The node of the absolute path `path`, or -1. */
   findPath(path: string): number {
     return this.walk(path, false);
@@ -154,6 +159,23 @@ export class PathTree {
     const names: string[] = [];
     for (let n = node; n !== ROOT; n = this.parents[n]!) names.push(this.names[n]!);
     return `/${names.reverse().join('/')}`;
+  }
+
+  /**
+   * A reader of nodes' directory paths ('/a/', '/' for the root's children) that makes each once
+   * for a run of nodes in one directory.
+   */
+  dirPaths(): (node: number) => string {
+    let dir = -1;
+    let path = '';
+    return (node) => {
+      const parent = this.parentOf(node);
+      if (parent !== dir) {
+        dir = parent;
+        path = parent === ROOT ? '/' : `${this.pathOf(parent)}/`;
+      }
+      return path;
+    };
   }
 
   nameOf(node: number): string {
