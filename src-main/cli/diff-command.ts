@@ -1,7 +1,10 @@
 import type { DiffResult } from '../api/compare';
+import type { ImageChoice } from '../core/archive/resolve-image';
+import { diffArchives } from '../core/columns/diff-columns';
 import { diffImages } from '../core/compare/diff-images';
 import { StrataError } from '../core/errors';
 import { disputeOf, LayerIndexCache } from '../core/layer/index-cache';
+import { parseSource } from '../core/source/source-spec';
 import { parseCommandArgs, SOURCE_OPTIONS } from './args';
 import { expectLayersOf } from '../core/source/open-source';
 import { openCliSource } from './source';
@@ -15,31 +18,53 @@ export async function runDiff(args: string[]): Promise<number> {
   });
   if (positionals.length !== 2)
     throw new StrataError('bad-request', 'diff: give two SOURCEs, A and B');
+  const [a, b] = positionals as [string, string];
+  const choice = { image: values.image, platform: values.platform };
+  const result =
+    parseSource(a).kind === 'path' && parseSource(b).kind === 'path'
+      ? await diffPaths(a, b, choice)
+      : await diffSources(a, b, choice);
+  writeOut(values.json ? JSON.stringify(result, null, 2) : humanDiff(result));
+  writeOut('\n');
+  return 0;
+}
+
+/**
+ * A layer claiming the other image's diff ID for other bytes: one of the two is not what it says.
+ * The diff shows its files as they are; the terminal says why.
+ */
+function warnDisputed(text: string, layers: readonly object[]): void {
+  layers.forEach((layer, i) => {
+    const why = disputeOf(layer);
+    if (why) process.stderr.write(`strata: warning: ${text} layer ${i}: ${why}\n`);
+  });
+}
+
+/** Two archives, on interned paths over one tree (core/columns/diff-columns.ts). */
+async function diffPaths(a: string, b: string, choice: ImageChoice): Promise<DiffResult> {
+  const { diff, layersB } = await diffArchives(a, b, choice);
+  warnDisputed(b, layersB);
+  return diff;
+}
+
+/** Any two sources (an engine's image on either side), through the image model. */
+async function diffSources(a: string, b: string, choice: ImageChoice): Promise<DiffResult> {
   const cache = new LayerIndexCache(); // layers the two images share are read once
   // The final trees are compared: no layer's own changes are needed.
-  const choice = { image: values.image, platform: values.platform, changes: 'none' as const };
-  // B's copies of the layers A holds are compared with A's as A is read.
-  await expectLayersOf(positionals[1]!, choice, cache);
-  const a = await openCliSource(positionals[0]!, { ...choice, layerCache: cache });
+  const options = { ...choice, changes: 'none' as const };
+  await expectLayersOf(b, options, cache);
+  const ma = await openCliSource(a, { ...options, layerCache: cache });
   try {
-    const b = await openCliSource(positionals[1]!, { ...choice, layerCache: cache });
+    const mb = await openCliSource(b, { ...options, layerCache: cache });
     try {
-      // A layer claiming the other image's diff ID for other bytes: one of the two is not what
-      // it says. The diff shows its files as they are; the terminal says why.
-      b.indexes.forEach((index, i) => {
-        const why = disputeOf(index);
-        if (why) process.stderr.write(`strata: warning: ${positionals[1]} layer ${i}: ${why}\n`);
-      });
-      const result = await diffImages(a, b);
-      writeOut(values.json ? JSON.stringify(result, null, 2) : humanDiff(result));
-      writeOut('\n');
+      warnDisputed(b, mb.indexes);
+      return await diffImages(ma, mb);
     } finally {
-      await b.close();
+      await mb.close();
     }
   } finally {
-    await a.close();
+    await ma.close();
   }
-  return 0;
 }
 
 const MARK = { added: '+', removed: '-', modified: '~' } as const;

@@ -90,6 +90,32 @@ export class ColumnChanges {
   }
 }
 
+/**
+ * DESIGN.md's comparison of what stands at placement `a` of stack `x` and at `b` of `y` (one
+ * stack, or two over one tree): type, size, mode, owner and link target.
+ */
+export function sameAttributesAcross(
+  x: ColumnStack,
+  a: number,
+  y: ColumnStack,
+  b: number,
+): boolean {
+  const cx = x.columnsOf(a);
+  const cy = y.columnsOf(b);
+  if (cx && cy) return cx.sameAttributes(positionOf(a), cy, positionOf(b));
+  // One side or both an implied directory.
+  const [c, at] = cx ? [cx, positionOf(a)] : cy ? [cy, positionOf(b)] : [null, 0];
+  return (
+    !c ||
+    (c.type[at] === DIR &&
+      c.size[at] === IMPLIED_DIR.size &&
+      c.mode[at] === IMPLIED_DIR.mode &&
+      c.uid[at] === IMPLIED_DIR.uid &&
+      c.gid[at] === IMPLIED_DIR.gid &&
+      !c.links.has(at))
+  );
+}
+
 export class ColumnStack {
   /** By node: its placement, or ABSENT. */
   private placed: Float64Array;
@@ -144,20 +170,7 @@ export class ColumnStack {
   }
 
   private sameAttributes(a: number, b: number): boolean {
-    const x = this.columnsOf(a);
-    const y = this.columnsOf(b);
-    if (x && y) return x.sameAttributes(positionOf(a), y, positionOf(b));
-    // One side or both an implied directory.
-    const [c, at] = x ? [x, positionOf(a)] : y ? [y, positionOf(b)] : [null, 0];
-    return (
-      !c ||
-      (c.type[at] === DIR &&
-        c.size[at] === IMPLIED_DIR.size &&
-        c.mode[at] === IMPLIED_DIR.mode &&
-        c.uid[at] === IMPLIED_DIR.uid &&
-        c.gid[at] === IMPLIED_DIR.gid &&
-        !c.links.has(at))
-    );
+    return sameAttributesAcross(this, a, this, b);
   }
 
   /** The present nodes below `node` (itself excluded), parents before children. */

@@ -68,10 +68,17 @@ export class LayerColumns {
       linkTarget: this.links.get(at) ?? null,
       dataOffset: this.dataOffset[at]!,
     };
-    const digest = this.digestAt?.[at] ?? -1;
-    if (digest >= 0)
-      entry.sha256 = this.digestBytes!.toString('latin1', digest * 32, digest * 32 + 32);
+    const digest = this.digestOf(at);
+    if (digest !== undefined) entry.sha256 = digest;
     return entry;
+  }
+
+  /** The file's sha256 at `at` (LayerEntry.sha256), where the layer was streamed. */
+  digestOf(at: number): string | undefined {
+    const digest = this.digestAt?.[at] ?? -1;
+    return digest < 0
+      ? undefined
+      : this.digestBytes!.toString('latin1', digest * 32, digest * 32 + 32);
   }
 
   /** Keeps the files' digests, given as [position, sha256] in position order. */

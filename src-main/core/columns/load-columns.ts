@@ -14,8 +14,9 @@ import { DiveStack } from '../analysis/dive-efficiency';
 import { isVerified, markUnverified } from '../integrity/digests';
 import type { StoredLayer } from '../layer/content';
 import { LayerIndexBuilder } from '../layer/index-builder';
-import type { LayerIndex } from '../layer/layer-index';
+import type { LayerIndex, LayerMeta } from '../layer/layer-index';
 import { indexStore, type IndexStore } from '../layer/index-store';
+import { LayerCache, markDisputed } from '../layer/index-cache';
 import { detectCompression, indexLayer, readLayerInto } from '../layer/read-layer';
 import { readPackedOnWorker } from '../layer/layer-workers';
 import type { PackedIndex } from '../layer/packed-index';
@@ -32,11 +33,28 @@ import {
   type LayerColumns,
 } from './layer-columns';
 
-/** A layer as read ahead: packed (the store's, a worker's) or an index (read here). */
-type Read = { packed: PackedIndex } | { index: LayerIndex };
+/** A layer as read ahead: packed (the store's, a worker's), an index (read here) or held. */
+type Read = { packed: PackedIndex } | { index: LayerIndex } | { held: HeldColumns };
 
-/** What a layer's index holds besides its entries. */
-export type LayerMeta = Omit<LayerIndex, 'entries'>;
+/** A layer's columns and the rest of its index, as a ColumnsCache holds them. */
+export interface HeldColumns {
+  readonly diffId: string;
+  meta: LayerMeta;
+  columns: LayerColumns;
+}
+
+/**
+ * The layers' columns images opened together share (`strata diff`): held by diff ID and served
+ * to another copy only once its bytes are proven the same, as LayerIndexCache does with indexes,
+ * and all over one path tree, whose nodes they name.
+ */
+export class ColumnsCache extends LayerCache<HeldColumns> {
+  readonly tree = new PathTree();
+
+  constructor() {
+    super((held) => held.columns.count);
+  }
+}
 
 export interface ImageColumns {
   path: string;
@@ -62,6 +80,10 @@ export interface ColumnLoadOptions extends ImageChoice {
    * have their contents compared, and dive's figures are not counted. Every layer when not given.
    */
   listing?: number | 'final';
+  /** Only the final tree is wanted (`strata diff`): no contents compared, no dive figures. */
+  treeOnly?: boolean;
+  /** Where the layers of the images opened with this one are held, and the tree they share. */
+  shared?: ColumnsCache;
 }
 
 export async function loadColumns(
@@ -71,7 +93,7 @@ export async function loadColumns(
   const archive = await openArchive(path);
   try {
     const resolved = await resolveImage(archive, options);
-    const { listing } = options;
+    const { listing, shared } = options;
     const last = checkLayerOf(
       path,
       resolved.layers.length,
@@ -86,7 +108,12 @@ export async function loadColumns(
     const openBytes = Promise.all(
       wanted.map(async (layer, i) => ((await compressions[i]) === 'none' ? 0 : layer.blob.length)),
     ).then((lengths) => lengths.reduce((sum, length) => sum + length, 0));
+    const held = wanted.map((layer) =>
+      shared?.has(layer.diffId) ? shared.get(layer.diffId, layer.blob) : undefined,
+    );
     const ahead = wanted.map(async (layer, i): Promise<Read | null> => {
+      const answer = await held[i];
+      if (answer && 'index' in answer) return { held: answer.index };
       const compression = await compressions[i]!;
       const kept = await store?.getPacked(layer.blob, layer.diffId);
       if (kept) return { packed: kept };
@@ -104,11 +131,11 @@ export async function loadColumns(
       if (isVerified(index)) await store?.put(layer.blob, layer.diffId, index).catch(() => {});
       return { index };
     });
-    for (const pending of [...compressions, openBytes, ...ahead]) pending.catch(() => {});
+    for (const pending of [...compressions, openBytes, ...ahead, ...held]) pending?.catch(() => {});
 
-    const tree = new PathTree();
+    const tree = shared?.tree ?? new PathTree();
     const stack = new ColumnStack(tree);
-    const dive = listing === undefined ? new DiveStack(undefined, tree) : null;
+    const dive = listing === undefined && !options.treeOnly ? new DiveStack(undefined, tree) : null;
     const written = new WrittenNodes();
     const layers: StoredLayer[] = [];
     const metas: LayerMeta[] = [];
@@ -120,7 +147,9 @@ export async function loadColumns(
       let meta: LayerMeta;
       let layerColumns: LayerColumns;
       const read = await ahead[i]!;
-      if (read && 'packed' in read) {
+      if (read && 'held' in read) {
+        ({ meta, columns: layerColumns } = read.held);
+      } else if (read && 'packed' in read) {
         meta = read.packed.meta;
         layerColumns = columnsOfPacked(read.packed, tree);
       } else if (read) {
@@ -138,6 +167,14 @@ export async function loadColumns(
           await store.putPacked(layer.blob, layer.diffId, packed).catch(() => {});
         }
       }
+      if (!(read && 'held' in read)) {
+        const answer = await held[i];
+        if (answer && 'differs' in answer) markDisputed(meta, layer.diffId, answer.differs);
+        if (isVerified(meta))
+          shared?.set({ diffId: layer.diffId, meta, columns: layerColumns }, layer.blob, {
+            label: path,
+          });
+      }
       entries += layerColumns.count;
       if (entries > LIMITS.entriesPerImage) {
         throw new StrataError(
@@ -150,7 +187,8 @@ export async function loadColumns(
       columns.push(layerColumns);
       const layerChanges = stack.apply(layerColumns, i);
       if (dive) runAtOnce(dive.addColumnsSteps(layerColumns, meta.size));
-      if (listing === undefined || i === last) await compareContents(stack, layers, layerChanges);
+      if (!options.treeOnly && (listing === undefined || i === last))
+        await compareContents(stack, layers, layerChanges);
       changes.push(layerChanges);
     }
     return {

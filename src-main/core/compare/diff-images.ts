@@ -2,19 +2,48 @@
 // the two final trees (content compared by digest, read only for same-size candidates) and the
 // config diff.
 import type { AlignedLayer, DiffAspect, DiffEntry, DiffResult, FileDiff } from '../../api/compare';
+import type { ResolvedImage } from '../archive/resolve-image';
 import type { ImageModel } from '../image/load-image';
 import { FilePairs, sameContents } from '../layer/same-content';
 import { isVerified } from '../integrity/digests';
 import { disputeOf } from '../layer/index-cache';
-import type { LayerEntry, LayerIndex } from '../layer/layer-index';
-import { layerCommands } from '../inspect';
+import type { LayerEntry, LayerMeta } from '../layer/layer-index';
+import { commandsOf } from '../inspect';
 import { sameAttributes, type FsNode, type Placed } from '../tree/merged-tree';
 import { diffConfig } from './diff-config';
 
-function entry(path: string, placed: Placed): DiffEntry {
-  const { type, size, mode, uid, gid, linkTarget } = placed.entry;
+/** A path's entry as the diff shows it. */
+function diffEntry(path: string, e: LayerEntry): DiffEntry {
+  const { type, size, mode, uid, gid, linkTarget } = e;
   return { path, type, size, mode, uid, gid, linkTarget };
 }
+
+export const removedFile = (path: string, x: LayerEntry): FileDiff => ({
+  path,
+  change: 'removed',
+  a: diffEntry(path, x),
+  b: null,
+});
+
+export const addedFile = (path: string, y: LayerEntry): FileDiff => ({
+  path,
+  change: 'added',
+  a: null,
+  b: diffEntry(path, y),
+});
+
+export const modifiedFile = (
+  path: string,
+  x: LayerEntry,
+  y: LayerEntry,
+  aspects: DiffAspect[],
+): FileDiff => ({
+  path,
+  change: 'modified',
+  a: diffEntry(path, x),
+  b: diffEntry(path, y),
+  aspects,
+});
 
 /**
  * Both sides hold the very same bytes: the same entry of one layer index, which two images share
@@ -25,7 +54,7 @@ function sameStoredEntry(a: ImageModel, pa: Placed, b: ImageModel, pb: Placed): 
 }
 
 /** How two entries at one path differ, content aside; null when they do not. */
-function attributeAspects(x: LayerEntry, y: LayerEntry): DiffAspect[] | null {
+export function attributeAspects(x: LayerEntry, y: LayerEntry): DiffAspect[] | null {
   // Only files have a size: entries of one type that are not files have 0.
   if (sameAttributes(x, y)) return null;
   const out: DiffAspect[] = [];
@@ -37,33 +66,40 @@ function attributeAspects(x: LayerEntry, y: LayerEntry): DiffAspect[] | null {
   return out;
 }
 
+/** What the diff reads of an image besides its final tree. */
+export interface DiffSide {
+  resolved: ResolvedImage;
+  /** Each layer's index, entries aside, base first. */
+  layers: readonly LayerMeta[];
+}
+
 /** The leading layers both images claim alike, unless a copy was found to hold other bytes. */
-function sharedLayerCount(a: ImageModel, b: ImageModel): number {
-  const trusted = (index: LayerIndex) => isVerified(index) && !disputeOf(index);
+function sharedLayerCount(a: DiffSide, b: DiffSide): number {
+  const trusted = (layer: LayerMeta) => isVerified(layer) && !disputeOf(layer);
   let n = 0;
   while (
-    n < a.indexes.length &&
-    n < b.indexes.length &&
-    a.indexes[n]!.diffId === b.indexes[n]!.diffId &&
-    trusted(a.indexes[n]!) &&
-    trusted(b.indexes[n]!)
+    n < a.layers.length &&
+    n < b.layers.length &&
+    a.layers[n]!.diffId === b.layers[n]!.diffId &&
+    trusted(a.layers[n]!) &&
+    trusted(b.layers[n]!)
   )
     n++;
   return n;
 }
 
 /** Each layer as the aligned stacks show it (no efficiency figures or tree walks needed). */
-function layerSides(m: ImageModel) {
-  const commands = layerCommands(m);
-  return m.indexes.map((index, i) => ({
+function layerSides(side: DiffSide) {
+  const commands = commandsOf(side.resolved, side.layers.length);
+  return side.layers.map((layer, i) => ({
     index: i,
-    diffId: index.diffId,
-    size: index.size,
+    diffId: layer.diffId,
+    size: layer.size,
     command: commands[i] ?? '',
   }));
 }
 
-function alignLayers(a: ImageModel, b: ImageModel, shared: number): AlignedLayer[] {
+function alignLayers(a: DiffSide, b: DiffSide, shared: number): AlignedLayer[] {
   const sa = layerSides(a);
   const sb = layerSides(b);
   const side = (l: (typeof sa)[number] | undefined) => l ?? null;
@@ -72,6 +108,23 @@ function alignLayers(a: ImageModel, b: ImageModel, shared: number): AlignedLayer
     rows.push({ shared: i < shared, a: side(sa[i]), b: i < shared ? side(sa[i]) : side(sb[i]) });
   }
   return rows;
+}
+
+/** The diff of two images whose files differ by `files` (in any order, sorted here). */
+export function diffResultOf(a: DiffSide, b: DiffSide, files: FileDiff[]): DiffResult {
+  files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  const shared = sharedLayerCount(a, b);
+  const size = (side: DiffSide): number => side.layers.reduce((sum, l) => sum + l.size, 0);
+  const summary = { added: 0, removed: 0, modified: 0 };
+  for (const f of files) summary[f.change]++;
+  return {
+    sharedLayers: shared,
+    files,
+    config: diffConfig(a.resolved.config, b.resolved.config),
+    sizeDelta: size(b) - size(a),
+    layers: alignLayers(a, b, shared),
+    summary,
+  };
 }
 
 /** Walks both trees in step, sorted by name, without recursion. */
@@ -83,23 +136,12 @@ export async function diffImages(a: ImageModel, b: ImageModel): Promise<DiffResu
     while (stack.length) {
       const n = stack.pop()!;
       const path = n.entry.path;
-      files.push(
-        side === 'a'
-          ? { path, change: 'removed', a: entry(path, n), b: null }
-          : { path, change: 'added', a: null, b: entry(path, n) },
-      );
+      files.push(side === 'a' ? removedFile(path, n.entry) : addedFile(path, n.entry));
       if (n.children) for (const child of n.children.values()) stack.push(child);
     }
   };
   const modified = (ca: FsNode, cb: FsNode, found: DiffAspect[]): void => {
-    const path = ca.entry.path;
-    files.push({
-      path,
-      change: 'modified',
-      a: entry(path, ca),
-      b: entry(path, cb),
-      aspects: found,
-    });
+    files.push(modifiedFile(ca.entry.path, ca.entry, cb.entry, found));
   };
   // Same-size files of other stored copies: modified or not by their contents (same-content.ts).
   const inQuestion = { a: [] as FsNode[], b: [] as FsNode[], found: [] as (DiffAspect[] | null)[] };
@@ -143,17 +185,9 @@ export async function diffImages(a: ImageModel, b: ImageModel): Promise<DiffResu
     if (!equal) found.push('content');
     if (found.length) modified(inQuestion.a[i]!, inQuestion.b[i]!, found);
   });
-  files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-  const shared = sharedLayerCount(a, b);
-  const size = (m: ImageModel): number => m.indexes.reduce((sum, i) => sum + i.size, 0);
-  const summary = { added: 0, removed: 0, modified: 0 };
-  for (const f of files) summary[f.change]++;
-  return {
-    sharedLayers: shared,
+  return diffResultOf(
+    { resolved: a.resolved, layers: a.indexes },
+    { resolved: b.resolved, layers: b.indexes },
     files,
-    config: diffConfig(a.resolved.config, b.resolved.config),
-    sizeDelta: size(b) - size(a),
-    layers: alignLayers(a, b, shared),
-    summary,
-  };
+  );
 }

@@ -7,6 +7,9 @@ import { decompressor, type Compression } from '../io/decompress';
 import type { LayerEntry } from './layer-index';
 import type { LayerBlob } from './read-layer';
 
+/** What reading a file's bytes needs of its entry (its path names it in errors). */
+export type StoredFile = Pick<LayerEntry, 'path' | 'size' | 'dataOffset' | 'sha256'>;
+
 /** A layer's bytes and how they are stored. */
 export interface StoredLayer {
   blob: LayerBlob;
@@ -16,7 +19,7 @@ export interface StoredLayer {
 /** The entry's bytes [from, to) (default: all of them). */
 export function openEntryContent(
   layer: StoredLayer,
-  entry: LayerEntry,
+  entry: StoredFile,
   from = 0,
   to = entry.size,
 ): Readable {
@@ -64,7 +67,7 @@ export class LayerWindow {
   private length = 0;
   constructor(private readonly layer: StoredLayer) {}
 
-  bytes(entry: LayerEntry): Buffer {
+  bytes(entry: StoredFile): Buffer {
     const { source, offset } = this.layer.blob;
     const at = offset + entry.dataOffset;
     const size = entry.size;
@@ -93,8 +96,8 @@ export class LayerWindow {
  * piece that differs.
  */
 export function sameBytesByPieces(
-  a: { layer: StoredLayer; entry: LayerEntry },
-  b: { layer: StoredLayer; entry: LayerEntry },
+  a: { layer: StoredLayer; entry: StoredFile },
+  b: { layer: StoredLayer; entry: StoredFile },
   buffers: [Buffer, Buffer],
 ): boolean {
   const size = a.entry.size;
@@ -111,7 +114,7 @@ export function sameBytesByPieces(
 }
 
 /** sha256 of an entry's content as LayerEntry.sha256 holds it; computed once and kept there. */
-export async function entryDigest(layer: StoredLayer, entry: LayerEntry): Promise<string> {
+export async function entryDigest(layer: StoredLayer, entry: StoredFile): Promise<string> {
   if (entry.sha256) return entry.sha256;
   const hash = createHash('sha256');
   for await (const chunk of openEntryContent(layer, entry)) hash.update(chunk as Buffer);

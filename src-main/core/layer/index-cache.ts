@@ -27,8 +27,8 @@ interface Origin {
   length: number;
 }
 
-export type CacheAnswer =
-  | { index: LayerIndex }
+export type CacheAnswer<T = LayerIndex> =
+  | { index: T }
   /** An index is held for this diff ID, made from other bytes: `differs` names their image. */
   | { differs: string }
   | undefined;
@@ -38,38 +38,40 @@ const HEAD_BYTES = 8;
 const PROOFS_AT_ONCE = 4;
 
 /** Indexes of copies whose bytes differ from another copy's that claims the same diff ID. */
-const disputes = new WeakMap<LayerIndex, string>();
+const disputes = new WeakMap<object, string>();
 
-/** Records why `index` was read on its own, and adds it to the layer's notes. */
-export function markDisputed(index: LayerIndex, diffId: string, other: string): void {
+/** Records why `index` (or its meta) was read on its own, and adds it to the layer's notes. */
+export function markDisputed(index: { notes: string[] }, diffId: string, other: string): void {
   const why = `its diff ID ${diffId} is also claimed by a layer of ${other} that holds other bytes; this copy was read on its own`;
   disputes.set(index, why);
   index.notes.push(why);
 }
 
 /** Why another copy claiming this layer's diff ID was found to hold other bytes, if one was. */
-export function disputeOf(index: LayerIndex): string | undefined {
+export function disputeOf(index: object): string | undefined {
   return disputes.get(index);
 }
 
-interface Held {
-  index: LayerIndex;
+interface Held<T> {
+  index: T;
   origin: Origin;
 }
 
 type Proof = Promise<boolean | 'stale' | null>;
 
-export class LayerIndexCache {
-  private readonly held = new Map<string, Held>();
+/** A layer's index in some form (a LayerIndex, or columns: load-columns.ts), by diff ID. */
+export class LayerCache<T extends { readonly diffId: string }> {
+  private readonly held = new Map<string, Held<T>>();
   /** Copies that will be asked for (expect), by diff ID, until an index of theirs is held. */
   private readonly expected = new Map<string, LayerBlob[]>();
   /** Proofs started before their copy was asked for, by copy. */
-  private readonly early = new Map<string, { item: Held; proof: Proof }>();
+  private readonly early = new Map<string, { item: Held<T>; proof: Proof }>();
   private entries = 0;
   private proving = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
+    private readonly entriesOf: (index: T) => number,
     /** Bound on the entries held across all cached indexes. */
     private readonly maxEntries = 4_000_000,
   ) {}
@@ -83,7 +85,7 @@ export class LayerIndexCache {
    * The index of the layer in `blob`, if one is held for bytes proven to be the same.
    * `identity`: what the file is, when its times change without its bytes changing.
    */
-  async get(diffId: string, blob: LayerBlob, identity?: string): Promise<CacheAnswer> {
+  async get(diffId: string, blob: LayerBlob, identity?: string): Promise<CacheAnswer<T>> {
     const item = this.held.get(diffId);
     if (!item) return undefined;
     const same = sameRegion(item.origin, blob, identity)
@@ -111,7 +113,7 @@ export class LayerIndexCache {
    * bytes gets (the file's name if not given).
    */
   set(
-    index: LayerIndex,
+    index: T,
     blob: LayerBlob,
     { identity, label }: { identity?: string | undefined; label?: string | undefined } = {},
   ): void {
@@ -129,7 +131,7 @@ export class LayerIndexCache {
     this.held.set(index.diffId, item);
     for (const copy of this.expected.get(index.diffId) ?? []) this.prove(item, copy);
     this.expected.delete(index.diffId);
-    this.entries += index.entries.length;
+    this.entries += this.entriesOf(index);
     for (const [diffId, old] of this.held) {
       if (this.entries <= this.maxEntries || old.index === index) break;
       this.forget(diffId);
@@ -148,7 +150,7 @@ export class LayerIndexCache {
     else this.expected.set(diffId, [...(this.expected.get(diffId) ?? []), blob]);
   }
 
-  private prove(item: Held, copy: LayerBlob): void {
+  private prove(item: Held<T>, copy: LayerBlob): void {
     const key = copyKey(copy);
     if (sameRegion(item.origin, copy, undefined) || this.early.has(key)) return;
     const proof = this.inTurn(() => sameBytes(item.origin, copy));
@@ -157,7 +159,11 @@ export class LayerIndexCache {
   }
 
   /** The proof started for this copy against this index, if one was (it is used once). */
-  private earlyProof(item: Held, blob: LayerBlob, identity: string | undefined): Proof | undefined {
+  private earlyProof(
+    item: Held<T>,
+    blob: LayerBlob,
+    identity: string | undefined,
+  ): Proof | undefined {
     if (identity !== undefined) return undefined;
     const key = copyKey(blob);
     const found = this.early.get(key);
@@ -181,8 +187,14 @@ export class LayerIndexCache {
   }
 
   private forget(diffId: string): void {
-    this.entries -= this.held.get(diffId)!.index.entries.length;
+    this.entries -= this.entriesOf(this.held.get(diffId)!.index);
     this.held.delete(diffId);
+  }
+}
+
+export class LayerIndexCache extends LayerCache<LayerIndex> {
+  constructor(maxEntries?: number) {
+    super((index) => index.entries.length, maxEntries);
   }
 }
 

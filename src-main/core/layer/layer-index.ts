@@ -47,3 +47,6 @@ export interface LayerIndex {
    */
   contentScans?: Map<string, ContentScan>;
 }
+
+/** What a layer's index holds besides its entries. */
+export type LayerMeta = Omit<LayerIndex, 'entries'>;

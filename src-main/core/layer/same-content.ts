@@ -7,9 +7,9 @@ import {
   LAYER_WINDOW_BYTES,
   LayerWindow,
   sameBytesByPieces,
+  type StoredFile,
   type StoredLayer,
 } from './content';
-import type { LayerEntry } from './layer-index';
 import { nextTurn } from '../io/next-turn';
 
 /**
@@ -18,13 +18,13 @@ import { nextTurn } from '../io/next-turn';
  */
 export class FilePairs {
   readonly layers: [StoredLayer[], StoredLayer[]] = [[], []];
-  readonly entries: [LayerEntry[], LayerEntry[]] = [[], []];
+  readonly entries: [StoredFile[], StoredFile[]] = [[], []];
 
   get length(): number {
     return this.entries[0].length;
   }
 
-  add(layerA: StoredLayer, entryA: LayerEntry, layerB: StoredLayer, entryB: LayerEntry): void {
+  add(layerA: StoredLayer, entryA: StoredFile, layerB: StoredLayer, entryB: StoredFile): void {
     this.layers[0].push(layerA);
     this.entries[0].push(entryA);
     this.layers[1].push(layerB);

@@ -10,7 +10,7 @@ import {
 } from '../image/load-image';
 import { openArchive, readInPlace } from '../archive/open-archive';
 import { resolveImage, type ImageChoice } from '../archive/resolve-image';
-import { LayerIndexCache } from '../layer/index-cache';
+import { LayerIndexCache, type LayerCache } from '../layer/index-cache';
 import type { EngineClient } from './engine-client';
 import type { EngineKind } from './engine-endpoint';
 import type { EngineOpenOptions } from './engine-open';
@@ -89,10 +89,10 @@ export async function openSource(
  * compressed archive (its layers lie in a spool file each open makes anew). A source that does
  * not open is left for its own open to report.
  */
-export async function expectLayersOf(
+export async function expectLayersOf<T extends { readonly diffId: string }>(
   text: string,
   choice: ImageChoice,
-  cache: LayerIndexCache,
+  cache: LayerCache<T>,
 ): Promise<void> {
   const spec = parseSource(text);
   if (spec.kind !== 'path' || !(await readInPlace(spec.path).catch(() => false))) return;
