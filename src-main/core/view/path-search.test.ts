@@ -26,7 +26,7 @@ function tree(): ViewNode {
   const a = dir(root, '/A');
   const k = dir(a, '/A/K.Bin');
   files(a, 'K.B', 'aK.bc', 'kxb', '\u212a.b', '\u0130K.B', '\u00e9t\u00e9');
-  files(k, 'x', 'Y');
+  files(k, 'x', 'Y', 'n\0ul');
   files(dir(root, '/\u00c9T\u00c9'), 'z');
   return root;
 }
@@ -54,7 +54,21 @@ function holding(root: ViewNode, lower: string): string[] {
 describe('the path search of a view tree', () => {
   it('finds every path whose lower-case form holds the text, nodes and leaves, once each', () => {
     const root = tree();
-    for (const text of ['k.b', 'a', '/a/k', '\u00e9t\u00e9', 'i\u0307k', 'y', 'nothing', '/'])
+    for (const text of [
+      'k.b',
+      'a',
+      '/a/k',
+      '\u00e9t\u00e9',
+      'i\u0307k',
+      'y',
+      'nothing',
+      '/',
+      // Whatever a path holds: the search's own separator, within a path or across two.
+      'n\0u',
+      '\0',
+      'x\0/',
+      'in',
+    ])
       expect(found(root, text), text).toEqual(holding(root, text));
     // Each directory, then its files; paths below a match match too.
     expect(found(root, 'k.b')).toEqual([
@@ -65,6 +79,7 @@ describe('the path search of a view tree', () => {
       '/A/K.Bin',
       '/A/K.Bin/x',
       '/A/K.Bin/Y',
+      '/A/K.Bin/n\0ul',
     ]);
     expect(PathSearch.of(root)).toBe(PathSearch.of(root));
   });

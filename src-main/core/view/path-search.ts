@@ -1,13 +1,18 @@
-// Every path of a view tree lower-cased once, in one array, so that a substring filter finds the
-// paths that hold its text with one String#includes each instead of a case-insensitive test of
-// every path through its node: the filter then tests only those (its other conditions, and the
-// text again).
+// Every path of a view tree lower-cased once, in one string, so that a substring filter finds the
+// paths that hold its text with String#indexOf over that string (a fast search that skips ahead)
+// instead of a case-insensitive test of every path through its node: the filter then tests only
+// those (its other conditions, and the text again).
 import { flatTree, type ViewNode } from './view-tree';
 
 export class PathSearch {
   private constructor(
-    /** Every path but the root's, lower-cased, in flatTree order: each node, then its leaves. */
-    private readonly paths: string[],
+    /**
+     * Every path but the root's, lower-cased, in flatTree order (each node, then its leaves),
+     * each followed by SEPARATOR.
+     */
+    private readonly text: string,
+    /** Where each path starts in `text`, and one more: where the next would. */
+    private readonly starts: Float64Array,
     /** Each path's node, by its position in flatTree(root).nodes. */
     private readonly nodeOf: Int32Array,
     /** Each path's leaf within that node, or -1 for the node itself. */
@@ -30,7 +35,7 @@ export class PathSearch {
     const { nodes } = flatTree(root);
     let count = nodes.length - 1;
     for (const node of nodes) count += node.leafCount;
-    const paths = new Array<string>(count);
+    const paths = new Array<string>(count + 1);
     const nodeOf = new Int32Array(count);
     const leafOf = new Int32Array(count);
     let k = 0;
@@ -47,7 +52,15 @@ export class PathSearch {
         leafOf[k++] = l;
       }
     }
-    return new PathSearch(paths, nodeOf, leafOf);
+    paths[count] = '';
+    const text = paths.join(SEPARATOR);
+    const starts = new Float64Array(count + 1);
+    for (let k = 0, at = 0; k < count; k++) {
+      starts[k] = at;
+      at += paths[k]!.length + 1;
+      starts[k + 1] = at;
+    }
+    return new PathSearch(text, starts, nodeOf, leafOf);
   }
 
   /**
@@ -55,10 +68,40 @@ export class PathSearch {
    * of every path whose lower-case form holds `lower`, in flatTree order.
    */
   forEachHolding(lower: string, fn: (node: number, leaf: number) => void): void {
-    const { paths, nodeOf, leafOf } = this;
-    for (let k = 0; k < paths.length; k++)
-      if (paths[k]!.includes(lower)) fn(nodeOf[k]!, leafOf[k]!);
+    const { text, starts, nodeOf, leafOf } = this;
+    const count = nodeOf.length;
+    if (lower.includes(SEPARATOR)) {
+      for (let k = 0; k < count; k++)
+        if (text.slice(starts[k]!, starts[k + 1]! - 1).includes(lower)) fn(nodeOf[k]!, leafOf[k]!);
+      return;
+    }
+    // Every find lies within one path (the text holds no separator); the next search starts at
+    // the path after the one found.
+    let k = 0;
+    for (let at = text.indexOf(lower); at >= 0; at = text.indexOf(lower, starts[k]!)) {
+      k = pathAt(starts, at, k);
+      fn(nodeOf[k]!, leafOf[k]!);
+      k++;
+    }
   }
+}
+
+/**
+ * Ends each path in the search's text: a character a name seldom holds (a tar header's ends at
+ * NUL). A text that holds it is searched path by path, so that no find spans two paths.
+ */
+const SEPARATOR = '\0';
+
+/** The path whose span in the text holds `at`, searched from path `from` on. */
+function pathAt(starts: Float64Array, at: number, from: number): number {
+  let lo = from;
+  let hi = starts.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 const searches = new WeakMap<ViewNode, PathSearch>();

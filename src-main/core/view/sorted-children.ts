@@ -24,19 +24,9 @@ export function sortedChildren(node: ViewNode, sort: TreeSort): readonly ViewNod
   return list;
 }
 
-/**
- * The children of a directory that `keep` holds, in `sort` order: from the sorted list when it
- * is made already, else sorting only those (a filter keeps few of a big directory's children).
- * A filter makes the nodes of every leaf it keeps: only made children are looked at.
- */
-export function keptChildren(
-  node: ViewNode,
-  sort: TreeSort,
-  keep: ReadonlySet<ViewNode>,
-): ViewNode[] {
-  const all = sorted[sort].get(node);
-  if (all) return all.filter((child) => keep.has(child));
-  return node.keptChildren(keep).sort(SORTS[sort]);
+/** Sorts a directory's children that a filter keeps (a few of them: sorted alone) in place. */
+export function sortKept(children: ViewNode[], sort: TreeSort): readonly ViewNode[] {
+  return children.sort(SORTS[sort]);
 }
 
 const byName = (a: ViewNode, b: ViewNode): number =>

@@ -4,7 +4,7 @@ import type { TreeRow, TreeViewSpec } from '../../api/explorer';
 import { StrataError } from '../errors';
 import type { ImageModel } from '../image/load-image';
 import { parentOf } from '../layer/entry-path';
-import { keptChildren, sortedChildren } from './sorted-children';
+import { sortedChildren, sortKept } from './sorted-children';
 import { PathSearch } from './path-search';
 import { compileFilter, isActive, substringOf, type NodeTest, type Testable } from './tree-filter';
 import { flatTree, ViewNode, viewTree } from './view-tree';
@@ -28,8 +28,11 @@ export class TreeView {
   private flat: FlatRow[] | null = null;
   /** Visible children per directory, once the filter has been applied. */
   private readonly shown = new Map<ViewNode, readonly ViewNode[]>();
-  /** Nodes that match the filter or have a matching descendant. */
-  private readonly keep: Set<ViewNode> | null = null;
+  /**
+   * The children of each directory that match the filter or have a matching descendant (a
+   * directory without any has none), or null without a filter.
+   */
+  private readonly keep: Map<ViewNode, ViewNode[]> | null = null;
   /** Nodes that match the filter, or null without one. */
   readonly matches: number | null = null;
 
@@ -117,7 +120,7 @@ export class TreeView {
     if (!this.keep) return sortedChildren(node, this.spec.sort);
     let list = this.shown.get(node);
     if (!list) {
-      list = keptChildren(node, this.spec.sort, this.keep);
+      list = sortKept(this.keep.get(node) ?? [], this.spec.sort);
       this.shown.set(node, list);
     }
     return list;
@@ -164,7 +167,7 @@ export class TreeView {
   }
 
   /**
-   * Every node that passes the test, with all its ancestors (the root when any passes). The test
+   * Every node that passes the test, with all its ancestors, as each directory's children. The test
    * sees every path of the image but the root's, or, for a filter whose paths must hold the text
    * `lower`, only those that do (found by PathSearch). A leaf is tested as it is, without its
    * node: the nodes of a directory's leaves are made only where one of them passes.
@@ -172,10 +175,15 @@ export class TreeView {
   private matchingSet(
     test: NodeTest,
     lower: string | null,
-  ): { keep: Set<ViewNode>; matches: number } {
+  ): { keep: Map<ViewNode, ViewNode[]>; matches: number } {
     const { nodes, parents } = flatTree(this.root);
     const kept = new Uint8Array(nodes.length);
-    const keep = new Set<ViewNode>();
+    const keep = new Map<ViewNode, ViewNode[]>();
+    const keepIn = (parent: ViewNode, child: ViewNode): void => {
+      const list = keep.get(parent);
+      if (list) list.push(child);
+      else keep.set(parent, [child]);
+    };
     const keepWithAncestors = (at: number): void => {
       for (let j = at; j >= 0 && !kept[j]; j = parents[j]!) kept[j] = 1;
     };
@@ -196,7 +204,7 @@ export class TreeView {
       keepWithAncestors(current);
       // Many of a directory's leaves: all are made at once, cheaper than one by one.
       if (hits.length * 4 >= node.leafCount) node.makeLeaves();
-      for (const l of hits) keep.add(node.leafNode(l));
+      for (const l of hits) keepIn(node, node.leafNode(l));
       hits.length = 0;
     };
     const consider = (i: number, l: number): void => {
@@ -226,7 +234,7 @@ export class TreeView {
       }
     }
     keepHits();
-    for (let i = 0; i < nodes.length; i++) if (kept[i]) keep.add(nodes[i]!);
+    for (let i = 1; i < nodes.length; i++) if (kept[i]) keepIn(nodes[parents[i]!]!, nodes[i]!);
     return { keep, matches };
   }
 }

@@ -89,16 +89,6 @@ export class ViewNode {
     if (!this.all && this.leaves) this.makeAll(this.leaves);
   }
 
-  /** The children made so far (every holder, and the leaves made) that `keep` holds. */
-  keptChildren(keep: ReadonlySet<ViewNode>): ViewNode[] {
-    const kept: ViewNode[] = [];
-    for (const child of this.all ?? this.holders ?? NO_CHILDREN)
-      if (keep.has(child)) kept.push(child);
-    const made = this.all ? null : this.leaves?.nodes;
-    if (made) for (const leaf of made.values()) if (keep.has(leaf)) kept.push(leaf);
-    return kept;
-  }
-
   get holderChildren(): readonly ViewNode[] | null {
     return this.holders;
   }
