@@ -31,11 +31,11 @@ function tree(): ViewNode {
   return root;
 }
 
-/** What the search finds, as paths. */
-function found(root: ViewNode, lower: string): string[] {
+/** What the search finds, as paths (its strings of about `chunkChars`). */
+function found(root: ViewNode, lower: string, chunkChars?: number): string[] {
   const { nodes } = flatTree(root);
   const paths: string[] = [];
-  PathSearch.of(root).forEachHolding(lower, (node, leaf) =>
+  PathSearch.of(root, chunkChars).forEachHolding(lower, (node, leaf) =>
     paths.push(leaf < 0 ? nodes[node]!.path : nodes[node]!.leafState(leaf).entry.path),
   );
   return paths;
@@ -68,8 +68,14 @@ describe('the path search of a view tree', () => {
       '\0',
       'x\0/',
       'in',
-    ])
+    ]) {
       expect(found(root, text), text).toEqual(holding(root, text));
+      // In strings of a path or two each, as a big image's paths are.
+      for (const chunkChars of [1, 12, 30])
+        expect(found(tree(), text, chunkChars), `${text} ${chunkChars}`).toEqual(
+          holding(root, text),
+        );
+    }
     // Each directory, then its files; paths below a match match too.
     expect(found(root, 'k.b')).toEqual([
       '/A/K.B',

@@ -1,28 +1,45 @@
-// Every path of a view tree lower-cased once, in one string, so that a substring filter finds the
-// paths that hold its text with String#indexOf over that string (a fast search that skips ahead)
-// instead of a case-insensitive test of every path through its node: the filter then tests only
-// those (its other conditions, and the text again).
+// Every path of a view tree lower-cased once, in a few long strings, so that a substring filter
+// finds the paths that hold its text with String#indexOf over those (a fast search that skips
+// ahead) instead of a case-insensitive test of every path through its node: the filter then tests
+// only those (its other conditions, and the text again).
 import { flatTree, type ViewNode } from './view-tree';
+
+/**
+ * Characters in one of the search's strings at most (with the path that crosses it): far below
+ * the longest string V8 makes, which the paths of a big image together exceed.
+ */
+const CHUNK_CHARS = 1 << 24;
+
+/**
+ * Ends each path in the search's strings: a character a name seldom holds (a tar header's ends
+ * at NUL). A text that holds it is searched path by path, so that no find spans two paths.
+ */
+const SEPARATOR = '\0';
 
 export class PathSearch {
   private constructor(
     /**
      * Every path but the root's, lower-cased, in flatTree order (each node, then its leaves),
-     * each followed by SEPARATOR.
+     * each followed by SEPARATOR, in strings of about CHUNK_CHARS.
      */
-    private readonly text: string,
-    /** Where each path starts in `text`, and one more: where the next would. */
-    private readonly starts: Float64Array,
+    private readonly chunks: string[],
+    /** The first path of each chunk, and one more: the number of paths. */
+    private readonly firstOf: Int32Array,
+    /** Where each path starts in its chunk. */
+    private readonly starts: Int32Array,
     /** Each path's node, by its position in flatTree(root).nodes. */
     private readonly nodeOf: Int32Array,
     /** Each path's leaf within that node, or -1 for the node itself. */
     private readonly leafOf: Int32Array,
   ) {}
 
-  /** The search of the tree under `root` (made on first use; trees do not change after). */
-  static of(root: ViewNode): PathSearch {
+  /**
+   * The search of the tree under `root` (made on first use; trees do not change after), in
+   * strings of about `chunkChars`.
+   */
+  static of(root: ViewNode, chunkChars = CHUNK_CHARS): PathSearch {
     let search = searches.get(root);
-    if (!search) searches.set(root, (search = PathSearch.make(root)));
+    if (!search) searches.set(root, (search = PathSearch.make(root, chunkChars)));
     return search;
   }
 
@@ -31,36 +48,40 @@ export class PathSearch {
     return searches.has(root);
   }
 
-  private static make(root: ViewNode): PathSearch {
+  private static make(root: ViewNode, chunkChars: number): PathSearch {
     const { nodes } = flatTree(root);
     let count = nodes.length - 1;
     for (const node of nodes) count += node.leafCount;
-    const paths = new Array<string>(count + 1);
     const nodeOf = new Int32Array(count);
     const leafOf = new Int32Array(count);
+    const starts = new Int32Array(count);
+    const chunks: string[] = [];
+    const firstOf = [0];
+    let pending: string[] = [];
+    let at = 0;
     let k = 0;
+    const add = (path: string, node: number, leaf: number): void => {
+      if (at >= chunkChars) {
+        chunks.push(pending.join(''));
+        firstOf.push(k);
+        pending = [];
+        at = 0;
+      }
+      const lower = path.toLowerCase();
+      pending.push(lower, SEPARATOR);
+      starts[k] = at;
+      at += lower.length + 1;
+      nodeOf[k] = node;
+      leafOf[k++] = leaf;
+    };
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      if (i > 0) {
-        paths[k] = node.path.toLowerCase();
-        nodeOf[k] = i;
-        leafOf[k++] = -1;
-      }
-      for (let l = 0; l < node.leafCount; l++) {
-        paths[k] = node.leafState(l).entry.path.toLowerCase();
-        nodeOf[k] = i;
-        leafOf[k++] = l;
-      }
+      if (i > 0) add(node.path, i, -1);
+      for (let l = 0; l < node.leafCount; l++) add(node.leafState(l).entry.path, i, l);
     }
-    paths[count] = '';
-    const text = paths.join(SEPARATOR);
-    const starts = new Float64Array(count + 1);
-    for (let k = 0, at = 0; k < count; k++) {
-      starts[k] = at;
-      at += paths[k]!.length + 1;
-      starts[k + 1] = at;
-    }
-    return new PathSearch(text, starts, nodeOf, leafOf);
+    chunks.push(pending.join(''));
+    firstOf.push(count);
+    return new PathSearch(chunks, Int32Array.from(firstOf), starts, nodeOf, leafOf);
   }
 
   /**
@@ -68,34 +89,32 @@ export class PathSearch {
    * of every path whose lower-case form holds `lower`, in flatTree order.
    */
   forEachHolding(lower: string, fn: (node: number, leaf: number) => void): void {
-    const { text, starts, nodeOf, leafOf } = this;
-    const count = nodeOf.length;
-    if (lower.includes(SEPARATOR)) {
-      for (let k = 0; k < count; k++)
-        if (text.slice(starts[k]!, starts[k + 1]! - 1).includes(lower)) fn(nodeOf[k]!, leafOf[k]!);
-      return;
-    }
-    // Every find lies within one path (the text holds no separator); the next search starts at
-    // the path after the one found.
-    let k = 0;
-    for (let at = text.indexOf(lower); at >= 0; at = text.indexOf(lower, starts[k]!)) {
-      k = pathAt(starts, at, k);
-      fn(nodeOf[k]!, leafOf[k]!);
-      k++;
-    }
+    const { chunks, firstOf, starts, nodeOf, leafOf } = this;
+    chunks.forEach((text, c) => {
+      const first = firstOf[c]!;
+      const last = firstOf[c + 1]! - 1;
+      const end = (k: number) => (k < last ? starts[k + 1]! : text.length) - 1;
+      if (lower.includes(SEPARATOR)) {
+        for (let k = first; k <= last; k++)
+          if (text.slice(starts[k]!, end(k)).includes(lower)) fn(nodeOf[k]!, leafOf[k]!);
+        return;
+      }
+      // Every find lies within one path (the text holds no separator); the next search starts
+      // at the path after the one found.
+      for (let k = first, found = text.indexOf(lower); found >= 0;) {
+        k = pathAt(starts, found, k, last);
+        fn(nodeOf[k]!, leafOf[k]!);
+        if (++k > last) break;
+        found = text.indexOf(lower, starts[k]!);
+      }
+    });
   }
 }
 
-/**
- * Ends each path in the search's text: a character a name seldom holds (a tar header's ends at
- * NUL). A text that holds it is searched path by path, so that no find spans two paths.
- */
-const SEPARATOR = '\0';
-
-/** The path whose span in the text holds `at`, searched from path `from` on. */
-function pathAt(starts: Float64Array, at: number, from: number): number {
+/** The path of `from`..`to` whose span in its chunk holds `at`. */
+function pathAt(starts: Int32Array, at: number, from: number, to: number): number {
   let lo = from;
-  let hi = starts.length - 2;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
     if (starts[mid]! <= at) lo = mid;
