@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { fixturePaths } from '../../../e2e/fixtures';
 import { diffImages } from '../compare/diff-images';
@@ -5,9 +6,13 @@ import { loadImage } from '../image/load-image';
 import { disputeOf, LayerIndexCache } from '../layer/index-cache';
 import { expectLayersOf } from '../source/open-source';
 import { packTar, type TarItem } from '../tar/pack-tar';
+import type { DemoImage } from '../demo/demo-archive';
+import { stopLayerWorkers, useLayerWorkers } from '../layer/layer-workers';
 import { demo, legacyArchive, tempArchive } from '../testing/layouts';
 import { claimingDiffId, withLayers } from '../testing/malformed-cases';
 import { diffArchives } from './diff-columns';
+
+const SCRIPT = new URL('../../../out/main/layer-worker.js', import.meta.url);
 
 /** The diff through the image model, the layers the two share read once (the reference). */
 async function throughModel(pathA: string, pathB: string) {
@@ -125,5 +130,27 @@ describe('diff on interned paths', () => {
       ['/usr/lib/backdoor.so', 'added'],
       ['/usr/lib/libtiny.so.1', 'removed'],
     ]);
+  });
+
+  it('does not share a layer whose bytes do not match the diff ID both claim, read on the layer workers', async () => {
+    const image = await demo();
+    const gzipped = (img: DemoImage): DemoImage => ({
+      ...img,
+      layers: img.layers.map((layer, i) => (i === 2 ? gzipSync(layer) : layer)),
+    });
+    const trusted = tempArchive(await legacyArchive(gzipped(image)), 'trusted-gz.tar');
+    const hostile = tempArchive(
+      await legacyArchive(gzipped(await claimingDiffId(image, 2))),
+      'hostile-gz.tar',
+    );
+    useLayerWorkers({ script: SCRIPT, minBytes: 0 });
+    try {
+      const expected = await throughModel(trusted, hostile);
+      expect(expected.diff.sharedLayers).toBe(2);
+      expect(await throughColumns(trusted, hostile)).toEqual(expected);
+    } finally {
+      useLayerWorkers({ script: null });
+      await stopLayerWorkers();
+    }
   });
 });

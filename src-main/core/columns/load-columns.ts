@@ -123,8 +123,9 @@ export async function loadColumns(
         openBytes: await openBytes,
       });
       if (read) {
-        if (read.verified)
-          await store?.putPacked(layer.blob, layer.diffId, read.packed).catch(() => {});
+        // A layer whose digests did not match is neither kept nor trusted as another's copy.
+        if (!read.verified) markUnverified(read.packed.meta);
+        else await store?.putPacked(layer.blob, layer.diffId, read.packed).catch(() => {});
         return { packed: read.packed };
       }
       const index = await indexLayer(layer.blob, compression, layer.diffId, label(i));
