@@ -114,6 +114,9 @@ async function openFromHome(
 ): Promise<{ steps: number | null; layers: number }> {
   const server = await startWeb(cli);
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // Playwright intercepts file choosers once a listener is on, which it sets up asynchronously:
+  // one added with the click only may come after the chooser (then no event, once in a few runs).
+  if (how === 'chosen') page.on('filechooser', () => {});
   try {
     await page.goto(server.url);
     await page.getByTestId('drop-zone').waitFor();
