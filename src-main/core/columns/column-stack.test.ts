@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../api/model';
 import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
-import type { LayerEntry, LayerIndex } from '../layer/layer-index';
+import type { LayerIndex } from '../layer/layer-index';
+import { testLayer, type EntrySpec } from '../testing/test-layer';
 import { MergedTree, type LayerChangeSet, type Placed } from '../tree/merged-tree';
 import { PathTree } from '../tree/path-tree';
 import {
@@ -125,21 +126,8 @@ describe('the merged tree on interned paths', () => {
   });
 
   it('marks a rewrite whose contents differ as modified, by position or by node', () => {
-    const layer = (...names: string[]): LayerIndex => {
-      const builder = new LayerIndexBuilder('sha256:x', 'none', 'L');
-      for (const name of names) {
-        const entry: Omit<LayerEntry, 'path' | 'type' | 'linkTarget'> = {
-          size: 3,
-          mode: 0o644,
-          uid: 0,
-          gid: 0,
-          mtime: 0,
-          dataOffset: 0,
-        };
-        builder.add({ ...entry, name, typeflag: name.endsWith('/') ? '5' : '0', linkname: '' });
-      }
-      return builder.finish();
-    };
+    const layer = (...names: string[]): LayerIndex =>
+      testLayer(...names.map((name): EntrySpec => [name, undefined, { size: 3, mode: 0o644 }]));
     const stack = new ColumnStack();
     stack.apply(columnsOf(layer('f', 'g', 'd/x'), stack.tree), 0);
     const byPosition = stack.apply(columnsOf(layer('f'), stack.tree), 1);

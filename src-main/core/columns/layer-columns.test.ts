@@ -3,6 +3,7 @@ import { fixturePaths } from '../../../e2e/fixtures';
 import { openArchive } from '../archive/open-archive';
 import { resolveImage } from '../archive/resolve-image';
 import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
+import { testLayer } from '../testing/test-layer';
 import { detectCompression, readLayerInto } from '../layer/read-layer';
 import { PathTree } from '../tree/path-tree';
 import { checkPacked, packIndex } from '../layer/packed-index';
@@ -130,22 +131,8 @@ describe("a layer's columns written as its entries come", () => {
 
 describe('columns of a packed index', () => {
   it('are refused where the packed form is damaged', async () => {
-    const builder = new LayerIndexBuilder('sha256:x', 'none', 'L');
-    for (const name of ['a/', 'a/b', 'a/c']) {
-      const typeflag = name.endsWith('/') ? '5' : '2';
-      builder.add({
-        name,
-        typeflag,
-        size: 0,
-        mode: 0o755,
-        uid: 0,
-        gid: 0,
-        mtime: 0,
-        linkname: 'x',
-        dataOffset: 0,
-      });
-    }
-    const good = packIndex(builder.finish());
+    const link = { linkname: 'x' };
+    const good = packIndex(testLayer(['a/', '5', link], ['a/b', '2', link], ['a/c', '2', link]));
     const damaged = [
       { ...good, count: good.count + 1 },
       { ...good, numbers: good.numbers.map((n, i) => (i === 0 ? 99 : n)) },

@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../api/model';
-import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
 import type { LayerIndex } from '../layer/layer-index';
 import { MergedTree } from './merged-tree';
 import { runInTurns } from '../io/next-turn';
+import { testLayer, type EntrySpec } from '../testing/test-layer';
 
-type Spec = [name: string, typeflag?: string, extra?: Partial<RawLayerEntry>];
-
-function layer(...specs: Spec[]): LayerIndex {
-  const builder = new LayerIndexBuilder('sha256:test', 'none', 'test layer');
-  for (const [name, typeflag = name.endsWith('/') ? '5' : '0', extra] of specs) {
-    builder.add({
-      name,
-      typeflag,
-      size: 0,
-      mode: 0o755,
-      uid: 0,
-      gid: 0,
-      mtime: 0,
-      linkname: '',
-      dataOffset: 0,
-      ...extra,
-    });
-  }
-  return builder.finish();
-}
+const layer = testLayer;
 
 function stack(...layers: LayerIndex[]): { tree: MergedTree; changes: Map<string, Change>[] } {
   const tree = new MergedTree();
@@ -195,8 +176,11 @@ describe('applySteps: a big layer stacked in turns of the event loop', () => {
   it('pauses while it stacks, and ends with what apply gives', async () => {
     // 120k files in 120 directories over a base that the second layer partly rewrites and
     // deletes: the entries' fast path and the remembered paths' slow one both run long.
-    const files = (prefix: string, n: number): Spec[] =>
-      Array.from({ length: n }, (_, i) => [`${prefix}/d${Math.floor(i / 1000)}/f${i}`] as Spec);
+    const files = (prefix: string, n: number): EntrySpec[] =>
+      Array.from(
+        { length: n },
+        (_, i) => [`${prefix}/d${Math.floor(i / 1000)}/f${i}`] as EntrySpec,
+      );
     const base = layer(...files('srv', 120_000));
     const top = layer(
       ['srv/d0/.wh..wh..opq', '0'],
@@ -231,7 +215,7 @@ describe("a layer's change of each node it placed", () => {
     const over = layer(
       ['etc/a', '0', { size: 1 }],
       ['etc/b', '0', { size: 5 }],
-      ...Array.from({ length: 50 }, (_, i): Spec => [`lib/f${i}`]),
+      ...Array.from({ length: 50 }, (_, i): EntrySpec => [`lib/f${i}`]),
       ['new/deep/file'],
     );
     // A layer mostly of rewrites (its usual change is "unchanged") and of removals.
@@ -260,7 +244,10 @@ describe("a layer's change of each node it placed", () => {
 describe('placing a layer in steps', () => {
   it('pauses where asked, and places what placing at once does', () => {
     const lower = layer(['a/'], ['a/old'], ['b']);
-    const upper = layer(['.wh.b'], ...Array.from({ length: 3000 }, (_, i): Spec => [`a/f${i}`]));
+    const upper = layer(
+      ['.wh.b'],
+      ...Array.from({ length: 3000 }, (_, i): EntrySpec => [`a/f${i}`]),
+    );
     const atOnce = new MergedTree();
     atOnce.place(lower, 0);
     atOnce.place(upper, 1);
