@@ -25,8 +25,8 @@ export function sortedChildren(node: ViewNode, sort: TreeSort): readonly ViewNod
 }
 
 /** Sorts a directory's children that a filter keeps (a few of them: sorted alone) in place. */
-export function sortKept(children: ViewNode[], sort: TreeSort): readonly ViewNode[] {
-  return children.sort(SORTS[sort]);
+export function sortKept(children: ViewNode[], sort: TreeSort): void {
+  children.sort(SORTS[sort]);
 }
 
 const byName = (a: ViewNode, b: ViewNode): number =>

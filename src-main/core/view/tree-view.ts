@@ -16,6 +16,8 @@ interface FlatRow {
   childCount: number;
 }
 
+const NO_CHILDREN: readonly ViewNode[] = [];
+
 /** Levels of lone directories opened at most, from the root. */
 const MAX_LONE_DEPTH = 16;
 
@@ -26,13 +28,11 @@ export class TreeView {
   private readonly collapsed = new Set<string>();
   private expandEverything: boolean;
   private flat: FlatRow[] | null = null;
-  /** Visible children per directory, once the filter has been applied. */
-  private readonly shown = new Map<ViewNode, readonly ViewNode[]>();
   /**
-   * The children of each directory that match the filter or have a matching descendant (a
-   * directory without any has none), or null without a filter.
+   * The children of each directory that match the filter or have a matching descendant, in sort
+   * order (a directory without any has none), or null without a filter.
    */
-  private readonly keep: Map<ViewNode, ViewNode[]> | null = null;
+  private readonly keep: Map<ViewNode, readonly ViewNode[]> | null = null;
   /** Nodes that match the filter, or null without one. */
   readonly matches: number | null = null;
 
@@ -118,12 +118,7 @@ export class TreeView {
 
   private childrenOf(node: ViewNode): readonly ViewNode[] {
     if (!this.keep) return sortedChildren(node, this.spec.sort);
-    let list = this.shown.get(node);
-    if (!list) {
-      list = sortKept(this.keep.get(node) ?? [], this.spec.sort);
-      this.shown.set(node, list);
-    }
-    return list;
+    return this.keep.get(node) ?? NO_CHILDREN;
   }
 
   private rows(): FlatRow[] {
@@ -175,7 +170,7 @@ export class TreeView {
   private matchingSet(
     test: NodeTest,
     lower: string | null,
-  ): { keep: Map<ViewNode, ViewNode[]>; matches: number } {
+  ): { keep: Map<ViewNode, readonly ViewNode[]>; matches: number } {
     const { nodes, parents } = flatTree(this.root);
     const kept = new Uint8Array(nodes.length);
     const keep = new Map<ViewNode, ViewNode[]>();
@@ -235,6 +230,8 @@ export class TreeView {
     }
     keepHits();
     for (let i = 1; i < nodes.length; i++) if (kept[i]) keepIn(nodes[parents[i]!]!, nodes[i]!);
+    // A filter opens every directory it keeps: each list is shown, so each is sorted now.
+    for (const list of keep.values()) sortKept(list, this.spec.sort);
     return { keep, matches };
   }
 }
