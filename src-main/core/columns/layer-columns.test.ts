@@ -4,6 +4,10 @@ import { openArchive } from '../archive/open-archive';
 import { resolveImage } from '../archive/resolve-image';
 import { LayerIndexBuilder, type RawLayerEntry } from '../layer/index-builder';
 import { testLayer } from '../testing/test-layer';
+import { tempArchive } from '../testing/layouts';
+import { fixChecksum } from '../testing/malformed-cases';
+import { FileSource } from '../io/byte-source';
+import { packTar, type TarItem } from '../tar/pack-tar';
 import { detectCompression, readLayerInto } from '../layer/read-layer';
 import { PathTree } from '../tree/path-tree';
 import { checkPacked, packIndex } from '../layer/packed-index';
@@ -125,6 +129,55 @@ describe("a layer's columns written as its entries come", () => {
         };
       });
       await bothWays((builder) => entries.forEach((entry) => builder.add(entry)));
+    }
+  });
+  it('hold the same for tars of names of every shape, their plain ones taken from the headers', async () => {
+    const names = [
+      'a',
+      'a/b/',
+      './a/c',
+      '/a/d',
+      'a//b',
+      'a/./b',
+      'a/../b',
+      '../../etc/x',
+      'b/.wh.c',
+      'd/.wh..wh..opq',
+      'x.wh.y',
+      'café/é',
+      `${'d'.repeat(70)}/${'e'.repeat(70)}/f`,
+      `${'g'.repeat(120)}/h`,
+    ];
+    let seed = 11;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    for (let round = 0; round < 60; round++) {
+      const items: TarItem[] = Array.from({ length: 1 + Math.floor(next() * 30) }, () => {
+        const type = (['file', 'directory', 'symlink', 'link'] as const)[Math.floor(next() * 4)]!;
+        return {
+          name: names[Math.floor(next() * names.length)]!,
+          type,
+          body: type === 'file' ? 'x'.repeat(Math.floor(next() * 700)) : undefined,
+          mode: next() < 0.5 ? 0o644 : 0o4755,
+          uid: Math.floor(next() * 3),
+          ...(type === 'symlink' || type === 'link' ? { linkname: 'a/b' } : {}),
+        };
+      });
+      const tar = await packTar(items);
+      // A name of invalid UTF-8 in the header's own field.
+      if (round % 3 === 0) {
+        tar[1] = 0xff;
+        fixChecksum(tar, 0);
+      }
+      const source = await FileSource.open(tempArchive(tar));
+      try {
+        const blob = { source, offset: 0, length: tar.length };
+        await bothWays((builder) => readLayerInto(builder, blob, 'none', 'L').then(() => {}));
+      } finally {
+        await source.close();
+      }
     }
   });
 });

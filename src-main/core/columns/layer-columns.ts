@@ -13,6 +13,9 @@ import {
 } from '../layer/packed-index';
 import { grown } from '../tree/grown';
 import { ROOT, type PathTree } from '../tree/path-tree';
+import { PLAIN_PATH_BYTES } from '../layer/plain-path';
+
+const SLASH = 0x2f;
 
 /** Entry types by code, as the `type` column holds them: the packed form's. */
 export { TYPES };
@@ -168,9 +171,12 @@ export class LayerColumnsWriter {
   private numbers = new Float64Array(1024 * 6);
   private readonly links = new Map<number, string>();
   private readonly digests = new Map<number, string>();
-  /** The directory of the last entry ('' for the root), and its node. */
-  private dir = '';
+  /** The directory of the last entry pushed as a string ('' for the root; null: none), and its node. */
+  private dir: string | null = null;
   private dirNode = ROOT;
+  /** The same for the last entry pushed as bytes (its length -1: none). */
+  private readonly dirBytes = Buffer.alloc(PLAIN_PATH_BYTES);
+  private dirBytesLength = -1;
 
   constructor(
     readonly tree: PathTree,
@@ -193,26 +199,87 @@ export class LayerColumnsWriter {
     /** Not kept: no consumer of the columns shows extended attributes yet. */
     _xattrs?: Record<string, Buffer>,
   ): void {
+    // Entries come grouped by directory: a run of them interns its directory once.
+    const slash = path.lastIndexOf('/');
+    if (this.dir === null || slash !== this.dir.length || !path.startsWith(this.dir)) {
+      this.dir = path.slice(0, slash);
+      this.dirNode = this.tree.internPath(this.dir);
+      this.dirBytesLength = -1;
+    }
+    const node = this.tree.intern(this.dirNode, path, slash + 1);
+    const at = this.place(node, TYPE_CODE.get(type)!, size, mode, uid, gid, mtime, dataOffset);
+    if (linkTarget !== null) this.links.set(at, linkTarget);
+    if (sha256) this.digests.set(at, sha256);
+  }
+
+  /**
+   * An entry whose path is the ASCII bytes `path[0..length)` without their leading slash
+   * (plain-path.ts): interned from them, no string made unless a node is new.
+   */
+  pushBytes(
+    path: Buffer,
+    length: number,
+    typeCode: number,
+    size: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    mtime: number,
+    linkTarget: string | null,
+    dataOffset: number,
+  ): void {
+    let slash = length - 1;
+    while (slash >= 0 && path[slash] !== SLASH) slash--;
+    const dirLength = slash < 0 ? 0 : slash;
+    if (!this.sameDirBytes(path, dirLength)) {
+      path.copy(this.dirBytes, 0, 0, dirLength);
+      this.dirBytesLength = dirLength;
+      this.dir = null;
+      let node = ROOT;
+      for (let from = 0; from < dirLength;) {
+        let end = from;
+        while (end < dirLength && path[end] !== SLASH) end++;
+        node = this.tree.internBytes(node, path, from, end);
+        from = end + 1;
+      }
+      this.dirNode = node;
+    }
+    const node = this.tree.internBytes(this.dirNode, path, slash + 1, length);
+    const at = this.place(node, typeCode, size, mode, uid, gid, mtime, dataOffset);
+    if (linkTarget !== null) this.links.set(at, linkTarget);
+  }
+
+  private sameDirBytes(path: Buffer, length: number): boolean {
+    if (length !== this.dirBytesLength) return false;
+    const dir = this.dirBytes;
+    for (let i = length - 1; i >= 0; i--) if (dir[i] !== path[i]) return false;
+    return true;
+  }
+
+  /** The next position, holding `node` and these attributes; an earlier write of `node` dropped. */
+  private place(
+    node: number,
+    typeCode: number,
+    size: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    mtime: number,
+    dataOffset: number,
+  ): number {
     const at = this.count++;
     if (at === this.node.length) {
       this.node = grown(this.node, at * 2);
       this.type = grown(this.type, at * 2);
       this.numbers = grown(this.numbers, at * 12);
     }
-    // Entries come grouped by directory: a run of them interns its directory once.
-    const slash = path.lastIndexOf('/');
-    if (slash !== this.dir.length || !path.startsWith(this.dir)) {
-      this.dir = path.slice(0, slash);
-      this.dirNode = this.tree.internPath(this.dir);
-    }
-    const node = this.tree.intern(this.dirNode, path, slash + 1);
     const before = this.written.set(node, at);
     if (before >= 0) {
       this.node[before] = -1;
       this.dropped++;
     }
     this.node[at] = node;
-    this.type[at] = TYPE_CODE.get(type)!;
+    this.type[at] = typeCode;
     const n = at * 6;
     this.numbers[n] = size;
     this.numbers[n + 1] = mode;
@@ -220,8 +287,7 @@ export class LayerColumnsWriter {
     this.numbers[n + 3] = gid;
     this.numbers[n + 4] = dataOffset;
     this.numbers[n + 5] = mtime;
-    if (linkTarget !== null) this.links.set(at, linkTarget);
-    if (sha256) this.digests.set(at, sha256);
+    return at;
   }
 
   finish(whiteouts: Iterable<string>, opaqueDirs: Iterable<string>): LayerColumns {

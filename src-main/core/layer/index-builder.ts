@@ -6,7 +6,10 @@ import { LIMITS, overLimit } from '../limits';
 import type { TarEntry } from '../tar/walk';
 import { clampEntryPath, classifyWhiteout, simplePath } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
-import { PackedEntries, type PackedIndex } from './packed-index';
+import { PackedEntries, TYPE_CODE, type PackedIndex } from './packed-index';
+import { PLAIN_PATH_BYTES, plainPath } from './plain-path';
+import { linkNameOf } from '../tar/header';
+import type { PlainEntries } from '../tar/entry-decoder';
 import { PathPositions } from './path-positions';
 import type { LayerColumns, LayerColumnsWriter } from '../columns/layer-columns';
 
@@ -28,6 +31,21 @@ const ESTARGZ_METADATA = new Set([
   '/.prefetch.landmark',
   '/.no.prefetch.landmark',
 ]);
+
+/**
+ * The columns' type codes by typeflag byte (-1: none) for the types add() takes without a note;
+ * hardlinks are not among them (their targets are normalised as strings). NUL is an old file.
+ */
+const PLAIN_TYPE_CODES = new Int8Array(256).fill(-1);
+for (const [flag, type] of Object.entries({ ...TYPES, '\0': 'file' } as Record<
+  string,
+  EntryType
+>)) {
+  if (flag !== 'S' && type !== 'hardlink')
+    PLAIN_TYPE_CODES[flag.charCodeAt(0)] = TYPE_CODE.get(type)!;
+}
+const FILE_CODE = TYPE_CODE.get('file')!;
+const SYMLINK_CODE = TYPE_CODE.get('symlink')!;
 
 /** Tables of finished layers, for the next ones: up to 8 MB each. */
 const spareTables: PathPositions[] = [];
@@ -72,12 +90,7 @@ export class LayerIndexBuilder {
 
   /** `dataBase`: where the layer starts within the entry's source (offsets become the layer's own). */
   add(raw: RawLayerEntry, dataBase = 0): void {
-    if (++this.count > LIMITS.entriesPerLayer) {
-      throw new StrataError(
-        'limit',
-        `${this.label}: ${this.count} entries is ${overLimit('entriesPerLayer')}`,
-      );
-    }
+    this.counted();
     if (raw.name.includes('\0') || raw.linkname.includes('\0')) {
       throw new StrataError(
         'bad-archive',
@@ -179,6 +192,52 @@ export class LayerIndexBuilder {
     if (raw.sha256) entry.sha256 = raw.sha256;
     if (raw.xattrs) entry.xattrs = raw.xattrs;
     entries.push(entry);
+  }
+
+  private counted(): void {
+    if (++this.count > LIMITS.entriesPerLayer) {
+      throw new StrataError(
+        'limit',
+        `${this.label}: ${this.count} entries is ${overLimit('entriesPerLayer')}`,
+      );
+    }
+  }
+
+  /**
+   * For a builder writing columns of a plain layer: what takes its entries, those whose header's
+   * own name is plain (plain-path.ts) and whose type needs no note straight from the header's
+   * bytes, as add() would take them. `dataBase` as for add().
+   */
+  plainEntries(dataBase: number): PlainEntries | null {
+    const columns = this.columns;
+    if (!columns || this.compression !== 'none') return null;
+    const path = Buffer.alloc(PLAIN_PATH_BYTES);
+    return {
+      take: (block, at, header, dataOffset) => {
+        const code = PLAIN_TYPE_CODES[header.flag]!;
+        if (code < 0) return false;
+        // At most PLAIN_PATH_BYTES: within the limits on a path's bytes and depth.
+        const length = plainPath(block, at, header.posix, path);
+        if (length < 0) return false;
+        this.counted();
+        const size = code === FILE_CODE ? header.size : 0;
+        this.size += size;
+        columns.pushBytes(
+          path,
+          length,
+          code,
+          size,
+          header.mode & 0o7777,
+          header.uid,
+          header.gid,
+          header.mtime,
+          code === SYMLINK_CODE ? linkNameOf(block, at) : null,
+          dataOffset - dataBase,
+        );
+        return true;
+      },
+      entry: (entry) => this.add(entry, dataBase),
+    };
   }
 
   private checkDepth(path: string): void {

@@ -76,7 +76,9 @@ export async function readLayerInto(
     // The windows are read synchronously: the service answers requests (and sends the open's
     // progress) in the turns given between them.
     let turn = performance.now();
-    for await (const batch of walkTarBatches(blob.source, { start: blob.offset, end, label })) {
+    const plain = builder.plainEntries(blob.offset) ?? undefined;
+    const walk = walkTarBatches(blob.source, { start: blob.offset, end, label, plain });
+    for await (const batch of walk) {
       for (const entry of batch) builder.add(entry, blob.offset);
       if (performance.now() - turn > TURN_MS) {
         await nextTurn();

@@ -2,7 +2,7 @@
 // that follows them. Shared by the positioned header walk and the streaming parser.
 import { StrataError } from '../errors';
 import { LIMITS, overLimit } from '../limits';
-import { paddedSize, parseHeader } from './header';
+import { HeaderFields, linkNameOf, nameOf, paddedSize, readHeader, typeflagOf } from './header';
 import { parsePax, paxNumber, paxText, paxXattrs, type PaxRecords } from './pax';
 
 export interface TarEntry {
@@ -28,7 +28,20 @@ export type Decoded =
   | { kind: 'end' }
   /** A PAX or long-name record of `size` bytes follows: pass it to `meta()`. */
   | { kind: 'meta'; size: number; next: number }
-  | { kind: 'entry'; entry: TarEntry; next: number };
+  | { kind: 'entry'; entry: TarEntry; next: number }
+  /** The decoder's PlainEntries took the entry from its header's bytes. */
+  | { kind: 'taken'; next: number };
+
+/**
+ * A reader of a tar's entries that takes what it can straight from their header blocks, where no
+ * PAX or long-name record came before them (their name and link are the block's own): no
+ * TarEntry, no string made for them.
+ */
+export interface PlainEntries {
+  /** Whether it took the entry; if not, it is decoded and given to entry(). */
+  take(block: Buffer, at: number, fields: HeaderFields, dataOffset: number): boolean;
+  entry(entry: TarEntry): void;
+}
 
 const END = { kind: 'end' } as const;
 
@@ -41,6 +54,8 @@ export class TarEntryDecoder {
   private metaType = '';
   private entryStart = 0;
   private readonly metaFound = { kind: 'meta' as const, size: 0, next: 0 };
+  private readonly taken = { kind: 'taken' as const, next: 0 };
+  private readonly fields = new HeaderFields();
   private readonly entryFound = {
     kind: 'entry' as const,
     entry: null as unknown as TarEntry,
@@ -52,6 +67,7 @@ export class TarEntryDecoder {
     private readonly label: string,
     /** Where the tar starts within its source, so errors give offsets within the tar. */
     private readonly base = 0,
+    private readonly plain: PlainEntries | null = null,
   ) {}
 
   fail(offset: number, problem: string, code: 'bad-archive' | 'limit' = 'bad-archive'): never {
@@ -65,18 +81,20 @@ export class TarEntryDecoder {
   header(block: Buffer, offset: number, available = Infinity, at = 0): Decoded {
     if (!this.pax && this.longName === undefined && this.longLink === undefined)
       this.entryStart = offset;
-    const h = parseHeader(block, at);
-    if (h.kind === 'zero') return END;
-    if (h.kind === 'invalid') this.fail(offset, `invalid tar header: ${h.reason}`);
-    const isMeta = META_TYPES.has(h.typeflag);
+    const h = this.fields;
+    const read = readHeader(block, at, h);
+    if (read === 'zero') return END;
+    if (read !== 'header') this.fail(offset, `invalid tar header: ${read}`);
+    const typeflag = typeflagOf(h);
+    const isMeta = META_TYPES.has(typeflag);
     const size = this.pax && !isMeta ? (paxNumber(this.pax, 'size') ?? h.size) : h.size;
     if (!Number.isSafeInteger(size) || size < 0)
-      this.fail(offset, `entry "${h.name}" has an invalid size`);
+      this.fail(offset, `entry "${nameOf(block, at, h)}" has an invalid size`);
     const dataOffset = offset + 512;
     if (dataOffset + size > available) {
       this.fail(
         offset,
-        `truncated: entry "${this.longName ?? h.name}" needs ${size} bytes, the archive ends first`,
+        `truncated: entry "${this.longName ?? nameOf(block, at, h)}" needs ${size} bytes, the archive ends first`,
       );
     }
     const next = dataOffset + paddedSize(size);
@@ -88,21 +106,31 @@ export class TarEntryDecoder {
           'limit',
         );
       }
-      this.metaType = h.typeflag;
+      this.metaType = typeflag;
       this.metaFound.size = size;
       this.metaFound.next = next;
       return this.metaFound;
     }
+    if (
+      this.plain &&
+      !this.pax &&
+      this.longName === undefined &&
+      this.longLink === undefined &&
+      this.plain.take(block, at, h, dataOffset)
+    ) {
+      this.taken.next = next;
+      return this.taken;
+    }
     const pax = this.pax;
     const entry: TarEntry = {
-      name: (pax && paxText(pax, 'path')) ?? this.longName ?? h.name,
-      typeflag: h.typeflag,
+      name: (pax && paxText(pax, 'path')) ?? this.longName ?? nameOf(block, at, h),
+      typeflag,
       size,
       mode: h.mode,
       uid: (pax && paxNumber(pax, 'uid')) ?? h.uid,
       gid: (pax && paxNumber(pax, 'gid')) ?? h.gid,
       mtime: (pax && paxNumber(pax, 'mtime')) ?? h.mtime,
-      linkname: (pax && paxText(pax, 'linkpath')) ?? this.longLink ?? h.linkname,
+      linkname: (pax && paxText(pax, 'linkpath')) ?? this.longLink ?? linkNameOf(block, at),
       dataOffset,
       headerOffset: this.entryStart,
     };

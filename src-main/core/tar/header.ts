@@ -79,14 +79,18 @@ function byteSum(block: Buffer, at: number): number {
     return sum;
   }
   // Four bytes at a time, as the byte sums of two 16-bit lanes: 126 words * 2 bytes * 255 per
-  // lane stays far below 2^16, so the lanes never carry.
+  // lane stays below 2^16, so the lanes never carry (kept to 32 bits, V8 keeps them integers).
   const words = wordsOf(block.buffer);
   const first = (block.byteOffset + at) / 4;
   let lanes = 0;
-  for (let w = 0; w < BLOCK / 4; w++) {
-    if (w === 37 || w === 38) continue;
-    const x = words[first + w]!;
-    lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+  // Words 37 and 38 are the checksum field.
+  for (let w = first; w < first + 37; w++) {
+    const x = words[w]!;
+    lanes = (lanes + (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff)) | 0;
+  }
+  for (let w = first + 39; w < first + BLOCK / 4; w++) {
+    const x = words[w]!;
+    lanes = (lanes + (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff)) | 0;
   }
   return (lanes & 0xffff) + (lanes >>> 16);
 }
@@ -124,36 +128,76 @@ function isPosixUstar(block: Buffer, at: number): boolean {
   );
 }
 
-/** The header block at `at` in `block` (a read-ahead window holds many). */
-export function parseHeader(block: Buffer, at = 0): HeaderResult {
-  if (isZero(block, at)) return ZERO;
-  if (!checksumMatches(block, at)) return { kind: 'invalid', reason: 'bad header checksum' };
+/**
+ * A header's numbers, and where its texts lie, read without making a string: the index builder
+ * takes a plain name's bytes straight from the block (header-name.ts).
+ */
+export class HeaderFields {
+  size = 0;
+  mode = 0;
+  uid = 0;
+  gid = 0;
+  mtime = 0;
+  /** The typeflag's byte (0 in old tars' files). */
+  flag = 0;
+  /** POSIX ustar: its prefix field (345..500) holds the start of a long name. */
+  posix = false;
+}
+
+/** The header block at `at` into `fields`: 'header', 'zero' (an end block) or why it is invalid. */
+export function readHeader(block: Buffer, at: number, fields: HeaderFields): string {
+  if (isZero(block, at)) return 'zero';
+  if (!checksumMatches(block, at)) return 'bad header checksum';
   const size = numeric(block, at + 124, 12);
   const mode = numeric(block, at + 100, 8);
   const uid = numeric(block, at + 108, 8);
   const gid = numeric(block, at + 116, 8);
-  const mtime = numeric(block, at + 136, 12);
-  if (size === null) return { kind: 'invalid', reason: 'unreadable or negative size' };
-  if (mode === null || uid === null || gid === null)
-    return { kind: 'invalid', reason: 'unreadable mode, uid or gid' };
-  let name = text(block, at, 100);
-  // POSIX ustar splits long names into prefix/name; GNU's "ustar  " uses that area for other things.
-  if (isPosixUstar(block, at)) {
-    const prefix = text(block, at + 345, 155);
-    if (prefix) name = `${prefix}/${name}`;
-  }
-  const flag = block[at + 156] ?? 0;
+  if (size === null) return 'unreadable or negative size';
+  if (mode === null || uid === null || gid === null) return 'unreadable mode, uid or gid';
+  fields.size = size;
+  fields.mode = mode;
+  fields.uid = uid;
+  fields.gid = gid;
+  fields.mtime = numeric(block, at + 136, 12) ?? 0;
+  fields.flag = block[at + 156] ?? 0;
+  // GNU's "ustar  " uses the prefix's area for other things.
+  fields.posix = isPosixUstar(block, at);
+  return 'header';
+}
+
+/** The stored name of the header read into `fields`: POSIX ustar's prefix and name joined. */
+export function nameOf(block: Buffer, at: number, fields: HeaderFields): string {
+  const name = text(block, at, 100);
+  if (!fields.posix) return name;
+  const prefix = text(block, at + 345, 155);
+  return prefix ? `${prefix}/${name}` : name;
+}
+
+/** The header's link name (uname, gname and the device numbers are not read: Strata shows ids). */
+export function linkNameOf(block: Buffer, at: number): string {
+  return text(block, at + 157, 100);
+}
+
+export function typeflagOf(fields: HeaderFields): string {
+  return fields.flag === 0 ? '0' : String.fromCharCode(fields.flag);
+}
+
+/** The header block at `at` in `block` (a read-ahead window holds many). */
+export function parseHeader(block: Buffer, at = 0): HeaderResult {
+  const fields = new HeaderFields();
+  const result = readHeader(block, at, fields);
+  if (result === 'zero') return ZERO;
+  if (result !== 'header') return { kind: 'invalid', reason: result };
   return {
     kind: 'header',
-    name,
-    mode,
-    uid,
-    gid,
-    size,
-    mtime: mtime ?? 0,
-    typeflag: flag === 0 ? '0' : String.fromCharCode(flag),
-    // uname, gname and the device numbers (265..345) are not read: Strata shows uid and gid.
-    linkname: text(block, at + 157, 100),
+    name: nameOf(block, at, fields),
+    mode: fields.mode,
+    uid: fields.uid,
+    gid: fields.gid,
+    size: fields.size,
+    mtime: fields.mtime,
+    typeflag: typeflagOf(fields),
+    linkname: linkNameOf(block, at),
   };
 }
 

@@ -156,6 +156,7 @@ export class TarStreamParser {
       this.metaSize = decoded.size;
       return;
     }
+    if (decoded.kind === 'taken') throw new Error('a stream parser is given no PlainEntries');
     this.current = decoded.entry;
     this.handlers.entry(decoded.entry);
     this.bodyLeft = decoded.entry.size;

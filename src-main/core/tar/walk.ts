@@ -1,7 +1,7 @@
 // Walks a tar's headers with positioned reads, skipping file bodies entirely.
 import type { ByteSource } from '../io/byte-source';
 import { BLOCK } from './header';
-import { TarEntryDecoder, type TarEntry } from './entry-decoder';
+import { TarEntryDecoder, type PlainEntries, type TarEntry } from './entry-decoder';
 
 export type { TarEntry } from './entry-decoder';
 
@@ -12,6 +12,8 @@ export interface WalkOptions {
   end?: number;
   /** Names the tar in errors ("img.tar: layer 3"). */
   label?: string;
+  /** Given every entry, in order, in place of the batches (which are then empty). */
+  plain?: PlainEntries;
 }
 
 /**
@@ -25,6 +27,7 @@ const WINDOW = 64 * 1024;
 /**
  * The entries of a tar, a window's worth at a time: every header inside one read-ahead window is
  * decoded without waiting, so a layer of 100k small files costs a few hundred awaits, not 100k.
+ * With `plain`, each batch is empty: it marks a window read, where its reader may give a turn.
  */
 export async function* walkTarBatches(
   source: ByteSource,
@@ -32,19 +35,23 @@ export async function* walkTarBatches(
 ): AsyncGenerator<TarEntry[]> {
   const start = options.start ?? 0;
   const end = options.end ?? source.size;
-  const decoder = new TarEntryDecoder(options.label ?? source.name, start);
+  const { plain } = options;
+  const decoder = new TarEntryDecoder(options.label ?? source.name, start, plain);
   let window: Buffer = Buffer.alloc(0);
   let windowStart = start;
   let pos = start;
   let batch: TarEntry[] = [];
+  /** Whether `plain` was given entries since the last batch. */
+  let taken = false;
   // One buffer for every window of this walk when the source can fill it (entries keep no bytes
   // of it): no megabyte allocated and collected per window.
   const own = source.readInto ? Buffer.allocUnsafe(Math.min(WINDOW, end - start)) : null;
   while (pos + BLOCK <= end) {
     if (pos < windowStart || pos + BLOCK > windowStart + window.length) {
-      if (batch.length) {
+      if (batch.length || taken) {
         yield batch;
         batch = [];
+        taken = false;
       }
       const length = Math.min(WINDOW, end - pos);
       if (own) {
@@ -63,10 +70,14 @@ export async function* walkTarBatches(
           ? window.subarray(from - windowStart, from - windowStart + decoded.size)
           : await source.read(from, decoded.size);
       decoder.meta(Buffer.from(data), pos);
+    } else if (decoded.kind === 'taken') taken = true;
+    else if (plain) {
+      plain.entry(decoded.entry);
+      taken = true;
     } else batch.push(decoded.entry);
     pos = decoded.next;
   }
-  if (batch.length) yield batch;
+  if (batch.length || taken) yield batch;
   if (pos + BLOCK > end && pos < end)
     decoder.fail(pos, 'truncated: the archive ends inside a header');
 }

@@ -95,6 +95,30 @@ export class PathTree {
     return node;
   }
 
+  /**
+   * The child of `parent` named by the ASCII bytes `bytes[from..to)`, created when missing: the
+   * node `intern` gives for the same name as a string (an ASCII name's hash and match are its
+   * bytes'), without the string unless a node is made.
+   */
+  internBytes(parent: number, bytes: Buffer, from: number, to: number): number {
+    if (this.map) return this.intern(parent, bytes.toString('latin1', from, to));
+    const hash = hashBytes(parent, bytes, from, to);
+    let slot = hash & this.mask;
+    for (let probes = 0; ; slot = (slot + 1) & this.mask, probes++) {
+      const node = this.table[slot]!;
+      if (node === ROOT) {
+        if (probes > this.maxProbes) return this.toMap().internBytes(parent, bytes, from, to);
+        break;
+      }
+      if (this.hashes[node] === hash && this.isNamedBytes(node, parent, bytes, from, to))
+        return node;
+    }
+    const node = this.add(parent, bytes.toString('latin1', from, to), hash);
+    if (this.size * 2 > this.table.length) this.rehash();
+    else this.table[slot] = node;
+    return node;
+  }
+
   /** A new node, linked to its parent; the caller files it in the table or the map. */
   private add(parent: number, name: string, hash: number): number {
     const node = this.size++;
@@ -199,6 +223,19 @@ export class PathTree {
     );
   }
 
+  private isNamedBytes(
+    node: number,
+    parent: number,
+    bytes: Buffer,
+    from: number,
+    to: number,
+  ): boolean {
+    const name = this.names[node]!;
+    if (this.parents[node] !== parent || name.length !== to - from) return false;
+    for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) !== bytes[from + i]) return false;
+    return true;
+  }
+
   private grow(): void {
     const length = this.parents.length * 2;
     this.parents = grown(this.parents, length);
@@ -228,6 +265,18 @@ const keyOf = (parent: number, name: string): string => `${parent}/${name}`;
 export function hashName(parent: number, text: string, from: number, to: number): number {
   let hash = Math.imul(parent ^ SEED ^ 0x811c9dc5, 0x01000193);
   for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return mixed(hash);
+}
+
+/** hashName of the ASCII name `bytes[from..to)`: the same number as for it as a string. */
+function hashBytes(parent: number, bytes: Buffer, from: number, to: number): number {
+  let hash = Math.imul(parent ^ SEED ^ 0x811c9dc5, 0x01000193);
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return mixed(hash);
+}
+
+/** murmur3's finish. */
+function mixed(hash: number): number {
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
