@@ -177,6 +177,7 @@ export class LayerColumnsWriter {
   /** The same for the last entry pushed as bytes (its length -1: none). */
   private readonly dirBytes = Buffer.alloc(PLAIN_PATH_BYTES);
   private dirBytesLength = -1;
+  private lastNode = 0;
 
   constructor(
     readonly tree: PathTree,
@@ -244,7 +245,14 @@ export class LayerColumnsWriter {
       }
       this.dirNode = node;
     }
-    const node = this.tree.internBytes(this.dirNode, path, slash + 1, length);
+    // A layer that lists again what one below it listed (a `chmod -R`, a copy made anew) names
+    // the nodes in the order they were made: the node after the last is tried first.
+    const guess = this.lastNode + 1;
+    const node =
+      guess < this.tree.size && this.tree.isChildNamed(guess, this.dirNode, path, slash + 1, length)
+        ? guess
+        : this.tree.internBytes(this.dirNode, path, slash + 1, length);
+    this.lastNode = node;
     const at = this.place(node, typeCode, size, mode, uid, gid, mtime, dataOffset);
     if (linkTarget !== null) this.links.set(at, linkTarget);
   }

@@ -110,7 +110,7 @@ export class PathTree {
         if (probes > this.maxProbes) return this.toMap().internBytes(parent, bytes, from, to);
         break;
       }
-      if (this.hashes[node] === hash && this.isNamedBytes(node, parent, bytes, from, to))
+      if (this.hashes[node] === hash && this.isChildNamed(node, parent, bytes, from, to))
         return node;
     }
     const node = this.add(parent, bytes.toString('latin1', from, to), hash);
@@ -223,13 +223,8 @@ export class PathTree {
     );
   }
 
-  private isNamedBytes(
-    node: number,
-    parent: number,
-    bytes: Buffer,
-    from: number,
-    to: number,
-  ): boolean {
+  /** Whether `node` is the child of `parent` named by the ASCII bytes `bytes[from..to)`. */
+  isChildNamed(node: number, parent: number, bytes: Buffer, from: number, to: number): boolean {
     const name = this.names[node]!;
     if (this.parents[node] !== parent || name.length !== to - from) return false;
     for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) !== bytes[from + i]) return false;
