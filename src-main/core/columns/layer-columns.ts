@@ -13,9 +13,8 @@ import {
 } from '../layer/packed-index';
 import { grown } from '../tree/grown';
 import { ROOT, type PathTree } from '../tree/path-tree';
-import { PLAIN_PATH_BYTES } from '../layer/plain-path';
-
-const SLASH = 0x2f;
+import { isAscii } from 'node:buffer';
+import { BytePaths } from './byte-paths';
 
 /** Entry types by code, as the `type` column holds them: the packed form's. */
 export { TYPES };
@@ -174,16 +173,14 @@ export class LayerColumnsWriter {
   /** The directory of the last entry pushed as a string ('' for the root; null: none), and its node. */
   private dir: string | null = null;
   private dirNode = ROOT;
-  /** The same for the last entry pushed as bytes (its length -1: none). */
-  private readonly dirBytes = Buffer.alloc(PLAIN_PATH_BYTES);
-  private dirBytesLength = -1;
-  private lastNode = 0;
+  private readonly bytePaths: BytePaths;
 
   constructor(
     readonly tree: PathTree,
     private readonly written: WrittenNodes,
   ) {
     written.next();
+    this.bytePaths = new BytePaths(tree);
   }
 
   push(
@@ -205,7 +202,7 @@ export class LayerColumnsWriter {
     if (this.dir === null || slash !== this.dir.length || !path.startsWith(this.dir)) {
       this.dir = path.slice(0, slash);
       this.dirNode = this.tree.internPath(this.dir);
-      this.dirBytesLength = -1;
+      this.bytePaths.forget();
     }
     const node = this.tree.intern(this.dirNode, path, slash + 1);
     const at = this.place(node, TYPE_CODE.get(type)!, size, mode, uid, gid, mtime, dataOffset);
@@ -229,39 +226,10 @@ export class LayerColumnsWriter {
     linkTarget: string | null,
     dataOffset: number,
   ): void {
-    let slash = length - 1;
-    while (slash >= 0 && path[slash] !== SLASH) slash--;
-    const dirLength = slash < 0 ? 0 : slash;
-    if (!this.sameDirBytes(path, dirLength)) {
-      path.copy(this.dirBytes, 0, 0, dirLength);
-      this.dirBytesLength = dirLength;
-      this.dir = null;
-      let node = ROOT;
-      for (let from = 0; from < dirLength;) {
-        let end = from;
-        while (end < dirLength && path[end] !== SLASH) end++;
-        node = this.tree.internBytes(node, path, from, end);
-        from = end + 1;
-      }
-      this.dirNode = node;
-    }
-    // A layer that lists again what one below it listed (a `chmod -R`, a copy made anew) names
-    // the nodes in the order they were made: the node after the last is tried first.
-    const guess = this.lastNode + 1;
-    const node =
-      guess < this.tree.size && this.tree.isChildNamed(guess, this.dirNode, path, slash + 1, length)
-        ? guess
-        : this.tree.internBytes(this.dirNode, path, slash + 1, length);
-    this.lastNode = node;
+    const node = this.bytePaths.intern(path, 0, length);
+    this.dir = null;
     const at = this.place(node, typeCode, size, mode, uid, gid, mtime, dataOffset);
     if (linkTarget !== null) this.links.set(at, linkTarget);
-  }
-
-  private sameDirBytes(path: Buffer, length: number): boolean {
-    if (length !== this.dirBytesLength) return false;
-    const dir = this.dirBytes;
-    for (let i = length - 1; i >= 0; i--) if (dir[i] !== path[i]) return false;
-    return true;
   }
 
   /** The next position, holding `node` and these attributes; an earlier write of `node` dropped. */
@@ -329,6 +297,9 @@ export class LayerColumnsWriter {
   }
 }
 
+const SLASH = 0x2f;
+const notAbsolute = (): Error => new Error('the packed index has a path that is not absolute');
+
 /**
  * A packed index's entries as columns (the form layer workers send and the index store keeps),
  * their paths interned from its strings without a string made for each. `packed` must have passed
@@ -342,10 +313,18 @@ export function columnsOfPacked(packed: PackedIndex, tree: PathTree): LayerColum
     tree.internPaths(meta.opaqueDirs),
   );
   const { buffer, byteOffset, byteLength } = packed.strings;
-  const text = Buffer.from(buffer, byteOffset, byteLength).toString('utf8');
+  const pool = Buffer.from(buffer, byteOffset, byteLength);
+  // Paths of ASCII alone (nearly every layer's) are interned from their bytes, no string made.
+  const paths = isAscii(pool) ? new BytePaths(tree) : null;
+  const text = paths ? '' : pool.toString('utf8');
   let from = 0;
-  /** The next string of `text` ends at... */
+  /** Where the next string, from `from`, ends. */
   const end = (): number => {
+    if (paths) {
+      let to = from;
+      while (to < pool.length && pool[to] !== 0) to++;
+      return to;
+    }
     const nul = text.indexOf('\0', from);
     return nul < 0 ? text.length : nul;
   };
@@ -354,14 +333,18 @@ export function columnsOfPacked(packed: PackedIndex, tree: PathTree): LayerColum
   let dirNode = ROOT;
   for (let at = 0; at < count; at++) {
     const to = end();
-    const slash = text.lastIndexOf('/', to - 1);
-    if (text.charCodeAt(from) !== 0x2f || slash < from || slash === to - 1)
-      throw new Error('the packed index has a path that is not absolute');
-    if (slash - from !== dir.length || !text.startsWith(dir, from)) {
-      dir = text.slice(from, slash);
-      dirNode = tree.internPath(dir);
+    if (paths) {
+      if (pool[from] !== SLASH || pool[to - 1] === SLASH) throw notAbsolute();
+      columns.node[at] = paths.intern(pool, from + 1, to);
+    } else {
+      const slash = text.lastIndexOf('/', to - 1);
+      if (text.charCodeAt(from) !== SLASH || slash < from || slash === to - 1) throw notAbsolute();
+      if (slash - from !== dir.length || !text.startsWith(dir, from)) {
+        dir = text.slice(from, slash);
+        dirNode = tree.internPath(dir);
+      }
+      columns.node[at] = tree.intern(dirNode, text, slash + 1, to);
     }
-    columns.node[at] = tree.intern(dirNode, text, slash + 1, to);
     const n = at * FIELDS;
     columns.type[at] = numbers[n]!;
     columns.size[at] = numbers[n + 2]!;
@@ -377,7 +360,7 @@ export function columnsOfPacked(packed: PackedIndex, tree: PathTree): LayerColum
     const flags = numbers[at * FIELDS + 1]!;
     if (flags & HAS_LINK) {
       const to = end();
-      columns.links.set(at, text.slice(from, to));
+      columns.links.set(at, paths ? pool.toString('latin1', from, to) : text.slice(from, to));
       from = to + 1;
     }
     if (flags & HAS_DIGEST) {
