@@ -15,6 +15,7 @@ import {
   columnsOf,
   columnsOfPacked,
   LayerColumnsWriter,
+  packColumns,
   TYPES,
   WrittenNodes,
   type LayerColumns,
@@ -61,6 +62,13 @@ async function bothWays(feed: (builder: LayerIndexBuilder) => Promise<void> | vo
   checkPacked(packed);
   const packedTree = new PathTree(2);
   expect(rows(packedTree, columnsOfPacked(packed, packedTree))).toEqual(rows(objectTree, expected));
+  // And packed again from the columns, as the index store keeps a plain layer read as columns.
+  const repacked = packColumns(columns, meta, tree);
+  checkPacked(repacked);
+  const repackedTree = new PathTree(2);
+  expect(rows(repackedTree, columnsOfPacked(repacked, repackedTree))).toEqual(
+    rows(objectTree, expected),
+  );
   expect(paths(tree, columns.whiteouts)).toEqual(index.whiteouts);
   expect(paths(tree, columns.opaqueDirs)).toEqual(index.opaqueDirs);
   expect(meta.notes).toEqual(index.notes);
@@ -125,7 +133,7 @@ describe("a layer's columns written as its entries come", () => {
           mtime: Math.floor(next() * 3),
           linkname: typeflag === '1' ? '../../x' : typeflag === '2' ? 'target' : '',
           dataOffset: Math.floor(next() * 10) * 512,
-          ...(next() < 0.3 ? { sha256: String.fromCharCode(round % 256).repeat(32) } : {}),
+          ...(next() < 0.3 ? { sha256: String.fromCharCode(Math.floor(next() * 256)).repeat(32) } : {}),
         };
       });
       await bothWays((builder) => entries.forEach((entry) => builder.add(entry)));

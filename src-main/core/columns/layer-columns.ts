@@ -3,10 +3,10 @@
 import type { EntryType } from '../../api/model';
 import type { LayerEntry, LayerIndex } from '../layer/layer-index';
 import {
+  DIGEST_BYTES,
   FIELDS,
   HAS_DIGEST,
   HAS_LINK,
-  PackedEntries,
   TYPE_CODE,
   TYPES,
   type PackedIndex,
@@ -381,24 +381,48 @@ export function packColumns(
   meta: PackedIndex['meta'],
   tree: PathTree,
 ): PackedIndex {
-  const packed = new PackedEntries(columns.count);
+  const { count } = columns;
+  const numbers = new Float64Array(count * FIELDS);
+  const strings: string[] = new Array<string>(count);
+  const links: string[] = [];
+  let digests = 0;
   const dirOf = tree.dirPaths();
-  for (let at = 0; at < columns.count; at++) {
+  for (let at = 0; at < count; at++) {
     const node = columns.node[at]!;
-    const entry = columns.entryAt(at, dirOf(node) + tree.nameOf(node));
-    packed.push(
-      entry.path,
-      entry.type,
-      entry.size,
-      entry.mode,
-      entry.uid,
-      entry.gid,
-      entry.mtime,
-      entry.linkTarget,
-      entry.dataOffset,
-      entry.sha256,
-      undefined,
-    );
+    strings[at] = dirOf(node) + tree.nameOf(node);
+    const link = columns.links.get(at);
+    if (link !== undefined) links.push(link);
+    const digested = (columns.digestAt?.[at] ?? -1) >= 0;
+    if (digested) digests++;
+    const n = at * FIELDS;
+    numbers[n] = columns.type[at]!;
+    numbers[n + 1] = (link !== undefined ? HAS_LINK : 0) | (digested ? HAS_DIGEST : 0);
+    numbers[n + 2] = columns.size[at]!;
+    numbers[n + 3] = columns.mode[at]!;
+    numbers[n + 4] = columns.uid[at]!;
+    numbers[n + 5] = columns.gid[at]!;
+    numbers[n + 6] = columns.mtime[at]!;
+    numbers[n + 7] = columns.dataOffset[at]!;
   }
-  return packed.finish(meta);
+  // Memory of its own (not a slice of a larger block), as the packed form is sent between threads.
+  const digestBytes = Buffer.allocUnsafeSlow(digests * DIGEST_BYTES);
+  for (let at = 0, k = 0; k < digests; at++) {
+    const digest = columns.digestAt![at]!;
+    if (digest >= 0)
+      columns.digestBytes!.copy(
+        digestBytes,
+        k++ * DIGEST_BYTES,
+        digest * DIGEST_BYTES,
+        (digest + 1) * DIGEST_BYTES,
+      );
+  }
+  const text = strings.concat(links).join('\0');
+  return {
+    meta,
+    count,
+    strings: Buffer.from(text, 'utf8'),
+    digests: digestBytes,
+    numbers,
+    xattrs: [],
+  };
 }
