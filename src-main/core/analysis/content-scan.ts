@@ -77,13 +77,18 @@ export function credentialName(path: string, name: string): string | null {
   return null;
 }
 
+export interface DirectoryFacts {
+  skipped: boolean;
+  mayHoldCache: boolean;
+}
+
 /**
  * What the directory alone decides for the files directly in it (`dir` ends with a slash; the
  * skipped prefixes and segments, and the cache markers but `.npm`, end with one too, so a file's
  * name never changes the answer): whether its small files are left unread, and whether one of
  * them may lie in a package cache (CACHE_ROOTS' regexes are skipped for the others).
  */
-export function directoryFacts(dir: string): { skipped: boolean; mayHoldCache: boolean } {
+export function directoryFacts(dir: string): DirectoryFacts {
   return {
     skipped:
       SKIP_DIRS.some((prefix) => dir.startsWith(prefix)) ||
@@ -119,7 +124,8 @@ export function readsContent(
 }
 
 export function scanContent(path: string, bytes: Buffer): ContentScan {
-  const text = bytes.subarray(0, 8000).includes(0) ? '' : bytes.toString('utf8');
+  const head = bytes.length > 8000 ? bytes.subarray(0, 8000) : bytes;
+  const text = head.includes(0) ? '' : bytes.toString('utf8');
   const secrets = text ? findSecrets(text) : [];
   const envKeys = isEnvName(baseName(path)) ? envSecrets(text) : [];
   return secrets.length || envKeys.length ? { secrets, envKeys } : NOTHING_FOUND;

@@ -3,7 +3,7 @@
 // are read only for small files outside system and dependency directories.
 import type { Finding, FindingKind, Severity } from '../../api/findings';
 import { changesOf, type ImageModel } from '../image/load-image';
-import { readEntries } from '../layer/content';
+import { byOffset, plainEntryReader, readEntries } from '../layer/content';
 import { nextTurn } from '../io/next-turn';
 import { baseName } from '../layer/entry-path';
 import type { LayerEntry } from '../layer/layer-index';
@@ -20,6 +20,7 @@ import {
   SCAN_BYTES,
   scanContent,
   type ContentScan,
+  type DirectoryFacts,
 } from './content-scan';
 
 /** Entries looked at between turns of the event loop (the service answers meanwhile). */
@@ -193,10 +194,12 @@ export async function findingsIn(source: FindingsSource): Promise<Finding[]> {
   /** The findings a file's content gives. */
   const report = (entry: LayerEntry, layer: number, { secrets, envKeys }: ContentScan): void => {
     // one finding per kind of secret in a file, naming every match
-    const byKind = new Map<FindingKind, string[]>();
-    for (const s of secrets) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.detail]);
-    for (const [kind, details] of byKind)
-      add(kind, entry.path, layer, entry.size, details.join('; '));
+    if (secrets.length) {
+      const byKind = new Map<FindingKind, string[]>();
+      for (const s of secrets) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.detail]);
+      for (const [kind, details] of byKind)
+        add(kind, entry.path, layer, entry.size, details.join('; '));
+    }
     const name = baseName(entry.path);
     const credential = credentialName(entry.path, name);
     if (credential && !secrets.length)
@@ -210,6 +213,15 @@ export async function findingsIn(source: FindingsSource): Promise<Finding[]> {
   };
 
   let sinceTurn = 0;
+  /** Counts work done: true when the event loop's turn is due (the service answers meanwhile). */
+  const turnDue = (cost: number): boolean => {
+    sinceTurn += cost;
+    if (sinceTurn < ENTRIES_PER_TURN) return false;
+    sinceTurn = 0;
+    return true;
+  };
+  // Layers that list the same directories again (a `chmod -R`) ask the same questions of them.
+  const factsOf = new Map<string, DirectoryFacts>();
   for (let layer = 0; layer < source.layerCount; layer++) {
     const entries = source.entries(layer);
     const toRead: LayerEntry[] = [];
@@ -219,13 +231,12 @@ export async function findingsIn(source: FindingsSource): Promise<Finding[]> {
     let facts = directoryFacts('/');
     let gitBytes: Map<string, number> | undefined;
     for (const entry of entries) {
-      if (++sinceTurn === ENTRIES_PER_TURN) {
-        sinceTurn = 0;
-        await nextTurn();
-      }
+      if (turnDue(1)) await nextTurn();
       if (entry.dir !== dir) {
         dir = entry.dir;
-        facts = directoryFacts(dir);
+        const known = factsOf.get(dir);
+        if (known) facts = known;
+        else factsOf.set(dir, (facts = directoryFacts(dir)));
       }
       const { name } = entry;
       if (entry.type === 'dir' && name === '.git') {
@@ -262,12 +273,18 @@ export async function findingsIn(source: FindingsSource): Promise<Finding[]> {
       if (scanned(entry)) report(entry, layer, scans!.get(entry.path) ?? NOTHING_FOUND);
     }
     const unread = toRead.filter((entry) => !scanned(entry));
-    for await (const [entry, bytes] of readEntries(source.stored(layer), unread)) {
-      sinceTurn += FILE_COST_IN_ENTRIES;
-      if (sinceTurn >= ENTRIES_PER_TURN) {
-        sinceTurn = 0;
-        await nextTurn(); // the bytes read stay valid until the next entry is read
+    // A plain layer's files are read here, by offset, with no promise for each.
+    const read = plainEntryReader(source.stored(layer));
+    if (read) {
+      for (const entry of unread.sort(byOffset)) {
+        if (turnDue(FILE_COST_IN_ENTRIES)) await nextTurn();
+        report(entry, layer, scanContent(entry.path, read(entry)));
       }
+      continue;
+    }
+    for await (const [entry, bytes] of readEntries(source.stored(layer), unread)) {
+      // the bytes read stay valid until the next entry is read
+      if (turnDue(FILE_COST_IN_ENTRIES)) await nextTurn();
       report(entry, layer, scanContent(entry.path, bytes));
     }
   }

@@ -123,6 +123,18 @@ export async function entryDigest(layer: StoredLayer, entry: StoredFile): Promis
 }
 
 /**
+ * A reader of a plain layer's files (through one LayerWindow: read them by offset), each file's
+ * bytes valid until the next is read; null for a layer that must be streamed (readEntries).
+ */
+export function plainEntryReader(layer: StoredLayer): ((entry: StoredFile) => Buffer) | null {
+  if (layer.compression !== 'none' || !layer.blob.source.readInto) return null;
+  const window = new LayerWindow(layer);
+  return (entry) => (entry.size ? window.bytes(entry) : Buffer.alloc(0));
+}
+
+export const byOffset = (a: StoredFile, b: StoredFile): number => a.dataOffset - b.dataOffset;
+
+/**
  * The contents of several entries of one layer (small files), in the order they lie in it: by
  * offset from a plain layer, or in one decompressing pass over a compressed one. A plain layer's
  * bytes are valid until the next entry is read.
@@ -132,10 +144,9 @@ export async function* readEntries(
   entries: LayerEntry[],
 ): AsyncGenerator<[LayerEntry, Buffer]> {
   if (entries.length === 0) return;
-  if (layer.compression === 'none' && layer.blob.source.readInto) {
-    const window = new LayerWindow(layer);
-    const inOrder = [...entries].sort((a, b) => a.dataOffset - b.dataOffset);
-    for (const entry of inOrder) yield [entry, entry.size ? window.bytes(entry) : Buffer.alloc(0)];
+  const read = plainEntryReader(layer);
+  if (read) {
+    for (const entry of [...entries].sort(byOffset)) yield [entry, read(entry)];
     return;
   }
   if (layer.compression === 'none') {
