@@ -81,7 +81,7 @@ function byteSum(block: Buffer, at: number): number {
   // Four bytes at a time, as the byte sums of two 16-bit lanes: 126 words * 2 bytes * 255 per
   // lane stays below 2^16, so the lanes never carry (kept to 32 bits, V8 keeps them integers).
   const words = wordsOf(block.buffer);
-  const first = (block.byteOffset + at) / 4;
+  const first = (block.byteOffset + at) >>> 2;
   let lanes = 0;
   // Words 37 and 38 are the checksum field.
   for (let w = first; w < first + 37; w++) {
