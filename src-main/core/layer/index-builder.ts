@@ -37,10 +37,7 @@ const ESTARGZ_METADATA = new Set([
  * hardlinks are not among them (their targets are normalised as strings). NUL is an old file.
  */
 const PLAIN_TYPE_CODES = new Int8Array(256).fill(-1);
-for (const [flag, type] of Object.entries({ ...TYPES, '\0': 'file' } as Record<
-  string,
-  EntryType
->)) {
+for (const [flag, type] of [...Object.entries(TYPES), ['\0', 'file'] as const]) {
   if (flag !== 'S' && type !== 'hardlink')
     PLAIN_TYPE_CODES[flag.charCodeAt(0)] = TYPE_CODE.get(type)!;
 }
