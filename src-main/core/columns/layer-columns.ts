@@ -211,12 +211,13 @@ export class LayerColumnsWriter {
   }
 
   /**
-   * An entry whose path is the ASCII bytes `path[0..length)` without their leading slash
+   * An entry whose path is the ASCII bytes `path[from..to)` without their leading slash
    * (plain-path.ts): interned from them, no string made unless a node is new.
    */
   pushBytes(
     path: Buffer,
-    length: number,
+    from: number,
+    to: number,
     typeCode: number,
     size: number,
     mode: number,
@@ -226,7 +227,7 @@ export class LayerColumnsWriter {
     linkTarget: string | null,
     dataOffset: number,
   ): void {
-    const node = this.bytePaths.intern(path, 0, length);
+    const node = this.bytePaths.intern(path, from, to);
     this.dir = null;
     const at = this.place(node, typeCode, size, mode, uid, gid, mtime, dataOffset);
     if (linkTarget !== null) this.links.set(at, linkTarget);

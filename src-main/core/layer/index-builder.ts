@@ -7,7 +7,7 @@ import type { TarEntry } from '../tar/walk';
 import { clampEntryPath, classifyWhiteout, simplePath } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
 import { PackedEntries, TYPE_CODE, type PackedIndex } from './packed-index';
-import { PLAIN_PATH_BYTES, plainPath } from './plain-path';
+import { PlainPath } from './plain-path';
 import { linkNameOf } from '../tar/header';
 import type { PlainEntries } from '../tar/entry-decoder';
 import { PathPositions } from './path-positions';
@@ -208,20 +208,19 @@ export class LayerIndexBuilder {
   plainEntries(dataBase: number): PlainEntries | null {
     const columns = this.columns;
     if (!columns || this.compression !== 'none') return null;
-    const path = Buffer.alloc(PLAIN_PATH_BYTES);
+    const path = new PlainPath();
     return {
       take: (block, at, header, dataOffset) => {
         const code = PLAIN_TYPE_CODES[header.flag]!;
-        if (code < 0) return false;
-        // At most PLAIN_PATH_BYTES: within the limits on a path's bytes and depth.
-        const length = plainPath(block, at, header.posix, path);
-        if (length < 0) return false;
+        // At most PLAIN_PATH_BYTES (plain-path.ts): within the limits on a path's bytes and depth.
+        if (code < 0 || !path.read(block, at, header.posix)) return false;
         this.counted();
         const size = code === FILE_CODE ? header.size : 0;
         this.size += size;
         columns.pushBytes(
-          path,
-          length,
+          path.bytes,
+          path.from,
+          path.to,
           code,
           size,
           header.mode & 0o7777,

@@ -8,41 +8,68 @@ export const PLAIN_PATH_BYTES = 155 + 1 + 100;
 
 const SLASH = 0x2f;
 const DOT = 0x2e;
+const W = 0x77;
+const H = 0x68;
 
-/**
- * Writes the path of the name in the header block at `at` into `out` (PLAIN_PATH_BYTES long),
- * without its leading slash, and returns its length: -1 where the name is not plain or is the
- * root. `posix`: the block is POSIX ustar, whose prefix field holds a long name's start.
- */
-export function plainPath(block: Buffer, at: number, posix: boolean, out: Buffer): number {
-  let length = 0;
-  if (posix && block[at + 345] !== 0) {
-    length = copyText(block, at + 345, 155, out, 0);
-    out[length++] = SLASH;
-  }
-  length = copyText(block, at, 100, out, length);
-  let from = 0;
-  let to = length;
-  if (out[0] === DOT && out[1] === SLASH) from = 2;
-  else if (out[0] === SLASH) from = 1;
-  if (to > from && out[to - 1] === SLASH) to--;
-  if (to <= from) return -1;
-  let part = from;
-  for (let i = from; i <= to; i++) {
-    const c = i < to ? out[i]! : SLASH;
-    if (c >= 0x80) return -1;
-    if (c !== SLASH) continue;
-    const n = i - part;
-    if (n === 0 || (out[part] === DOT && (n === 1 || (n === 2 && out[part + 1] === DOT))))
-      return -1;
-    // `.wh.`: a whiteout, an opaque marker or AUFS metadata (entry-path.ts's classifyWhiteout).
-    if (n >= 4 && out[part] === DOT && out[part + 1] === 0x77 && out[part + 2] === 0x68) {
-      if (out[part + 3] === DOT) return -1;
+/** Where the last plain name read lies: `bytes[from..to)`, the path without its leading slash. */
+export class PlainPath {
+  bytes: Buffer = Buffer.alloc(0);
+  from = 0;
+  to = 0;
+  /** A ustar prefix and name, joined. */
+  private readonly joined = Buffer.alloc(PLAIN_PATH_BYTES);
+
+  /**
+   * Reads the name of the header block at `at`: false where it is not plain or is the root, else
+   * true with its path's bytes in place (in the block itself, or joined from a long name's parts).
+   * `posix`: the block is POSIX ustar, whose prefix field holds a long name's start.
+   */
+  read(block: Buffer, at: number, posix: boolean): boolean {
+    let bytes = block;
+    let i = at;
+    let limit = at + 100;
+    if (posix && block[at + 345] !== 0) {
+      const joined = this.joined;
+      let length = copyText(block, at + 345, 155, joined, 0);
+      joined[length++] = SLASH;
+      length = copyText(block, at, 100, joined, length);
+      bytes = joined;
+      i = 0;
+      limit = length;
     }
-    part = i + 1;
+    if (bytes[i] === DOT && bytes[i + 1] === SLASH) i += 2;
+    else if (bytes[i] === SLASH) i++;
+    const from = i;
+    let part = i;
+    for (; i < limit; i++) {
+      const c = bytes[i]!;
+      if (c === 0) break;
+      if (c >= 0x80) return false;
+      if (c !== SLASH) continue;
+      // A slash that ends the name is dropped; any other ends a part, which must be plain.
+      if (i + 1 === limit || bytes[i + 1] === 0) {
+        if (i === part) return false;
+        break;
+      }
+      if (!plainPart(bytes, part, i)) return false;
+      part = i + 1;
+    }
+    const to = i;
+    if (to <= from || (part < to && !plainPart(bytes, part, to))) return false;
+    this.bytes = bytes;
+    this.from = from;
+    this.to = to;
+    return true;
   }
-  if (from) out.copyWithin(0, from, to);
-  return to - from;
+}
+
+/** Not empty, `.` or `..`, nor `.wh.`: a whiteout, an opaque marker or AUFS metadata. */
+function plainPart(bytes: Buffer, from: number, to: number): boolean {
+  const n = to - from;
+  if (n === 0) return false;
+  if (bytes[from] !== DOT) return true;
+  if (n === 1 || (n === 2 && bytes[from + 1] === DOT)) return false;
+  return !(n >= 4 && bytes[from + 1] === W && bytes[from + 2] === H && bytes[from + 3] === DOT);
 }
 
 /** Copies a NUL-terminated field's bytes to `out` at `into`; where they end there. */
