@@ -68,25 +68,36 @@ export class LayerWindow {
   constructor(private readonly layer: StoredLayer) {}
 
   bytes(entry: StoredFile): Buffer {
-    const { source, offset } = this.layer.blob;
-    const at = offset + entry.dataOffset;
-    const size = entry.size;
-    if (at >= this.start && at + size <= this.start + this.length)
-      return this.window!.subarray(at - this.start, at - this.start + size);
-    if (size > LAYER_WINDOW_BYTES) {
-      const bytes = Buffer.allocUnsafe(size);
-      source.readInto!(bytes, at, size);
+    if (entry.size > LAYER_WINDOW_BYTES) {
+      const bytes = Buffer.allocUnsafe(entry.size);
+      this.layer.blob.source.readInto!(
+        bytes,
+        this.layer.blob.offset + entry.dataOffset,
+        entry.size,
+      );
       return bytes;
     }
-    this.window ??= Buffer.allocUnsafe(LAYER_WINDOW_BYTES);
-    const length = Math.max(
-      size,
-      Math.min(LAYER_WINDOW_BYTES, offset + this.layer.blob.length - at),
-    );
-    source.readInto!(this.window, at, length);
-    this.start = at;
-    this.length = length;
-    return this.window.subarray(0, size);
+    const from = this.locate(entry);
+    return this.buffer.subarray(from, from + entry.size);
+  }
+
+  /** Where a file of at most LAYER_WINDOW_BYTES starts in `buffer`, read into it if need be. */
+  locate(entry: StoredFile): number {
+    const { source, offset, length: blobLength } = this.layer.blob;
+    const at = offset + entry.dataOffset;
+    if (this.window === null || at < this.start || at + entry.size > this.start + this.length) {
+      this.window ??= Buffer.allocUnsafe(LAYER_WINDOW_BYTES);
+      const length = Math.max(entry.size, Math.min(LAYER_WINDOW_BYTES, offset + blobLength - at));
+      source.readInto!(this.window, at, length);
+      this.start = at;
+      this.length = length;
+    }
+    return at - this.start;
+  }
+
+  /** The window's bytes, as the last `locate` left them. */
+  get buffer(): Buffer {
+    return this.window!;
   }
 }
 

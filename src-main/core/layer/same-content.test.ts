@@ -19,17 +19,25 @@ function pairsOf(list: [StoredFile, StoredFile][]): FilePairs {
   for (const [x, y] of list) pairs.add(x.layer, x.entry, y.layer, y.entry);
   return pairs;
 }
-const body = (i: number, changed = false) => `file ${i}${changed ? ' changed' : '        '}`;
+const body = (i: number) => `file ${i}        `;
+/** The body written again: files 7 and 1500 differ only in their last and first bytes. */
+const bodyAgain = (i: number, differ: Set<number>): string => {
+  if (!differ.has(i)) return body(i);
+  if (i === 7) return `${body(i).slice(0, -1)}!`;
+  if (i === 1500) return `F${body(i).slice(1)}`;
+  return `file ${i} changed`;
+};
 
 describe('comparing the contents of files', () => {
   it('reads plain layers through windows, in order, and lets the event loop turn', async () => {
-    // A layer writes 3000 small files; the next writes them all again, three with other bytes.
+    // A layer writes 3000 small files; the next writes them all again, three with other bytes
+    // (one in its last byte, one in its first).
     const differ = new Set([7, 1500, 2999]);
     const first = await packTar(
       Array.from({ length: FILES }, (_, i) => ({ name: `d/f${i}`, body: body(i) })),
     );
     const again = await packTar(
-      Array.from({ length: FILES }, (_, i) => ({ name: `d/f${i}`, body: body(i, differ.has(i)) })),
+      Array.from({ length: FILES }, (_, i) => ({ name: `d/f${i}`, body: bodyAgain(i, differ) })),
     );
     const model = await loadImage(await withLayers([first, again]), { store: null });
     try {

@@ -82,10 +82,14 @@ async function compareInOrder(pairs: FilePairs, which: number[], same: boolean[]
   // Each side reads through windows of its own, so the two files compared are never in one buffer.
   const windowsOf = () => {
     const windows = new Map<StoredLayer, LayerWindow>();
+    let lastLayer: StoredLayer | null = null;
+    let last: LayerWindow | undefined;
     return (layer: StoredLayer): LayerWindow => {
-      let window = windows.get(layer);
-      if (!window) windows.set(layer, (window = new LayerWindow(layer)));
-      return window;
+      if (layer === lastLayer) return last!;
+      last = windows.get(layer);
+      if (!last) windows.set(layer, (last = new LayerWindow(layer)));
+      lastLayer = layer;
+      return last;
     };
   };
   const [first, second] = [windowsOf(), windowsOf()];
@@ -116,7 +120,14 @@ async function compareInOrder(pairs: FilePairs, which: number[], same: boolean[]
         { layer: layersB[i]!, entry: y },
         pieces,
       );
-    } else same[i] = first(layersA[i]!).bytes(x).equals(second(layersB[i]!).bytes(y));
+    } else {
+      // Compared where they lie in the two windows: no view made of either.
+      const a = first(layersA[i]!);
+      const b = second(layersB[i]!);
+      const at = a.locate(x);
+      const bt = b.locate(y);
+      same[i] = a.buffer.compare(b.buffer, bt, bt + y.size, at, at + x.size) === 0;
+    }
     sinceTurn += x.size;
     if (sinceTurn >= BYTES_PER_TURN || ++filesSinceTurn >= FILES_PER_TURN) {
       sinceTurn = filesSinceTurn = 0;
