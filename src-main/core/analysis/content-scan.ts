@@ -77,18 +77,13 @@ export function credentialName(path: string, name: string): string | null {
   return null;
 }
 
-export interface DirectoryFacts {
-  skipped: boolean;
-  mayHoldCache: boolean;
-}
-
 /**
  * What the directory alone decides for the files directly in it (`dir` ends with a slash; the
  * skipped prefixes and segments, and the cache markers but `.npm`, end with one too, so a file's
  * name never changes the answer): whether its small files are left unread, and whether one of
  * them may lie in a package cache (CACHE_ROOTS' regexes are skipped for the others).
  */
-export function directoryFacts(dir: string): DirectoryFacts {
+export function directoryFacts(dir: string): { skipped: boolean; mayHoldCache: boolean } {
   return {
     skipped:
       SKIP_DIRS.some((prefix) => dir.startsWith(prefix)) ||

@@ -20,7 +20,6 @@ import {
   SCAN_BYTES,
   scanContent,
   type ContentScan,
-  type DirectoryFacts,
 } from './content-scan';
 
 /** Entries looked at between turns of the event loop (the service answers meanwhile). */
@@ -220,8 +219,6 @@ export async function findingsIn(source: FindingsSource): Promise<Finding[]> {
     sinceTurn = 0;
     return true;
   };
-  // Layers that list the same directories again (a `chmod -R`) ask the same questions of them.
-  const factsOf = new Map<string, DirectoryFacts>();
   for (let layer = 0; layer < source.layerCount; layer++) {
     const entries = source.entries(layer);
     const toRead: LayerEntry[] = [];
@@ -234,9 +231,7 @@ export async function findingsIn(source: FindingsSource): Promise<Finding[]> {
       if (turnDue(1)) await nextTurn();
       if (entry.dir !== dir) {
         dir = entry.dir;
-        const known = factsOf.get(dir);
-        if (known) facts = known;
-        else factsOf.set(dir, (facts = directoryFacts(dir)));
+        facts = directoryFacts(dir);
       }
       const { name } = entry;
       if (entry.type === 'dir' && name === '.git') {

@@ -130,7 +130,7 @@ function isPosixUstar(block: Buffer, at: number): boolean {
 
 /**
  * A header's numbers, and where its texts lie, read without making a string: the index builder
- * takes a plain name's bytes straight from the block (header-name.ts).
+ * takes a plain name's bytes straight from the block (layer/plain-path.ts).
  */
 export class HeaderFields {
   size = 0;
