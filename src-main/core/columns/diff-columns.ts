@@ -19,6 +19,7 @@ import type { IndexStore } from '../layer/index-store';
 import type { LayerMeta } from '../layer/layer-index';
 import { expectLayersOf } from '../source/open-source';
 import { ColumnsCache, loadColumns, type ImageColumns } from './load-columns';
+import { ComparedOnRead } from './compared-on-read';
 
 /** A file to compare by its bytes; its path is made only for an error that names it. */
 class PlacedFile implements StoredFile {
@@ -43,7 +44,12 @@ class PlacedFile implements StoredFile {
   }
 }
 
-export async function diffColumns(a: ImageColumns, b: ImageColumns): Promise<DiffResult> {
+export async function diffColumns(
+  a: ImageColumns,
+  b: ImageColumns,
+  /** B's files compared with A's as B was read. */
+  compared?: ComparedOnRead,
+): Promise<DiffResult> {
   const tree = a.stack.tree;
   if (b.stack.tree !== tree) throw new Error('diffColumns: A and B were not opened over one tree');
   const files: FileDiff[] = [];
@@ -53,6 +59,20 @@ export async function diffColumns(a: ImageColumns, b: ImageColumns): Promise<Dif
   const entries = (node: number, pa: number, pb: number) => {
     const path = tree.pathOf(node);
     return [path, a.stack.entryOf(pa, path), b.stack.entryOf(pb, path)] as const;
+  };
+  /** A pair of same-size files, modified if `found` any aspect or their bytes differ. */
+  const settle = (
+    node: number,
+    pa: number,
+    pb: number,
+    found: DiffAspect[] | null,
+    sameBytes: boolean,
+  ): void => {
+    const aspects = found ?? [];
+    if (!sameBytes) aspects.push('content');
+    if (!aspects.length) return;
+    const [path, x, y] = entries(node, pa, pb);
+    files.push(modifiedFile(path, x, y, aspects));
   };
   for (let node = ROOT + 1; node < tree.size; node++) {
     const pa = a.stack.placedAt(node);
@@ -86,6 +106,11 @@ export async function diffColumns(a: ImageColumns, b: ImageColumns): Promise<Dif
         const [, x, y] = entries(node, pa, pb);
         found = attributeAspects(x, y);
       }
+      const same = compared?.sameAs(node, layerOf(pb), cb.dataOffset[bt]!);
+      if (same !== undefined) {
+        settle(node, pa, pb, found, same);
+        continue;
+      }
       pairs.add(
         a.layers[layerOf(pa)]!,
         new PlacedFile(tree, node, ca, at),
@@ -101,11 +126,7 @@ export async function diffColumns(a: ImageColumns, b: ImageColumns): Promise<Dif
   const same = await sameContents(pairs);
   same.forEach((equal, i) => {
     const { node, pa, pb, found } = inQuestion[i]!;
-    const aspects = found ?? [];
-    if (!equal) aspects.push('content');
-    if (!aspects.length) return;
-    const [path, x, y] = entries(node, pa, pb);
-    files.push(modifiedFile(path, x, y, aspects));
+    settle(node, pa, pb, found, equal);
   });
   return diffResultOf(
     { resolved: a.resolved, layers: a.metas },
@@ -133,9 +154,10 @@ export async function diffArchives(
   const opening = { ...options, shared, treeOnly: true };
   const a = await loadColumns(pathA, opening);
   try {
-    const b = await loadColumns(pathB, opening);
+    const compared = new ComparedOnRead(a);
+    const b = await loadColumns(pathB, { ...opening, bodies: compared.bodies });
     try {
-      return { diff: await diffColumns(a, b), layersB: b.metas };
+      return { diff: await diffColumns(a, b, compared), layersB: b.metas };
     } finally {
       await b.close();
     }

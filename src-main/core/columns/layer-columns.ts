@@ -212,7 +212,7 @@ export class LayerColumnsWriter {
 
   /**
    * An entry whose path is the ASCII bytes `path[from..to)` without their leading slash
-   * (plain-path.ts): interned from them, no string made unless a node is new.
+   * (plain-path.ts): interned from them, no string made unless a node is new. Gives its node.
    */
   pushBytes(
     path: Buffer,
@@ -226,11 +226,12 @@ export class LayerColumnsWriter {
     mtime: number,
     linkTarget: string | null,
     dataOffset: number,
-  ): void {
+  ): number {
     const node = this.bytePaths.intern(path, from, to);
     this.dir = null;
     const at = this.place(node, typeCode, size, mode, uid, gid, mtime, dataOffset);
     if (linkTarget !== null) this.links.set(at, linkTarget);
+    return node;
   }
 
   /** The next position, holding `node` and these attributes; an earlier write of `node` dropped. */

@@ -13,7 +13,7 @@ import type { Efficiency } from '../../api/model';
 import { DiveStack } from '../analysis/dive-efficiency';
 import { isVerified, markUnverified } from '../integrity/digests';
 import type { StoredLayer } from '../layer/content';
-import { LayerIndexBuilder } from '../layer/index-builder';
+import { LayerIndexBuilder, type FileBodies } from '../layer/index-builder';
 import type { LayerIndex, LayerMeta } from '../layer/layer-index';
 import { indexStore, type IndexStore } from '../layer/index-store';
 import { LayerCache, markDisputed } from '../layer/index-cache';
@@ -84,6 +84,8 @@ export interface ColumnLoadOptions extends ImageChoice {
   treeOnly?: boolean;
   /** Where the layers of the images opened with this one are held, and the tree they share. */
   shared?: ColumnsCache;
+  /** Told of the files of layer `i` read from its headers whose bytes the read has at hand. */
+  bodies?: (i: number) => FileBodies | null;
 }
 
 export async function loadColumns(
@@ -159,6 +161,7 @@ export async function loadColumns(
       } else {
         const writer = new LayerColumnsWriter(tree, written);
         const builder = new LayerIndexBuilder(layer.diffId, 'none', label(i), false, writer);
+        builder.bodies = options.bodies?.(i) ?? null;
         const intact = await readLayerInto(builder, layer.blob, 'none', label(i));
         ({ meta, columns: layerColumns } = builder.finishColumns());
         if (!intact) markUnverified(meta);

@@ -44,6 +44,15 @@ for (const [flag, type] of [...Object.entries(TYPES), ['\0', 'file'] as const]) 
 const FILE_CODE = TYPE_CODE.get('file')!;
 const SYMLINK_CODE = TYPE_CODE.get('symlink')!;
 
+/** What a plain layer's reader is told of a file whose bytes it has at hand (`bodies`). */
+export type FileBodies = (
+  node: number,
+  block: Buffer,
+  from: number,
+  size: number,
+  dataOffset: number,
+) => void;
+
 /** Tables of finished layers, for the next ones: up to 8 MB each. */
 const spareTables: PathPositions[] = [];
 const MAX_SPARE_SLOTS = 1 << 20;
@@ -201,6 +210,12 @@ export class LayerIndexBuilder {
   }
 
   /**
+   * Told of each plain file whose bytes lie in the window its header was read from (a plain
+   * layer read into columns): its node, where its bytes are in `block`, and its data offset.
+   */
+  bodies: FileBodies | null = null;
+
+  /**
    * For a builder writing columns of a plain layer: what takes its entries, those whose header's
    * own name is plain (plain-path.ts) and whose type needs no note straight from the header's
    * bytes, as add() would take them. `dataBase` as for add().
@@ -217,7 +232,7 @@ export class LayerIndexBuilder {
         this.counted();
         const size = code === FILE_CODE ? header.size : 0;
         this.size += size;
-        columns.pushBytes(
+        const node = columns.pushBytes(
           path.bytes,
           path.from,
           path.to,
@@ -230,6 +245,9 @@ export class LayerIndexBuilder {
           code === SYMLINK_CODE ? linkNameOf(block, at) : null,
           dataOffset - dataBase,
         );
+        const bodies = this.bodies;
+        if (bodies && size > 0 && at + 512 + size <= block.length)
+          bodies(node, block, at + 512, size, dataOffset - dataBase);
         return true;
       },
       entry: (entry) => this.add(entry, dataBase),

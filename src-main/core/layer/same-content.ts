@@ -42,7 +42,7 @@ const HASHED_AT_ONCE = 16;
 const BYTES_PER_TURN = 16 * 1024 * 1024;
 const FILES_PER_TURN = 2048;
 
-const readByPosition = (layer: StoredLayer): boolean =>
+export const readByPosition = (layer: StoredLayer): boolean =>
   layer.compression === 'none' && layer.blob.source.readInto !== undefined;
 
 /** For each pair, whether both files hold the same bytes (files of different sizes do not). */
