@@ -214,6 +214,27 @@ describe("a layer's columns written as its entries come", () => {
       }
     }
   });
+
+  it('grow past the room they were made with', async () => {
+    // 3,000 entries, some paths written twice: a writer makes room for 1,024 unless told more.
+    const items: TarItem[] = Array.from({ length: 3000 }, (_, i) => ({
+      name: `d${(i % 2600) % 7}/f${i % 2600}`,
+      body: 'x'.repeat(i % 5),
+      uid: i % 3,
+    }));
+    const tar = await packTar(items);
+    const source = await FileSource.open(tempArchive(tar));
+    try {
+      const blob = { source, offset: 0, length: tar.length };
+      const columns = await bothWays(
+        (builder) => readLayerInto(builder, blob, 'none', 'L').then(() => {}),
+        (builder) => addEach(builder, blob),
+      );
+      expect(columns.count).toBe(2600);
+    } finally {
+      await source.close();
+    }
+  });
 });
 
 describe('columns of a packed index', () => {

@@ -161,13 +161,16 @@ export class WrittenNodes {
   }
 }
 
+/** The most entries a writer makes room for at once (13.5 MB). */
+const MAX_ROOM = 1 << 18;
+
 /** Writes a layer's columns entry by entry; a path written again keeps its last write, last. */
 export class LayerColumnsWriter {
   private count = 0;
   private dropped = 0;
-  private node = new Int32Array(1024);
-  private type = new Uint8Array(1024);
-  private numbers = new Float64Array(1024 * 6);
+  private node: Int32Array;
+  private type: Uint8Array;
+  private numbers: Float64Array;
   private readonly links = new Map<number, string>();
   private readonly digests = new Map<number, string>();
   /** The directory of the last entry pushed as a string ('' for the root; null: none), and its node. */
@@ -178,9 +181,19 @@ export class LayerColumnsWriter {
   constructor(
     readonly tree: PathTree,
     private readonly written: WrittenNodes,
+    /**
+     * How many entries the layer may hold at most (a tar of n bytes holds at most n / 512): room
+     * for them is made at once, up to a bound, instead of grown by copies. Memory not written to
+     * is not touched.
+     */
+    atMost = 0,
   ) {
     written.next();
     this.bytePaths = new BytePaths(tree);
+    const room = Math.max(1024, Math.min(atMost, MAX_ROOM));
+    this.node = new Int32Array(room);
+    this.type = new Uint8Array(room);
+    this.numbers = new Float64Array(room * 6);
   }
 
   push(

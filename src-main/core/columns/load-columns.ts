@@ -23,6 +23,7 @@ import type { PackedIndex } from '../layer/packed-index';
 import { FilePairs, sameContents } from '../layer/same-content';
 import { runAtOnce } from '../io/next-turn';
 import { PathTree } from '../tree/path-tree';
+import { BLOCK } from '../tar/header';
 import { ColumnStack, layerOf, positionOf, type ColumnChanges } from './column-stack';
 import {
   columnsOf,
@@ -159,7 +160,7 @@ export async function loadColumns(
         meta = read.index;
         layerColumns = columnsOf(read.index, tree);
       } else {
-        const writer = new LayerColumnsWriter(tree, written);
+        const writer = new LayerColumnsWriter(tree, written, layer.blob.length / BLOCK);
         const builder = new LayerIndexBuilder(layer.diffId, 'none', label(i), false, writer);
         builder.bodies = options.bodies?.(i) ?? null;
         const intact = await readLayerInto(builder, layer.blob, 'none', label(i));
