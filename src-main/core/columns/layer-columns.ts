@@ -190,7 +190,7 @@ export class LayerColumnsWriter {
   ) {
     written.next();
     this.bytePaths = new BytePaths(tree);
-    const room = Math.max(1024, Math.min(atMost, MAX_ROOM));
+    const room = Math.max(1024, Math.min(Math.floor(atMost), MAX_ROOM));
     this.node = new Int32Array(room);
     this.type = new Uint8Array(room);
     this.numbers = new Float64Array(room * 6);
