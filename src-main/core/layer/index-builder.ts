@@ -8,7 +8,7 @@ import { clampEntryPath, classifyWhiteout, simplePath } from './entry-path';
 import type { Compression, LayerEntry, LayerIndex } from './layer-index';
 import { PackedEntries, TYPE_CODE, type PackedIndex } from './packed-index';
 import { PlainPath } from './plain-path';
-import { linkNameOf } from '../tar/header';
+import { BLOCK, linkNameOf } from '../tar/header';
 import type { PlainEntries } from '../tar/entry-decoder';
 import { PathPositions } from './path-positions';
 import type { LayerColumns, LayerColumnsWriter } from '../columns/layer-columns';
@@ -246,8 +246,8 @@ export class LayerIndexBuilder {
           dataOffset - dataBase,
         );
         const bodies = this.bodies;
-        if (bodies && size > 0 && at + 512 + size <= block.length)
-          bodies(node, block, at + 512, size, dataOffset - dataBase);
+        if (bodies && size > 0 && at + BLOCK + size <= block.length)
+          bodies(node, block, at + BLOCK, size, dataOffset - dataBase);
         return true;
       },
       entry: (entry) => this.add(entry, dataBase),
