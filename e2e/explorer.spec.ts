@@ -527,6 +527,115 @@ test('a scroll shows the rows it brings in in the slots of the rows it hid, read
   expect(await treeItemsAsRead(page)).toEqual(inListOrder);
 });
 
+/** What the tree renders at each animation frame, recorded in the page from now on. */
+interface FrameRecord {
+  at: number;
+  slots: number;
+  filterText: string;
+}
+
+async function recordFrames(page: Page): Promise<() => Promise<FrameRecord[]>> {
+  await tree(page).evaluate((el) => {
+    const element = el as unknown as {
+      dataset: { filterText?: string };
+      querySelector(selector: string): { childElementCount: number } | null;
+    };
+    const g = globalThis as unknown as {
+      requestAnimationFrame(callback: () => void): number;
+      strataFrames: FrameRecord[];
+    };
+    g.strataFrames = [];
+    const record = () => {
+      g.strataFrames.push({
+        at: performance.now(),
+        slots: element.querySelector('.rows')?.childElementCount ?? 0,
+        filterText: element.dataset.filterText ?? '',
+      });
+      g.requestAnimationFrame(record);
+    };
+    g.requestAnimationFrame(record);
+  });
+  return () =>
+    page.evaluate(() => (globalThis as unknown as { strataFrames: FrameRecord[] }).strataFrames);
+}
+
+test('a new view draws the rows in view first, and the rows around them a moment later', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await openImage(page, bigArchive);
+  await selectLayer(page, 0);
+  await expandAll(page);
+  const filter = page.getByRole('searchbox', { name: 'Filter files' });
+  // A first filter, so that the tree's height (the count of matches above it) stays as it is.
+  await filter.fill('f1');
+  await treeReady(page);
+  const frames = await recordFrames(page);
+  await filter.fill('f0');
+  await expect(page.getByTestId('filter-matches')).toHaveText('100,000 matches');
+  await treeReady(page);
+  await page.waitForTimeout(500);
+  // The first frame with the filter's rows holds the rows in view alone; a later one, the eight
+  // rows above and below that a scroll brings in without waiting for them.
+  const shown = (await frames()).filter((frame) => frame.filterText === 'f0');
+  const settled = shown.at(-1)!;
+  expect(shown[0]!.slots).toBe(settled.slots - 2 * 8);
+  const grown = shown.find((frame) => frame.slots === settled.slots)!;
+  expect(grown.at - shown[0]!.at).toBeGreaterThanOrEqual(50);
+});
+
+test('a scroll right after a new view brings the rows around the view at once', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await openImage(page, bigArchive);
+  await selectLayer(page, 0);
+  await expandAll(page);
+  const filter = page.getByRole('searchbox', { name: 'Filter files' });
+  // The scroll must come before the rows around the view come of themselves (100 ms): a page
+  // held up longer than that tells nothing, and the filter is typed again.
+  const slots = () =>
+    tree(page).evaluate(
+      (el) =>
+        (
+          el as unknown as { querySelector(s: string): { childElementCount: number } | null }
+        ).querySelector('.rows')?.childElementCount ?? 0,
+    );
+  await filter.fill('f0');
+  await treeReady(page);
+  await page.waitForTimeout(500);
+  const settledSlots = await slots();
+  let result: { first: number; slots: number; ms: number } | null = null;
+  for (const text of ['f00', 'f01', 'f02']) {
+    await filter.fill(text);
+    result = await tree(page).evaluate(async (el, text) => {
+      const element = el as unknown as {
+        scrollTop: number;
+        dataset: { filterText?: string };
+        querySelector(selector: string): { childElementCount: number } | null;
+      };
+      const frame = () =>
+        new Promise((resolve) =>
+          (
+            globalThis as unknown as { requestAnimationFrame(callback: () => void): number }
+          ).requestAnimationFrame(() => resolve(null)),
+        );
+      const count = () => element.querySelector('.rows')?.childElementCount ?? 0;
+      while (element.dataset.filterText !== text) await frame();
+      const shownAt = performance.now();
+      const first = count();
+      element.scrollTop += 26;
+      await frame();
+      await frame();
+      return { first, slots: count(), ms: performance.now() - shownAt };
+    }, text);
+    if (result.ms < 90) break;
+  }
+  expect(result!.ms).toBeLessThan(90);
+  expect(result!.first).toBe(settledSlots - 2 * 8);
+  expect(result!.slots).toBe(settledSlots);
+});
+
 test('320,000 rows: a list taller than a browser draws is capped, and every row is in reach', async ({
   page,
 }) => {

@@ -29,6 +29,8 @@ export class FileTreeModel {
   changes = $state(0);
   /** The filter text of the view shown ('' without one): what its rows answer. */
   shownFilterText = $state('');
+  /** Bumped as each new view's rows are shown (the list draws the rows in view first). */
+  viewsShown = $state(0);
 
   /**
    * Called when rows moved: `count` rows were inserted (or removed, when negative) below the row
@@ -99,6 +101,7 @@ export class FileTreeModel {
     this.opening = false;
     this.loading = false;
     this.version++;
+    this.viewsShown++;
     this.fetchVisible();
     return index;
   }
