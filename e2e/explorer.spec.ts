@@ -203,6 +203,35 @@ test('switches modes, filters by text, glob, regex, change and size, and sorts',
   await expect(item(page, 'busybox')).toBeVisible();
 });
 
+test('a key typed in the filter asks the service in the task it came in', async ({ page }) => {
+  await openImage(page, basicArchive);
+  await selectLayer(page, 7);
+  await showWholeFileSystem(page);
+  // Asked before the key's own frame is drawn: the calls sent by the time the input event's
+  // handlers return (a timer, even of 0 ms, would send it after that frame).
+  const sent = await page.getByRole('searchbox', { name: 'Filter files' }).evaluate((input) => {
+    const g = globalThis as unknown as {
+      WebSocket: { prototype: { send(data: unknown): void } };
+      Event: new (type: string, init: object) => unknown;
+    };
+    const calls: string[] = [];
+    const send = g.WebSocket.prototype.send;
+    g.WebSocket.prototype.send = function (data: unknown) {
+      calls.push(String(data));
+      send.call(this, data);
+    };
+    const field = input as unknown as { value: string; dispatchEvent(event: unknown): boolean };
+    field.value = 'listing';
+    field.dispatchEvent(new g.Event('input', { bubbles: true }));
+    g.WebSocket.prototype.send = send;
+    return calls;
+  });
+  expect(
+    sent.filter((call) => call.includes('"view:open"') && call.includes('listing')),
+  ).toHaveLength(1);
+  await expect(page.getByTestId('filter-matches')).toHaveText('1 match');
+});
+
 test('shows a text file with colour, a binary in hex, and an image', async ({ page }) => {
   test.setTimeout(180_000);
   await openImage(page, basicArchive);
