@@ -92,6 +92,29 @@ describe('dates', () => {
   it('formats an absolute date and time', () => {
     expect(formatDateTime('2024-03-05T14:22:09Z', { timeZone: 'UTC' })).toBe('5 Mar 2024, 14:22');
   });
+
+  it('makes a date formatter once for each locale and zone', () => {
+    const original = Intl.DateTimeFormat;
+    let made = 0;
+    Intl.DateTimeFormat = class extends original {
+      constructor(...args: ConstructorParameters<typeof original>) {
+        super(...args);
+        made++;
+      }
+    } as typeof Intl.DateTimeFormat;
+    try {
+      for (let day = 1; day <= 9; day++) formatDateTime(`2024-03-0${day}T09:05:00Z`);
+      expect(formatDateTime('2024-03-05T14:22:09Z', { timeZone: 'Asia/Tokyo' })).toBe(
+        '5 Mar 2024, 23:22',
+      );
+      expect(formatDateTime('2024-03-05T14:22:09Z', { timeZone: 'Asia/Tokyo' })).toBe(
+        '5 Mar 2024, 23:22',
+      );
+      expect(made).toBeLessThanOrEqual(2);
+    } finally {
+      Intl.DateTimeFormat = original;
+    }
+  });
 });
 
 describe('displayCommand', () => {

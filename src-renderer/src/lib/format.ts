@@ -110,16 +110,29 @@ export function formatDateTime(
 ): string {
   const date = parseDate(iso);
   if (!date) return 'unknown';
-  return new Intl.DateTimeFormat(locale, {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone,
-  }).format(date);
+  const key = `${locale} ${timeZone ?? ''}`;
+  let format = dateTimeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone,
+    });
+    dateTimeFormats.set(key, format);
+  }
+  return format.format(date);
 }
+
+/**
+ * formatDateTime's formatters, by locale and zone: making one costs about 0.4 ms in Chromium on a
+ * small machine (the first in a page tens of ms), using it a few microseconds; a list of engine
+ * images formats a date a row.
+ */
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** A history command split for display: the Dockerfile instruction and what follows it. */
 export interface DisplayCommand {
