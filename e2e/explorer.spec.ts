@@ -665,6 +665,98 @@ test('a scroll right after a new view brings the rows around the view at once', 
   expect(result!.slots).toBe(settledSlots);
 });
 
+test('while the tree scrolls a shield over its rows takes the pointer, and the wheel still scrolls', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await openImage(page, bigArchive);
+  await selectLayer(page, 0);
+  await expandAll(page);
+  const box = (await tree(page).boundingBox())!;
+  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  interface Hit {
+    closest(selector: string): { getAttribute(name: string): string | null } | null;
+  }
+  /** What the pointer would hit in the middle of the tree, after a scroll of `rows` rows. */
+  const hitAfterScroll = (rows: number) =>
+    tree(page).evaluate(
+      async (el, { x, y, rows }) => {
+        const g = globalThis as unknown as {
+          document: { elementFromPoint(x: number, y: number): Hit | null };
+          requestAnimationFrame(callback: () => void): number;
+        };
+        (el as unknown as { scrollTop: number }).scrollTop += rows * 26;
+        await new Promise((resolve) => g.requestAnimationFrame(() => resolve(null)));
+        await new Promise((resolve) => g.requestAnimationFrame(() => resolve(null)));
+        const hit = g.document.elementFromPoint(x, y);
+        return hit
+          ?.closest('[data-testid="scroll-shield"], [data-testid="tree-row"]')
+          ?.getAttribute('data-testid');
+      },
+      { ...point, rows },
+    );
+  // Scrolling, no row is hit (nor hovered, nor restyled for it); once it stops, rows are again.
+  expect(await hitAfterScroll(10)).toBe('scroll-shield');
+  await expect.poll(() => hitAfterScroll(0)).toBe('tree-row');
+
+  // The wheel over the shield scrolls the tree.
+  const top = () => tree(page).evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop);
+  await page.getByTestId('scroll-shield').evaluate((el) => {
+    (el as unknown as { hidden: boolean }).hidden = false;
+  });
+  await page.mouse.move(point.x, point.y);
+  const before = await top();
+  await page.mouse.wheel(0, 26 * 20);
+  await expect.poll(top).toBeGreaterThan(before);
+});
+
+test('a row opened in place turns its chevron; a slot a scroll reuses does not', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await openImage(page, bigArchive);
+  await selectLayer(page, 0);
+  /** The chevrons in the tree whose turn is running (a CSS transition). */
+  const turning = () =>
+    tree(page).evaluate(
+      (el) =>
+        (
+          el as unknown as {
+            getAnimations(options: { subtree: boolean }): { playState: string }[];
+          }
+        )
+          .getAnimations({ subtree: true })
+          .filter((animation) => animation.playState === 'running').length,
+    );
+  const open = async (name: string) => {
+    const row = item(page, name);
+    await row.scrollIntoViewIfNeeded();
+    if ((await row.getAttribute('aria-expanded')) === 'true') return;
+    await row.locator('[data-toggle]').click();
+    await expect(row).toHaveAttribute('aria-expanded', 'true');
+    await treeReady(page);
+  };
+  // /data and every other directory in it open: rows of open and closed chevrons, mixed.
+  await open('data');
+  const names = await tree(page)
+    .getByRole('treeitem', { level: 2 })
+    .getByTestId('tree-name')
+    .allTextContents();
+  for (const name of [names[0]!, names[2]!, names[4]!]) await open(name);
+  const last = item(page, names[6]!);
+  await last.scrollIntoViewIfNeeded();
+  await last.locator('[data-toggle]').click();
+  expect(await turning()).toBeGreaterThan(0);
+  await expect.poll(turning).toBe(0);
+  for (let i = 0; i < 5; i++) {
+    await tree(page).evaluate((el) => {
+      (el as unknown as { scrollTop: number }).scrollTop += 7 * 26;
+    });
+    await expect(tree(page).locator('.placeholder')).toHaveCount(0);
+    expect(await turning()).toBe(0);
+  }
+});
+
 test('320,000 rows: a list taller than a browser draws is capped, and every row is in reach', async ({
   page,
 }) => {

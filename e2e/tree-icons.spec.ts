@@ -46,7 +46,7 @@ interface IconPage {
 function drawnIcons(page: Page): Promise<Drawn[]> {
   return page.evaluate(async () => {
     const win = globalThis as unknown as IconPage;
-    const rows = win.document.querySelector('[data-testid="file-tree"] > div');
+    const rows = win.document.querySelector('[data-testid="file-tree"] > .rows');
     const style = win.getComputedStyle(rows);
     const drawn: Drawn[] = [];
     for (const key of ['chevron', 'file', 'folder', 'link', 'device', 'pipe']) {
