@@ -81,6 +81,13 @@ async function expandAll(page: Page): Promise<void> {
   await treeReady(page);
 }
 
+/** The 100,000-file image, its first layer's changes, every directory open. */
+async function openBigTreeExpanded(page: Page): Promise<void> {
+  await openImage(page, bigArchive);
+  await selectLayer(page, 0);
+  await expandAll(page);
+}
+
 /** What the page functions below use of the DOM (e2e is typed without it). */
 interface PageWindow {
   document: {
@@ -511,9 +518,7 @@ test('a scroll shows the rows it brings in in the slots of the rows it hid, read
   page,
 }) => {
   test.setTimeout(180_000);
-  await openImage(page, bigArchive);
-  await selectLayer(page, 0);
-  await expandAll(page);
+  await openBigTreeExpanded(page);
   const rows = tree(page).getByRole('treeitem');
   await tree(page).evaluate((el) => {
     (el as unknown as { scrollTop: number }).scrollTop = 100 * 26;
@@ -592,9 +597,7 @@ test('a new view draws the rows in view first, and the rows around them a moment
   page,
 }) => {
   test.setTimeout(180_000);
-  await openImage(page, bigArchive);
-  await selectLayer(page, 0);
-  await expandAll(page);
+  await openBigTreeExpanded(page);
   const filter = page.getByRole('searchbox', { name: 'Filter files' });
   // A first filter, so that the tree's height (the count of matches above it) stays as it is.
   await filter.fill('f1');
@@ -617,9 +620,7 @@ test('a scroll right after a new view brings the rows around the view at once', 
   page,
 }) => {
   test.setTimeout(180_000);
-  await openImage(page, bigArchive);
-  await selectLayer(page, 0);
-  await expandAll(page);
+  await openBigTreeExpanded(page);
   const filter = page.getByRole('searchbox', { name: 'Filter files' });
   // The scroll must come before the rows around the view come of themselves (100 ms): a page
   // held up longer than that tells nothing, and the filter is typed again.
@@ -669,9 +670,7 @@ test('while the tree scrolls a shield over its rows takes the pointer, and the w
   page,
 }) => {
   test.setTimeout(180_000);
-  await openImage(page, bigArchive);
-  await selectLayer(page, 0);
-  await expandAll(page);
+  await openBigTreeExpanded(page);
   const box = (await tree(page).boundingBox())!;
   const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   interface Hit {
