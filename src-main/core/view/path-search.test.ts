@@ -111,4 +111,35 @@ describe('the path search of a view tree', () => {
       );
     }
   });
+
+  it('is made in steps ahead of a filter, and one a filter made meanwhile is kept', () => {
+    /** A tree of 50 directories of 100 files. */
+    const big = (): ViewNode => {
+      const root = new ViewNode('/', '', placed('/', 'dir'), 'unchanged');
+      for (let d = 0; d < 50; d++) {
+        const path = `/d${d}`;
+        const dir = new ViewNode(path, `d${d}`, placed(path, 'dir'), 'unchanged');
+        root.addChild(dir);
+        for (let f = 0; f < 100; f++) dir.addLeaf(placed(`${path}/F${f}`, 'file'), 'added');
+      }
+      return root;
+    };
+    const root = big();
+    const steps = PathSearch.ofSteps(root, () => true);
+    let pauses = 0;
+    while (!steps.next().done) pauses++;
+    expect(pauses).toBeGreaterThanOrEqual(4);
+    expect(PathSearch.isMade(root)).toBe(true);
+    expect(found(root, 'd7/f9')).toEqual(found(big(), 'd7/f9'));
+    expect(found(root, 'd7/f9')).toHaveLength(11);
+
+    const other = big();
+    const ahead = PathSearch.ofSteps(other, () => true);
+    ahead.next();
+    const filtered = PathSearch.of(other);
+    let last = ahead.next();
+    while (!last.done) last = ahead.next();
+    expect(last.value).toBe(filtered);
+    expect(PathSearch.of(other)).toBe(filtered);
+  });
 });

@@ -9,7 +9,7 @@ import type { ImageModel } from '../image/load-image';
 import { PathSearch } from './path-search';
 import { isSorted, sortedChildrenSteps } from './sorted-children';
 import { keptViewTree, makeViewTreeAhead, type ViewNode } from './view-tree';
-import { nextTurn, turnClock } from '../io/next-turn';
+import { nextTurn, turnClock, type Steps } from '../io/next-turn';
 
 export interface ViewsAheadOptions {
   /**
@@ -86,29 +86,34 @@ export async function makeViewsAhead(
       return;
     }
   }
-  // The whole file system is what gets filtered at large: its paths' search too, in a turn of
-  // its own (20-50 ms for the benchmark's 93k paths on a 2-core VM).
+  // The whole file system is what gets filtered at large: its paths' search too (20-50 ms for
+  // the benchmark's 93k paths on a 2-core VM, made at once).
   if (trees.at(-1)?.[1] === 'aggregate') {
-    await nextTurn();
-    const last = model.indexes.length - 1;
-    if (!stillOpen()) return;
-    const whole = keptViewTree(model, last, 'aggregate');
-    if (whole) PathSearch.of(whole);
+    const whole = keptViewTree(model, model.indexes.length - 1, 'aggregate');
+    if (whole && !(await inTurns(PathSearch.ofSteps(whole, turnClock()), stillOpen))) return;
   }
-  // The biggest directories, the whole file system's first, each in turns (its 10k files: 5-25
-  // ms made and sorted at once, which a click would wait for).
+  // The biggest directories, the whole file system's first (a directory of 10k files: 5-25 ms
+  // made and sorted at once).
   const minChildren = options.minChildren ?? SORT_AHEAD_MIN_CHILDREN;
   for (const [layer, mode] of trees.reverse()) {
     const root = keptViewTree(model, layer, mode);
     if (!root) continue;
     for (const dir of bigDirectories(root, minChildren)) {
-      const steps = sortedChildrenSteps(dir, FIRST_SORT, turnClock());
-      do {
-        await nextTurn();
-        if (!stillOpen()) return;
-      } while (!steps.next().done);
+      if (!(await inTurns(sortedChildrenSteps(dir, FIRST_SORT, turnClock()), stillOpen))) return;
     }
   }
+}
+
+/**
+ * Runs `steps` in turns of the event loop (a click that comes meanwhile waits for one turn, not
+ * the whole); false, with the rest left undone, once the image is not open any more.
+ */
+async function inTurns(steps: Steps<unknown>, stillOpen: () => boolean): Promise<boolean> {
+  do {
+    await nextTurn();
+    if (!stillOpen()) return false;
+  } while (!steps.next().done);
+  return true;
 }
 
 /** The directories of a tree with at least `min` children not yet sorted ahead, the most first. */
