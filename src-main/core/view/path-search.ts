@@ -42,12 +42,7 @@ export class PathSearch {
    * strings of about `chunkChars`.
    */
   static of(root: ViewNode, chunkChars = CHUNK_CHARS): PathSearch {
-    let search = searches.get(root);
-    if (!search) {
-      search = runAtOnce(PathSearch.make(root, chunkChars, () => false));
-      searches.set(root, search);
-    }
-    return search;
+    return searches.get(root) ?? runAtOnce(PathSearch.ofSteps(root, () => false, chunkChars));
   }
 
   /**
